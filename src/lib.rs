@@ -1,0 +1,4 @@
+//! magpie: a work-stealing, multi-threaded async runtime.
+
+pub(crate) mod loom;
+pub mod task;

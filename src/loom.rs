@@ -1,0 +1,263 @@
+//! The one switch between real and model-checked concurrency primitives.
+//!
+//! Everything in magpie that shares memory between threads imports its
+//! atomics, locks, cells and thread spawning from here, never from `std`
+//! or `parking_lot` directly. In a normal build these are the std atomics,
+//! poison-free `parking_lot` locks and `std::thread`; under `--cfg loom`
+//! they are loom's instrumented versions, so the loom models in
+//! `loom-tests/` explore every interleaving of the real code.
+//!
+//! The two modes expose the same method signatures:
+//!
+//! * `Mutex::lock` returns the guard directly (no poisoning in either mode).
+//! * `Condvar::wait(guard) -> guard` and
+//!   `Condvar::wait_timeout(guard, dur) -> (guard, timed_out)`.
+//! * `UnsafeCell::with(|*const T| ..)` / `with_mut(|*mut T| ..)`, loom's API.
+
+#[cfg(not(loom))]
+mod imp {
+    pub(crate) mod sync {
+        pub(crate) use std::sync::Arc;
+
+        pub(crate) mod atomic {
+            pub(crate) use std::sync::atomic::{
+                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+                Ordering,
+            };
+        }
+
+        /// A poison-free mutex (parking_lot's).
+        #[derive(Debug, Default)]
+        pub(crate) struct Mutex<T: ?Sized>(parking_lot::Mutex<T>);
+
+        pub(crate) type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
+
+        impl<T> Mutex<T> {
+            pub(crate) const fn new(value: T) -> Self {
+                Mutex(parking_lot::Mutex::new(value))
+            }
+
+            pub(crate) fn into_inner(self) -> T {
+                self.0.into_inner()
+            }
+        }
+
+        impl<T: ?Sized> Mutex<T> {
+            #[inline]
+            pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+                self.0.lock()
+            }
+
+            #[inline]
+            pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+                self.0.try_lock()
+            }
+
+            pub(crate) fn get_mut(&mut self) -> &mut T {
+                self.0.get_mut()
+            }
+        }
+
+        /// A condition variable paired with [`Mutex`].
+        #[derive(Debug, Default)]
+        pub(crate) struct Condvar(parking_lot::Condvar);
+
+        impl Condvar {
+            pub(crate) const fn new() -> Self {
+                Condvar(parking_lot::Condvar::new())
+            }
+
+            pub(crate) fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+                self.0.wait(&mut guard);
+                guard
+            }
+
+            pub(crate) fn wait_timeout<'a, T>(
+                &self,
+                mut guard: MutexGuard<'a, T>,
+                timeout: std::time::Duration,
+            ) -> (MutexGuard<'a, T>, bool) {
+                let timed_out = self.0.wait_for(&mut guard, timeout).timed_out();
+                (guard, timed_out)
+            }
+
+            pub(crate) fn notify_one(&self) -> bool {
+                self.0.notify_one()
+            }
+
+            pub(crate) fn notify_all(&self) -> usize {
+                self.0.notify_all()
+            }
+        }
+    }
+
+    pub(crate) mod cell {
+        /// `std::cell::UnsafeCell` with loom's closure-based access API.
+        #[derive(Debug, Default)]
+        #[repr(transparent)]
+        pub(crate) struct UnsafeCell<T: ?Sized>(std::cell::UnsafeCell<T>);
+
+        impl<T> UnsafeCell<T> {
+            pub(crate) const fn new(value: T) -> Self {
+                UnsafeCell(std::cell::UnsafeCell::new(value))
+            }
+
+            pub(crate) fn into_inner(self) -> T {
+                self.0.into_inner()
+            }
+        }
+
+        impl<T: ?Sized> UnsafeCell<T> {
+            #[inline(always)]
+            pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+                f(self.0.get())
+            }
+
+            #[inline(always)]
+            pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+                f(self.0.get())
+            }
+        }
+    }
+
+    pub(crate) mod thread {
+        pub(crate) use std::thread::{current, yield_now, JoinHandle};
+
+        /// Spawns a thread with an optional name and stack size.
+        pub(crate) fn spawn_named<F, T>(
+            name: String,
+            stack_size: Option<usize>,
+            f: F,
+        ) -> std::io::Result<JoinHandle<T>>
+        where
+            F: FnOnce() -> T + Send + 'static,
+            T: Send + 'static,
+        {
+            let mut builder = std::thread::Builder::new().name(name);
+            if let Some(size) = stack_size {
+                builder = builder.stack_size(size);
+            }
+            builder.spawn(f)
+        }
+    }
+
+    pub(crate) mod hint {
+        pub(crate) use std::hint::spin_loop;
+    }
+
+    pub(crate) use std::thread_local;
+}
+
+#[cfg(loom)]
+mod imp {
+    pub(crate) mod sync {
+        pub(crate) use loom::sync::Arc;
+
+        pub(crate) mod atomic {
+            pub(crate) use loom::sync::atomic::{
+                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+                Ordering,
+            };
+        }
+
+        /// loom's mutex with the poison-free API of the normal build.
+        #[derive(Debug)]
+        pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+        pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+        impl<T> Mutex<T> {
+            pub(crate) fn new(value: T) -> Self {
+                Mutex(loom::sync::Mutex::new(value))
+            }
+
+            pub(crate) fn into_inner(self) -> T {
+                self.0.into_inner().unwrap()
+            }
+
+            #[inline]
+            pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+                self.0.lock().unwrap()
+            }
+
+            #[inline]
+            pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+                self.0.try_lock().ok()
+            }
+
+            pub(crate) fn get_mut(&mut self) -> &mut T {
+                self.0.get_mut().unwrap()
+            }
+        }
+
+        impl<T: Default> Default for Mutex<T> {
+            fn default() -> Self {
+                Mutex::new(T::default())
+            }
+        }
+
+        /// loom's condition variable with the API of the normal build.
+        #[derive(Debug, Default)]
+        pub(crate) struct Condvar(loom::sync::Condvar);
+
+        impl Condvar {
+            pub(crate) fn new() -> Self {
+                Condvar(loom::sync::Condvar::new())
+            }
+
+            pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+                self.0.wait(guard).unwrap()
+            }
+
+            /// loom has no time: a timed wait is modelled as a wait that
+            /// may return at once (a spurious or timed-out wake).
+            pub(crate) fn wait_timeout<'a, T>(
+                &self,
+                guard: MutexGuard<'a, T>,
+                _timeout: std::time::Duration,
+            ) -> (MutexGuard<'a, T>, bool) {
+                (guard, true)
+            }
+
+            pub(crate) fn notify_one(&self) -> bool {
+                self.0.notify_one();
+                true
+            }
+
+            pub(crate) fn notify_all(&self) -> usize {
+                self.0.notify_all();
+                0
+            }
+        }
+    }
+
+    pub(crate) mod cell {
+        pub(crate) use loom::cell::UnsafeCell;
+    }
+
+    pub(crate) mod thread {
+        pub(crate) use loom::thread::{current, yield_now, JoinHandle};
+
+        /// loom threads have no names or stack sizes; both are ignored.
+        pub(crate) fn spawn_named<F, T>(
+            _name: String,
+            _stack_size: Option<usize>,
+            f: F,
+        ) -> std::io::Result<JoinHandle<T>>
+        where
+            F: FnOnce() -> T + Send + 'static,
+            T: Send + 'static,
+        {
+            Ok(loom::thread::spawn(f))
+        }
+    }
+
+    pub(crate) mod hint {
+        pub(crate) use loom::hint::spin_loop;
+    }
+
+    pub(crate) use loom::thread_local;
+}
+
+#[allow(unused_imports)]
+pub(crate) use imp::*;

@@ -1,0 +1,183 @@
+//! Cooperative scheduling budget.
+//!
+//! A task that is always ready (a channel that always has a message, a
+//! socket that always has bytes) would otherwise keep its worker forever and
+//! starve every other task queued behind it. So each task poll gets a budget
+//! of [`BUDGET`] operations. magpie's own leaf futures (channel receives,
+//! socket reads, timers, lock acquisitions) call [`poll_proceed`] before
+//! doing their work: while budget remains it is spent and they proceed; once
+//! it is spent they wake their task and return `Pending` once, which sends
+//! the task to the back of the run queue.
+//!
+//! The budget lives in a thread-local. Outside a magpie task poll (on a plain
+//! thread, or inside another executor) it is unconstrained, so the sync
+//! primitives work in any executor.
+
+use std::cell::Cell;
+use std::task::{Context, Poll};
+
+/// Operations one task poll may perform before magpie's leaf futures yield.
+pub(crate) const BUDGET: u8 = 128;
+
+crate::loom::thread_local! {
+    static CURRENT: Cell<Budget> = Cell::new(Budget::UNCONSTRAINED);
+}
+
+/// Remaining operations; `None` means unconstrained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Budget(Option<u8>);
+
+impl Budget {
+    const UNCONSTRAINED: Budget = Budget(None);
+
+    /// A fresh budget for one task poll.
+    pub(crate) const fn initial() -> Budget {
+        Budget(Some(BUDGET))
+    }
+}
+
+/// Runs `f` (one task poll) with a fresh budget, restoring the previous
+/// budget afterwards, even if `f` panics.
+pub(crate) fn budget<R>(f: impl FnOnce() -> R) -> R {
+    with_budget(Budget::initial(), f)
+}
+
+/// Runs `f` with no budget limit (used by `block_on`'s own future).
+#[allow(dead_code)]
+pub(crate) fn with_unconstrained<R>(f: impl FnOnce() -> R) -> R {
+    with_budget(Budget::UNCONSTRAINED, f)
+}
+
+fn with_budget<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<Budget>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            if let Some(prev) = self.0 {
+                let _ = CURRENT.try_with(|cell| cell.set(prev));
+            }
+        }
+    }
+    let prev = CURRENT.try_with(|cell| cell.replace(budget)).ok();
+    let _reset = Reset(prev);
+    f()
+}
+
+/// Whether the current task poll still has budget left.
+#[allow(dead_code)]
+pub(crate) fn has_budget_remaining() -> bool {
+    CURRENT
+        .try_with(|cell| cell.get().0 != Some(0))
+        .unwrap_or(true)
+}
+
+/// Spends one unit of budget, or — when none is left — wakes the task and
+/// returns `Pending` so it yields to the scheduler.
+///
+/// Call it at the top of a leaf future's `poll`. If the operation then turns
+/// out not to be ready, let the returned [`RestoreOnPending`] drop so the
+/// unit is given back; if it made progress, call
+/// [`RestoreOnPending::made_progress`].
+///
+/// ```ignore
+/// let coop = std::task::ready!(crate::task::coop::poll_proceed(cx));
+/// match self.try_recv() {
+///     Some(msg) => { coop.made_progress(); Poll::Ready(msg) }
+///     None => Poll::Pending, // `coop` restores the unit here
+/// }
+/// ```
+#[inline]
+pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
+    let step = CURRENT.try_with(|cell| {
+        let mut budget = cell.get();
+        match budget.0 {
+            None => Poll::Ready(RestoreOnPending(Cell::new(Budget::UNCONSTRAINED))),
+            Some(0) => Poll::Pending,
+            Some(n) => {
+                let prev = budget;
+                budget.0 = Some(n - 1);
+                cell.set(budget);
+                Poll::Ready(RestoreOnPending(Cell::new(prev)))
+            }
+        }
+    });
+    match step {
+        Ok(Poll::Pending) => {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+        Ok(ready) => ready,
+        // Thread-local already destroyed (thread exit): do not limit.
+        Err(_) => Poll::Ready(RestoreOnPending(Cell::new(Budget::UNCONSTRAINED))),
+    }
+}
+
+/// Gives the unit spent by [`poll_proceed`] back when dropped, unless
+/// [`made_progress`](RestoreOnPending::made_progress) was called.
+#[derive(Debug)]
+pub(crate) struct RestoreOnPending(Cell<Budget>);
+
+impl RestoreOnPending {
+    /// The operation completed: keep the unit spent.
+    #[inline]
+    pub(crate) fn made_progress(&self) {
+        self.0.set(Budget::UNCONSTRAINED);
+    }
+}
+
+impl Drop for RestoreOnPending {
+    fn drop(&mut self) {
+        let prev = self.0.get();
+        if prev.0.is_some() {
+            let _ = CURRENT.try_with(|cell| cell.set(prev));
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::task::Waker;
+
+    fn noop_cx() -> Context<'static> {
+        Context::from_waker(Waker::noop())
+    }
+
+    #[test]
+    fn unconstrained_outside_a_task_poll() {
+        let mut cx = noop_cx();
+        for _ in 0..1000 {
+            let coop = poll_proceed(&mut cx);
+            assert!(coop.is_ready());
+            if let Poll::Ready(c) = coop {
+                c.made_progress();
+            }
+        }
+    }
+
+    #[test]
+    fn budget_runs_out_after_budget_operations() {
+        let mut cx = noop_cx();
+        budget(|| {
+            for _ in 0..BUDGET {
+                match poll_proceed(&mut cx) {
+                    Poll::Ready(c) => c.made_progress(),
+                    Poll::Pending => panic!("budget spent too early"),
+                }
+            }
+            assert!(poll_proceed(&mut cx).is_pending());
+            assert!(!has_budget_remaining());
+        });
+        assert!(has_budget_remaining());
+    }
+
+    #[test]
+    fn a_pending_operation_gives_its_unit_back() {
+        let mut cx = noop_cx();
+        budget(|| {
+            for _ in 0..(BUDGET as usize * 2) {
+                // dropped without made_progress: restored
+                assert!(poll_proceed(&mut cx).is_ready());
+            }
+        });
+    }
+}
