@@ -2,3 +2,4 @@
 
 pub(crate) mod loom;
 pub mod task;
+pub(crate) mod runtime;

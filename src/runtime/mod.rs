@@ -1,0 +1,4 @@
+//! The runtime (placeholder until the core lands: only the driver tree).
+
+#[allow(dead_code)]
+pub(crate) mod driver;
