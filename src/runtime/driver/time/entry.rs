@@ -148,7 +148,9 @@ impl NodeRef {
     fn links<R>(self, f: impl FnOnce(&mut Links) -> R) -> R {
         // SAFETY: the wheel lock is held (invariant (L)), so no other access
         // to these links is in progress; the node is alive (invariant (A)).
-        self.node().links.with_mut(|links| f(unsafe { &mut *links }))
+        self.node()
+            .links
+            .with_mut(|links| f(unsafe { &mut *links }))
     }
 
     /// The tick this node is filed for.
@@ -297,7 +299,9 @@ impl TimerEntry {
         match handle.file(node, *deadline, cx.waker()) {
             Filing::Fired => Poll::Ready(Ok(())),
             Filing::Shutdown => Poll::Ready(Err(Shutdown)),
-            Filing::Filed { unpark: wake_driver } => {
+            Filing::Filed {
+                unpark: wake_driver,
+            } => {
                 if wake_driver {
                     unpark();
                 }
@@ -317,7 +321,9 @@ impl TimerEntry {
             return;
         }
         match handle.move_earlier(node, new_deadline) {
-            Moved::Refiled { unpark: wake_driver } => {
+            Moved::Refiled {
+                unpark: wake_driver,
+            } => {
                 *filed = Some(new_deadline);
                 if wake_driver {
                     unpark();

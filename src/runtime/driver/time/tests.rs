@@ -78,7 +78,10 @@ fn driver() -> Handle {
 /// reaches that tick, never at `deadline - 1`.
 fn assert_fires_exactly_at(handle: &Handle, deadline: u64) {
     let mut timer = Timer::new(handle, deadline);
-    assert!(timer.poll().is_pending(), "deadline {deadline} is in the future");
+    assert!(
+        timer.poll().is_pending(),
+        "deadline {deadline} is in the future"
+    );
     handle.process_at(deadline - 1);
     assert_eq!(timer.wakes(), 0, "fired early for deadline {deadline}");
     assert!(!timer.is_ready());
@@ -147,7 +150,13 @@ fn entries_cascade_across_every_level_when_time_jumps() {
         handle.process_at(d - 1);
         for t in &timers {
             let due = t.entry.deadline() <= d - 1;
-            assert_eq!(t.wakes() == 1, due, "deadline {} at {}", t.entry.deadline(), d - 1);
+            assert_eq!(
+                t.wakes() == 1,
+                due,
+                "deadline {} at {}",
+                t.entry.deadline(),
+                d - 1
+            );
         }
         handle.process_at(d);
         for t in &timers {
@@ -192,7 +201,11 @@ fn next_expiration_is_the_earliest_deadline() {
     let mut a = Timer::new(&handle, 5_000);
     let mut b = Timer::new(&handle, 70);
     assert!(a.poll().is_pending());
-    assert_eq!(handle.next_expiration_tick(), Some(4_096), "slot start of level 2");
+    assert_eq!(
+        handle.next_expiration_tick(),
+        Some(4_096),
+        "slot start of level 2"
+    );
     assert!(b.poll().is_pending());
     assert_eq!(handle.next_expiration_tick(), Some(64));
     handle.process_at(64);
@@ -370,7 +383,11 @@ fn a_replaced_waker_is_the_one_woken() {
     let other = StdArc::new(Counter::default());
     let waker = Waker::from(other.clone());
     let mut cx = Context::from_waker(&waker);
-    assert!(timer.entry.as_mut().poll_elapsed(&mut cx, || {}).is_pending());
+    assert!(timer
+        .entry
+        .as_mut()
+        .poll_elapsed(&mut cx, || {})
+        .is_pending());
     handle.process_at(10);
     assert_eq!(timer.wakes(), 0);
     assert_eq!(other.0.load(Ordering::SeqCst), 1);

@@ -63,7 +63,9 @@ impl Wheel {
         match node.location() {
             Location::Nowhere => return,
             Location::Pending => self.pending.remove(node),
-            Location::Slot { level, slot } => self.levels[level as usize].remove(node, slot as usize),
+            Location::Slot { level, slot } => {
+                self.levels[level as usize].remove(node, slot as usize)
+            }
         }
         node.set_location(Location::Nowhere);
     }
