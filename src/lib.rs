@@ -3,6 +3,7 @@
 pub(crate) mod loom;
 pub(crate) mod runtime;
 pub mod task;
+pub mod time;
 
 /// Internals the loom models in `loom-tests/` drive. Not public API.
 #[cfg(loom)]

@@ -149,7 +149,7 @@ fn entries_cascade_across_every_level_when_time_jumps() {
     for d in sorted {
         handle.process_at(d - 1);
         for t in &timers {
-            let due = t.entry.deadline() <= d - 1;
+            let due = t.entry.deadline() < d;
             assert_eq!(
                 t.wakes() == 1,
                 due,
