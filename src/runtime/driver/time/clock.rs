@@ -14,7 +14,9 @@
 use std::time::{Duration, Instant};
 
 /// Nanoseconds in one tick.
-const NANOS_PER_TICK: u128 = 1_000_000;
+const NANOS_PER_TICK: u32 = 1_000_000;
+/// Ticks in one second.
+const TICKS_PER_SEC: u64 = 1_000;
 
 /// A monotonic clock measured in 1 ms ticks from the moment it was created.
 #[derive(Debug, Clone)]
@@ -46,15 +48,15 @@ impl Clock {
     /// means the deadline has passed.
     #[inline]
     pub(crate) fn deadline_tick(&self, deadline: Instant) -> u64 {
-        let nanos = deadline.saturating_duration_since(self.start).as_nanos();
-        to_u64(nanos.div_ceil(NANOS_PER_TICK))
+        let since = deadline.saturating_duration_since(self.start);
+        whole_ticks(since).saturating_add(u64::from(since.subsec_nanos().div_ceil(NANOS_PER_TICK)))
     }
 
     /// The tick `instant` falls in (rounds down).
     #[inline]
     pub(crate) fn tick_floor(&self, instant: Instant) -> u64 {
-        let nanos = instant.saturating_duration_since(self.start).as_nanos();
-        to_u64(nanos / NANOS_PER_TICK)
+        let since = instant.saturating_duration_since(self.start);
+        whole_ticks(since).saturating_add(u64::from(since.subsec_nanos() / NANOS_PER_TICK))
     }
 
     /// The instant at which `tick` begins (saturating far in the future).
@@ -79,8 +81,10 @@ pub(crate) fn far_future(from: Instant) -> Instant {
         .unwrap_or(from + Duration::from_secs(86_400))
 }
 
-fn to_u64(ticks: u128) -> u64 {
-    u64::try_from(ticks).unwrap_or(u64::MAX)
+/// The ticks in the whole seconds of `since` (all in u64: a u128 division
+/// would cost more than the rest of filing a timer).
+fn whole_ticks(since: Duration) -> u64 {
+    since.as_secs().saturating_mul(TICKS_PER_SEC)
 }
 
 #[cfg(all(test, not(loom)))]
@@ -98,6 +102,8 @@ mod tests {
         assert_eq!(clock.tick_floor(at(999_999)), 0);
         assert_eq!(clock.tick_floor(at(1_000_000)), 1);
         assert_eq!(clock.tick_instant(3), at(3_000_000));
+        assert_eq!(clock.deadline_tick(at(2_000_000_001)), 2_001);
+        assert_eq!(clock.tick_floor(at(2_999_999_999)), 2_999);
     }
 
     #[test]
