@@ -31,6 +31,7 @@ const MISSED_AFTER: Duration = Duration::from_millis(5);
 ///     assert!(Instant::now() >= second);
 /// });
 /// ```
+#[track_caller]
 pub fn interval(period: Duration) -> Interval {
     interval_at(Instant::now(), period)
 }
@@ -51,6 +52,7 @@ pub fn interval(period: Duration) -> Interval {
 ///     assert_eq!(every.tick().await, start);
 /// });
 /// ```
+#[track_caller]
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
     assert!(period > Duration::ZERO, "`period` must be non-zero");
     Interval {

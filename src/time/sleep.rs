@@ -37,6 +37,7 @@ use crate::runtime::driver::time::{Shutdown, TimerEntry};
 ///     assert!(start.elapsed() >= Duration::from_millis(10));
 /// });
 /// ```
+#[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     let deadline = Instant::now()
         .checked_add(duration)
@@ -59,14 +60,22 @@ pub fn sleep(duration: Duration) -> Sleep {
 ///     assert!(Instant::now() >= deadline);
 /// });
 /// ```
+#[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep::new(current_runtime("magpie::time::sleep"), deadline)
 }
 
 /// The runtime a timer made now belongs to, or a panic that says what to do.
+#[track_caller]
 pub(crate) fn current_runtime(what: &str) -> crate::runtime::Handle {
-    let _ = what;
-    crate::runtime::Handle::current()
+    match crate::runtime::Handle::try_current() {
+        Ok(handle) => handle,
+        Err(_) => panic!(
+            "`{what}` needs a magpie runtime, and there is none on this thread: \
+             create timers inside a task spawned on a runtime, inside \
+             `Runtime::block_on`, within `#[magpie::main]`, or after `Handle::enter()`"
+        ),
+    }
 }
 
 /// Future returned by [`sleep`] and [`sleep_until`]: completes at its

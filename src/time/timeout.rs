@@ -33,6 +33,7 @@ use crate::task::coop;
 ///     assert!(timeout(Duration::from_millis(1), slow).await.is_err());
 /// });
 /// ```
+#[track_caller]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     let deadline = Instant::now()
         .checked_add(duration)
@@ -56,6 +57,7 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 ///     assert!(Instant::now() >= deadline);
 /// });
 /// ```
+#[track_caller]
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         value: future.into_future(),

@@ -258,6 +258,7 @@ impl TimerEntry {
     }
 
     /// The tick this timer completes at.
+    #[cfg(test)]
     pub(crate) fn deadline(&self) -> u64 {
         self.deadline
     }

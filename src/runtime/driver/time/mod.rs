@@ -241,11 +241,13 @@ impl Handle {
     }
 
     /// Whether [`shutdown`](Handle::shutdown) has run.
+    #[cfg(test)]
     pub(crate) fn is_shutdown(&self) -> bool {
         self.inner.core.lock().is_shutdown
     }
 
     /// The tick the wheel has advanced to.
+    #[cfg(test)]
     pub(crate) fn elapsed_tick(&self) -> u64 {
         self.inner.core.lock().wheel.elapsed()
     }
