@@ -267,7 +267,7 @@ fn a_past_deadline_is_ready_on_first_poll() {
 #[test]
 fn one_million_timers_filed_and_cancelled_leave_the_wheel_empty() {
     let handle = driver();
-    let waker = Waker::noop();
+    let waker = futures::task::noop_waker_ref();
     let mut cx = Context::from_waker(waker);
     for i in 0..1_000_000_u64 {
         let entry = std::pin::pin!(TimerEntry::new(&handle, 1 + i % 100_000));
