@@ -4,12 +4,8 @@
 use futures::StreamExt;
 use magpie::time::{interval, interval_at, Duration, Instant, MissedTickBehavior};
 
-fn runtime() -> magpie::Runtime {
-    magpie::runtime::Builder::new()
-        .worker_threads(2)
-        .build()
-        .expect("build runtime")
-}
+mod support;
+use support::rt;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -17,7 +13,7 @@ fn ms(n: u64) -> Duration {
 
 #[test]
 fn the_first_tick_is_immediate_and_later_ones_are_never_early() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         let start = Instant::now();
         let mut every = interval_at(start, ms(3));
         for i in 0..5 {
@@ -30,7 +26,7 @@ fn the_first_tick_is_immediate_and_later_ones_are_never_early() {
 
 #[test]
 fn burst_catches_up_on_every_missed_tick() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         let mut every = interval(ms(10));
         every.set_missed_tick_behavior(MissedTickBehavior::Burst);
         let start = every.tick().await;
@@ -44,7 +40,7 @@ fn burst_catches_up_on_every_missed_tick() {
 
 #[test]
 fn delay_restarts_the_schedule_after_a_late_tick() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         let mut every = interval(ms(10));
         every.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let start = every.tick().await;
@@ -58,7 +54,7 @@ fn delay_restarts_the_schedule_after_a_late_tick() {
 
 #[test]
 fn skip_drops_missed_ticks_and_keeps_the_grid() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         let mut every = interval(ms(10));
         every.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let start = every.tick().await;
@@ -78,7 +74,7 @@ fn skip_drops_missed_ticks_and_keeps_the_grid() {
 
 #[test]
 fn reset_moves_the_next_tick_a_period_away() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         let mut every = interval(ms(5));
         every.tick().await;
         let before = Instant::now();
@@ -89,7 +85,7 @@ fn reset_moves_the_next_tick_a_period_away() {
 
 #[test]
 fn an_interval_is_a_stream_of_tick_instants() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         let start = Instant::now();
         let ticks: Vec<Instant> = interval_at(start, ms(2)).take(3).collect().await;
         assert_eq!(ticks, vec![start, start + ms(2), start + ms(4)]);
@@ -99,7 +95,7 @@ fn an_interval_is_a_stream_of_tick_instants() {
 #[test]
 #[should_panic(expected = "non-zero")]
 fn a_zero_period_panics() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         let _ = interval(Duration::ZERO);
     });
 }

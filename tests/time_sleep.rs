@@ -9,12 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use magpie::time::{sleep, sleep_until, Duration, Instant, Sleep};
 
-fn runtime(workers: usize) -> magpie::Runtime {
-    magpie::runtime::Builder::new()
-        .worker_threads(workers)
-        .build()
-        .expect("build runtime")
-}
+mod support;
+use support::rt;
 
 /// Sleeps for `duration` and checks it did not finish early.
 async fn sleep_at_least(duration: Duration) {
@@ -29,7 +25,7 @@ async fn sleep_at_least(duration: Duration) {
 
 #[test]
 fn a_10ms_sleep_finishes_before_a_20ms_one() {
-    runtime(2).block_on(async {
+    rt(2).block_on(async {
         let order = Arc::new(Mutex::new(Vec::new()));
         let spawn_sleeper = |ms: u64| {
             let order = order.clone();
@@ -48,7 +44,7 @@ fn a_10ms_sleep_finishes_before_a_20ms_one() {
 
 #[test]
 fn sleep_never_completes_before_its_deadline() {
-    runtime(2).block_on(async {
+    rt(2).block_on(async {
         for ms in [0, 1, 2, 3, 5, 8, 13, 21, 34] {
             sleep_at_least(Duration::from_millis(ms)).await;
             sleep_at_least(Duration::from_micros(ms * 100 + 1)).await;
@@ -61,7 +57,7 @@ fn sleep_never_completes_before_its_deadline() {
 
 #[test]
 fn a_sleep_until_a_past_instant_is_ready_at_once() {
-    runtime(1).block_on(async {
+    rt(1).block_on(async {
         let past = Instant::now();
         sleep(Duration::from_millis(2)).await;
         sleep_until(past).await;
@@ -71,7 +67,7 @@ fn a_sleep_until_a_past_instant_is_ready_at_once() {
 
 #[test]
 fn one_million_timers_registered_and_cancelled() {
-    runtime(2).block_on(async {
+    rt(2).block_on(async {
         for _ in 0..1_000_000 {
             let mut timer = pin!(sleep(Duration::from_secs(60)));
             assert!(futures::poll!(timer.as_mut()).is_pending());
@@ -83,7 +79,7 @@ fn one_million_timers_registered_and_cancelled() {
 
 #[test]
 fn one_hundred_thousand_timers_all_fire_and_none_early() {
-    runtime(2).block_on(async {
+    rt(2).block_on(async {
         let fired = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..100_000_u64)
             .map(|i| {
@@ -103,7 +99,7 @@ fn one_hundred_thousand_timers_all_fire_and_none_early() {
 
 #[test]
 fn reset_to_an_earlier_deadline_completes_then() {
-    runtime(1).block_on(async {
+    rt(1).block_on(async {
         let mut nap = pin!(sleep(Duration::from_secs(3600)));
         assert!(futures::poll!(nap.as_mut()).is_pending());
         let soon = Instant::now() + Duration::from_millis(10);
@@ -116,7 +112,7 @@ fn reset_to_an_earlier_deadline_completes_then() {
 
 #[test]
 fn reset_to_a_later_deadline_is_not_early() {
-    runtime(1).block_on(async {
+    rt(1).block_on(async {
         let mut nap = pin!(sleep(Duration::from_millis(5)));
         assert!(futures::poll!(nap.as_mut()).is_pending());
         let later = Instant::now() + Duration::from_millis(30);
@@ -133,7 +129,7 @@ fn reset_to_a_later_deadline_is_not_early() {
 
 #[test]
 fn timers_made_on_one_worker_finish_or_drop_on_another_thread() {
-    runtime(2).block_on(async {
+    rt(2).block_on(async {
         // Filed by one task, awaited by another.
         let mut filed: std::pin::Pin<Box<Sleep>> = Box::pin(sleep(Duration::from_millis(5)));
         assert!(futures::poll!(filed.as_mut()).is_pending());
@@ -160,8 +156,8 @@ fn timers_made_on_one_worker_finish_or_drop_on_another_thread() {
 #[test]
 #[allow(clippy::async_yields_async)] // the sleep is carried out of the runtime on purpose
 fn runtime_shutdown_with_pending_timers_neither_hangs_nor_leaks() {
-    let rt = runtime(2);
-    let escaped = rt.block_on(async {
+    let runtime = rt(2);
+    let escaped = runtime.block_on(async {
         for _ in 0..1_000 {
             magpie::spawn(async { sleep(Duration::from_secs(3600)).await });
         }
@@ -170,7 +166,7 @@ fn runtime_shutdown_with_pending_timers_neither_hangs_nor_leaks() {
         sleep(Duration::from_millis(2)).await;
         escaped
     });
-    drop(rt);
+    drop(runtime);
     // Polling a timer whose runtime is gone panics with a clear message...
     let mut escaped = escaped;
     let waker = futures::task::noop_waker_ref();

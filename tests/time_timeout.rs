@@ -4,16 +4,12 @@ use std::future::{pending, ready};
 
 use magpie::time::{error::Elapsed, sleep, timeout, timeout_at, Duration, Instant};
 
-fn runtime() -> magpie::Runtime {
-    magpie::runtime::Builder::new()
-        .worker_threads(2)
-        .build()
-        .expect("build runtime")
-}
+mod support;
+use support::rt;
 
 #[test]
 fn a_future_that_finishes_first_wins() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         assert_eq!(timeout(Duration::from_secs(5), ready(1)).await, Ok(1));
         let quick = async {
             sleep(Duration::from_millis(1)).await;
@@ -25,7 +21,7 @@ fn a_future_that_finishes_first_wins() {
 
 #[test]
 fn a_ready_future_wins_even_against_a_zero_timeout() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         assert_eq!(timeout(Duration::ZERO, ready("now")).await, Ok("now"));
         let past = Instant::now();
         sleep(Duration::from_millis(1)).await;
@@ -35,7 +31,7 @@ fn a_ready_future_wins_even_against_a_zero_timeout() {
 
 #[test]
 fn the_deadline_wins_against_a_slow_future_and_never_early() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         let start = Instant::now();
         let result = timeout(Duration::from_millis(15), pending::<()>()).await;
         assert!(matches!(result, Err(Elapsed { .. })));
@@ -50,7 +46,7 @@ fn the_deadline_wins_against_a_slow_future_and_never_early() {
 
 #[test]
 fn elapsed_converts_to_a_timed_out_io_error() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         let err = timeout(Duration::from_millis(1), pending::<()>())
             .await
             .unwrap_err();
@@ -61,7 +57,7 @@ fn elapsed_converts_to_a_timed_out_io_error() {
 
 #[test]
 fn a_timeout_around_a_budget_hungry_future_still_fires() {
-    runtime().block_on(async {
+    rt(2).block_on(async {
         // Always ready to yield: the inner future wakes itself forever.
         let busy = async {
             loop {
