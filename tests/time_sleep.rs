@@ -66,6 +66,17 @@ fn a_sleep_until_a_past_instant_is_ready_at_once() {
 }
 
 #[test]
+fn an_earlier_timer_wakes_a_driver_parked_for_a_later_one() {
+    rt(2).block_on(async {
+        let long = magpie::spawn(sleep(Duration::from_secs(3600)));
+        // Let the workers go idle: the driver now waits for the hour.
+        std::thread::sleep(Duration::from_millis(20));
+        sleep_at_least(Duration::from_millis(10)).await;
+        long.abort();
+    });
+}
+
+#[test]
 fn one_million_timers_registered_and_cancelled() {
     rt(2).block_on(async {
         for _ in 0..1_000_000 {

@@ -180,8 +180,10 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let coop = ready!(crate::task::coop::poll_proceed(cx));
-        let (entry, _, runtime) = self.project();
-        match entry.poll_elapsed(cx, || runtime.driver().unpark()) {
+        let (entry, deadline, runtime) = self.project();
+        let deadline = *deadline;
+        let unpark = || runtime.driver().unpark();
+        match entry.poll_elapsed(cx, unpark, || deadline <= Instant::now()) {
             Poll::Ready(Ok(())) => {
                 coop.made_progress();
                 Poll::Ready(())

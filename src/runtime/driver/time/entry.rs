@@ -274,11 +274,16 @@ impl TimerEntry {
 
     /// Completes once the deadline tick has been reached; until then the
     /// task of `cx` is woken when it is. `unpark` is called when the driver
-    /// must be woken to notice an earlier deadline.
+    /// must be woken to notice an earlier deadline. `is_due` is asked (only
+    /// when the timer is about to be filed) whether the owner's exact
+    /// deadline has already passed: then it completes at once, with no lock
+    /// and no trip through the driver (ticks round deadlines up, so the wheel
+    /// alone would hold it until the next tick).
     pub(crate) fn poll_elapsed(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         unpark: impl FnOnce(),
+        is_due: impl FnOnce() -> bool,
     ) -> Poll<Result<(), Shutdown>> {
         let (handle, deadline, filed, node) = self.project();
         if let Some(at) = *filed {
@@ -297,6 +302,12 @@ impl TimerEntry {
             }
         }
         *filed = Some(*deadline);
+        if is_due() {
+            // Not in the wheel (never filed, or fired), so only the owner
+            // touches the node now.
+            node.node().status.lock().state = State::Fired;
+            return Poll::Ready(Ok(()));
+        }
         match handle.file(node, *deadline, cx.waker()) {
             Filing::Fired => Poll::Ready(Ok(())),
             Filing::Shutdown => Poll::Ready(Err(Shutdown)),

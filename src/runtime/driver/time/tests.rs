@@ -43,7 +43,7 @@ impl Timer {
         let poll = self
             .entry
             .as_mut()
-            .poll_elapsed(&mut cx, || unparked = true);
+            .poll_elapsed(&mut cx, || unparked = true, || false);
         (poll, unparked)
     }
 
@@ -271,7 +271,7 @@ fn one_million_timers_filed_and_cancelled_leave_the_wheel_empty() {
     let mut cx = Context::from_waker(waker);
     for i in 0..1_000_000_u64 {
         let entry = std::pin::pin!(TimerEntry::new(&handle, 1 + i % 100_000));
-        assert!(entry.poll_elapsed(&mut cx, || {}).is_pending());
+        assert!(entry.poll_elapsed(&mut cx, || {}, || false).is_pending());
     }
     assert_eq!(handle.next_expiration_tick(), None);
 }
@@ -386,7 +386,7 @@ fn a_replaced_waker_is_the_one_woken() {
     assert!(timer
         .entry
         .as_mut()
-        .poll_elapsed(&mut cx, || {})
+        .poll_elapsed(&mut cx, || {}, || false)
         .is_pending());
     handle.process_at(10);
     assert_eq!(timer.wakes(), 0);
@@ -422,4 +422,29 @@ fn the_real_clock_drives_process() {
     std::thread::sleep(deadline.saturating_duration_since(std::time::Instant::now()));
     handle.process();
     assert!(timer.is_ready());
+}
+
+#[test]
+fn a_timer_whose_exact_deadline_has_passed_completes_without_filing() {
+    let handle = driver();
+    let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+    let mut entry = Box::pin(TimerEntry::new(&handle, 50));
+    let poll = entry.as_mut().poll_elapsed(&mut cx, || {}, || true);
+    assert_eq!(poll, Poll::Ready(Ok(())));
+    assert_eq!(handle.next_expiration_tick(), None, "nothing was filed");
+    // Completed stays completed; a later reset runs it again.
+    assert!(entry
+        .as_mut()
+        .poll_elapsed(&mut cx, || {}, || false)
+        .is_ready());
+    entry.as_mut().reset(80, || {});
+    assert!(entry
+        .as_mut()
+        .poll_elapsed(&mut cx, || {}, || false)
+        .is_pending());
+    handle.process_at(80);
+    assert!(entry
+        .as_mut()
+        .poll_elapsed(&mut cx, || {}, || false)
+        .is_ready());
 }
