@@ -100,15 +100,22 @@ impl MissedTickBehavior {
     /// `now`) is due.
     fn next_deadline(self, scheduled: Instant, now: Instant, period: Duration) -> Instant {
         match self {
-            MissedTickBehavior::Burst => scheduled + period,
-            MissedTickBehavior::Delay => now + period,
+            MissedTickBehavior::Burst => after(scheduled, period),
+            MissedTickBehavior::Delay => after(now, period),
             MissedTickBehavior::Skip => {
                 let late = (now - scheduled).as_nanos() % period.as_nanos();
                 let late = Duration::from_nanos(u64::try_from(late).unwrap_or(u64::MAX));
-                now + period - late
+                after(now, period - late)
             }
         }
     }
+}
+
+/// `instant + period`, or "never" (about thirty years away) on overflow.
+fn after(instant: Instant, period: Duration) -> Instant {
+    instant
+        .checked_add(period)
+        .unwrap_or_else(Instant::far_future)
 }
 
 /// Ticks at a fixed period; returned by [`interval`] and [`interval_at`].
@@ -173,7 +180,7 @@ impl Interval {
             self.missed_tick_behavior
                 .next_deadline(scheduled, now, self.period)
         } else {
-            scheduled + self.period
+            after(scheduled, self.period)
         };
         self.delay.as_mut().reset(next);
         Poll::Ready(scheduled)
@@ -193,7 +200,9 @@ impl Interval {
     /// });
     /// ```
     pub fn reset(&mut self) {
-        self.delay.as_mut().reset(Instant::now() + self.period);
+        self.delay
+            .as_mut()
+            .reset(after(Instant::now(), self.period));
     }
 
     /// The period between ticks.

@@ -61,26 +61,39 @@ impl Driver {
     /// Sleeps until an event, an unpark, the next timer deadline, or
     /// `timeout` (`Some(ZERO)` only polls), then dispatches what happened:
     /// I/O readiness, then every timer that is due.
+    ///
+    /// Under loom the timers are left out of the park: the runtime's loom
+    /// models use none, and two more locks per park would only multiply the
+    /// states loom explores. The wheel has its own models
+    /// (`loom-tests/tests/time_wheel.rs`).
     pub(crate) fn park(&mut self, handle: &Handle, timeout: Option<Duration>) {
-        // Ask for the next deadline right before waiting: it also tells the
-        // wheel what the driver waits for, so an earlier timer filed from
-        // now on unparks it (the unpark is sticky, so none is lost).
-        let timeout = match handle.time.next_expiration() {
-            Some(deadline) => {
-                let until = deadline.saturating_duration_since(handle.time.clock().now());
-                Some(timeout.map_or(until, |t| t.min(until)))
-            }
-            None => timeout,
-        };
         #[cfg(not(loom))]
-        self.io.turn(&handle.io, timeout);
+        {
+            let timeout = handle.until_next_timer(timeout);
+            self.io.turn(&handle.io, timeout);
+            handle.time.process();
+        }
         #[cfg(loom)]
         handle.signal.wait(timeout);
-        handle.time.process();
     }
 }
 
 impl Handle {
+    /// `timeout`, shortened to reach the next timer deadline. Asked right
+    /// before the driver waits: it also tells the wheel what the driver
+    /// waits for, so a timer filed from now on for an earlier time unparks
+    /// it (and the unpark is sticky, so none is lost).
+    #[cfg(not(loom))]
+    fn until_next_timer(&self, timeout: Option<Duration>) -> Option<Duration> {
+        match self.time.next_expiration() {
+            Some(deadline) => {
+                let until = deadline.saturating_duration_since(self.time.clock().now());
+                Some(timeout.map_or(until, |t| t.min(until)))
+            }
+            None => timeout,
+        }
+    }
+
     /// Wakes the thread parked in the driver (or makes its next park
     /// return at once).
     pub(crate) fn unpark(&self) {
