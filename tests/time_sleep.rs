@@ -27,10 +27,11 @@ async fn sleep_at_least(duration: Duration) {
 fn a_10ms_sleep_finishes_before_a_20ms_one() {
     rt(2).block_on(async {
         let order = Arc::new(Mutex::new(Vec::new()));
+        let start = Instant::now();
         let spawn_sleeper = |ms: u64| {
             let order = order.clone();
             magpie::spawn(async move {
-                sleep(Duration::from_millis(ms)).await;
+                sleep_until(start + Duration::from_millis(ms)).await;
                 order.lock().unwrap().push(ms);
             })
         };
@@ -124,8 +125,8 @@ fn reset_to_an_earlier_deadline_completes_then() {
 #[test]
 fn reset_to_a_later_deadline_is_not_early() {
     rt(1).block_on(async {
-        let mut nap = pin!(sleep(Duration::from_millis(5)));
-        assert!(futures::poll!(nap.as_mut()).is_pending());
+        let mut nap = pin!(sleep(Duration::from_millis(10)));
+        let _ = futures::poll!(nap.as_mut()); // files it for 10 ms (if not yet due)
         let later = Instant::now() + Duration::from_millis(30);
         nap.as_mut().reset(later);
         nap.as_mut().await;
@@ -142,8 +143,8 @@ fn reset_to_a_later_deadline_is_not_early() {
 fn timers_made_on_one_worker_finish_or_drop_on_another_thread() {
     rt(2).block_on(async {
         // Filed by one task, awaited by another.
-        let mut filed: std::pin::Pin<Box<Sleep>> = Box::pin(sleep(Duration::from_millis(5)));
-        assert!(futures::poll!(filed.as_mut()).is_pending());
+        let mut filed: std::pin::Pin<Box<Sleep>> = Box::pin(sleep(Duration::from_millis(20)));
+        let _ = futures::poll!(filed.as_mut()); // files it (if not yet due)
         let deadline = filed.deadline();
         magpie::spawn(async move {
             filed.await;
@@ -154,8 +155,8 @@ fn timers_made_on_one_worker_finish_or_drop_on_another_thread() {
 
         // Filed by a task, dropped on a thread outside the runtime.
         let mut timers = Vec::new();
-        for ms in 1..100 {
-            let mut timer = Box::pin(sleep(Duration::from_millis(ms)));
+        for secs in 1..100 {
+            let mut timer = Box::pin(sleep(Duration::from_secs(secs)));
             assert!(futures::poll!(timer.as_mut()).is_pending());
             timers.push(timer);
         }
