@@ -83,10 +83,14 @@ pub(super) struct Status {
 
 impl Status {
     /// Stores `waker` unless the stored one already wakes the same task.
-    pub(super) fn set_waker(&mut self, waker: &Waker) {
+    /// Returns the waker it replaced: drop that after releasing the locks,
+    /// since dropping a waker may free a task whose output holds another
+    /// timer, whose drop takes the wheel lock.
+    #[must_use = "drop the replaced waker outside the locks"]
+    pub(super) fn set_waker(&mut self, waker: &Waker) -> Option<Waker> {
         match &self.waker {
-            Some(old) if old.will_wake(waker) => {}
-            _ => self.waker = Some(waker.clone()),
+            Some(old) if old.will_wake(waker) => None,
+            _ => self.waker.replace(waker.clone()),
         }
     }
 }
@@ -290,7 +294,9 @@ impl TimerEntry {
             let mut status = node.node().status.lock();
             match status.state {
                 State::Filed => {
-                    status.set_waker(cx.waker());
+                    let replaced = status.set_waker(cx.waker());
+                    drop(status);
+                    drop(replaced);
                     return Poll::Pending;
                 }
                 // Fired for a tick at or after the deadline: done. (Filed

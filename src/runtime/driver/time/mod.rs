@@ -269,12 +269,13 @@ impl Handle {
             return Filing::Fired;
         }
         status.state = State::Filed;
-        status.set_waker(waker);
+        let replaced = status.set_waker(waker);
         drop(status);
         core.wheel.insert(node, when);
-        Filing::Filed {
-            unpark: core.lower_parked_until(when),
-        }
+        let unpark = core.lower_parked_until(when);
+        drop(core);
+        drop(replaced);
+        Filing::Filed { unpark }
     }
 
     /// Moves a filed `node` to the earlier tick `when`.
