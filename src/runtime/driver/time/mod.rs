@@ -12,7 +12,11 @@
 //! * **The park path** (whichever worker holds the driver) calls
 //!   [`Handle::next_expiration`] right before it waits and uses the answer as
 //!   its timeout, then calls [`Handle::process`] after every wait. `process`
-//!   fires everything due and wakes the wakers outside the lock.
+//!   fires everything due and wakes the wakers outside the lock. The
+//!   reported instant may be a cascade point (the start of a higher level's
+//!   slot) rather than a deadline: the driver then wakes, `process` moves
+//!   those timers down a level, and it sleeps again. Never late, at most one
+//!   extra wake-up per level.
 //! * **Shutdown** calls [`Handle::shutdown`] once: every filed timer fires
 //!   with [`Shutdown`], and later filings fail at once with it.
 //!
@@ -32,7 +36,7 @@
 //!    still linked*: if fire won the race meanwhile, the node's location is
 //!    `Nowhere` and cancel does nothing. Either way, once cancel holds the
 //!    wheel lock no one else can be touching the node, so its memory may go.
-//! 3. **Poll** takes only the node lock: `Fired` means done; `Filed` stores
+//! 3. **Poll** of a filed timer takes only the node lock: `Fired` means done; `Filed` stores
 //!    the waker under that same lock, so a concurrent fire either sees the
 //!    new waker or has already set `Fired`, which this poll then sees. No
 //!    wake-up is lost.
