@@ -32,9 +32,20 @@
 pub(crate) mod loom;
 pub mod runtime;
 pub mod task;
+pub mod time;
 
 pub use runtime::Runtime;
 pub use task::spawn;
 
 #[cfg(feature = "macros")]
 pub use magpie_macros::{main, test};
+
+/// Internals the loom models in `loom-tests/` drive. Not public API.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    /// The time driver, advanced by hand.
+    pub mod time {
+        pub use crate::runtime::driver::time::model::{TimeDriver, Timer};
+    }
+}
