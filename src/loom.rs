@@ -14,6 +14,8 @@
 //!   `Condvar::wait_timeout(guard, dur) -> (guard, timed_out)`.
 //! * `UnsafeCell::with(|*const T| ..)` / `with_mut(|*mut T| ..)`, loom's API.
 
+// The facade offers the whole std/loom surface; not every build uses all of it.
+#[allow(dead_code, unused_imports)]
 #[cfg(not(loom))]
 mod imp {
     pub(crate) mod sync {
@@ -166,6 +168,7 @@ mod imp {
     pub(crate) use std::thread_local;
 }
 
+#[allow(dead_code, unused_imports)]
 #[cfg(loom)]
 mod imp {
     pub(crate) mod sync {

@@ -31,15 +31,17 @@ fn abort_before_the_task_ever_runs_drops_its_future() {
     let rt = rt(1);
     let drops = DropCounter::default();
     let token = drops.token();
-    let h = rt.block_on(async {
-        // Spawned and aborted within one poll of the block_on future.
-        let h = magpie::spawn(async move {
-            let _t = token;
-            pending::<()>().await
-        });
-        h.abort();
-        h
+    // Spawned and aborted while the only worker is busy elsewhere.
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    rt.spawn(async move {
+        let _ = rx.recv();
     });
+    let h = rt.spawn(async move {
+        let _t = token;
+        pending::<()>().await
+    });
+    h.abort();
+    drop(tx);
     assert!(rt.block_on(h).unwrap_err().is_cancelled());
     assert_eq!(drops.count(), 1);
 }
@@ -214,4 +216,30 @@ fn the_blocking_pool_respects_its_thread_cap() {
         rt.block_on(h).unwrap();
     }
     assert!(max.load(Ordering::SeqCst) <= 2);
+}
+
+#[test]
+fn join_next_after_the_budget_is_spent_still_wakes_up() {
+    use std::future::poll_fn;
+    use std::task::Poll;
+    let rt = rt(1);
+    rt.block_on(async {
+        magpie::spawn(async {
+            let mut set = JoinSet::new();
+            set.spawn(async { 1 });
+            // Spend the whole budget on ready JoinHandles of finished tasks.
+            let done: Vec<_> = (0..200).map(|_| magpie::spawn(async {})).collect();
+            for h in done {
+                h.await.unwrap();
+            }
+            // A fresh poll: join_next must not leave us pending forever.
+            let got = poll_fn(|cx| set.poll_join_next(cx).map(|r| r.map(|(_, r)| r)))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(got, 1);
+        })
+        .await
+        .unwrap();
+    });
 }

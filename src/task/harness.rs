@@ -281,8 +281,14 @@ fn poll_future<F: Future, S>(core: &Core<F, S>, header: &Header, cx: &mut Contex
         unsafe { core.set_stage(Stage::Finished(output)) }
     }));
     if let Err(panic) = res {
-        // SAFETY: as above.
-        unsafe { core.set_stage(Stage::Finished(Err(JoinError::panic(header.id, panic)))) };
+        // The assignment above still stored the output; replacing it drops
+        // the output, whose destructor may panic as well. Either way the
+        // stage ends up `Finished`, and nothing unwinds into the worker.
+        let err = JoinError::panic(header.id, panic);
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: as above.
+            unsafe { core.set_stage(Stage::Finished(Err(err))) }
+        }));
     }
     Poll::Ready(())
 }

@@ -11,14 +11,13 @@
 //! lock orders the two) and cancels its task instead of adding it.
 
 use super::{Notified, RawTask, Schedule, Task};
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Mutex;
 
 pub(crate) struct OwnedTasks {
     shards: Box<[Mutex<Vec<RawTask>>]>,
     mask: usize,
     closed: AtomicBool,
-    live: AtomicUsize,
 }
 
 impl OwnedTasks {
@@ -32,7 +31,6 @@ impl OwnedTasks {
             shards: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
             mask: n - 1,
             closed: AtomicBool::new(false),
-            live: AtomicUsize::new(0),
         }
     }
 
@@ -55,8 +53,6 @@ impl OwnedTasks {
                 // SAFETY: owned_index is only touched under this shard lock.
                 raw.header().owned_index.with_mut(|p| unsafe { *p = index });
                 shard.push(task.into_raw());
-                // Relaxed: a gauge for metrics, no protocol reads it.
-                self.live.fetch_add(1, Ordering::Relaxed);
                 return Some(notified);
             }
         }
@@ -86,7 +82,6 @@ impl OwnedTasks {
         raw.header()
             .owned_index
             .with_mut(|p| unsafe { *p = usize::MAX });
-        self.live.fetch_sub(1, Ordering::Relaxed);
         true
     }
 
@@ -110,25 +105,11 @@ impl OwnedTasks {
                     // Outside the lock: dropping a future may spawn or
                     // complete other tasks of this list.
                     Some(raw) => {
-                        self.live.fetch_sub(1, Ordering::Relaxed);
                         raw.shutdown();
                     }
                     None => break,
                 }
             }
         }
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Relaxed)
-    }
-
-    /// Number of live tasks (a gauge).
-    pub(crate) fn len(&self) -> usize {
-        self.live.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.shards.iter().all(|s| s.lock().is_empty())
     }
 }
