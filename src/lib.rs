@@ -29,10 +29,17 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+#[macro_use]
+mod macros;
+
+pub mod future;
 pub(crate) mod loom;
 pub mod runtime;
 pub mod task;
 pub mod time;
+
+#[doc(hidden)]
+pub use macros::__private;
 
 pub use runtime::Runtime;
 pub use task::spawn;

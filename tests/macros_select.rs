@@ -1,0 +1,194 @@
+//! `select!`: first wins, patterns, preconditions, `else`, `biased;`.
+
+mod support;
+
+use magpie::time::{sleep, Duration};
+use std::future::{pending, ready};
+
+#[test]
+fn first_future_to_finish_wins_and_the_others_are_dropped() {
+    let rt = support::rt(2);
+    let drops = support::DropCounter::default();
+    let token = drops.token();
+    let winner = rt.block_on(async {
+        magpie::select! {
+            _ = async move { let _t = token; pending::<()>().await } => "pending",
+            v = async { sleep(Duration::from_millis(2)).await; 5 } => { assert_eq!(v, 5); "sleep" }
+        }
+    });
+    assert_eq!(winner, "sleep");
+    assert_eq!(drops.count(), 1);
+}
+
+#[test]
+fn losers_are_dropped_before_the_handler_runs() {
+    let rt = support::rt(1);
+    let mut v = vec![1, 2];
+    rt.block_on(async {
+        magpie::select! {
+            // This future borrows `v` mutably; the handler may use `v`
+            // again only because the future is gone by then.
+            _ = async { v.push(3); pending::<()>().await } => {}
+            _ = ready(()) => v.push(4),
+        }
+    });
+    assert_eq!(v.last(), Some(&4));
+}
+
+#[test]
+fn a_pattern_mismatch_disables_the_branch_and_others_continue() {
+    let rt = support::rt(1);
+    let got = rt.block_on(async {
+        magpie::select! {
+            biased;
+            Some(x) = ready(None::<u32>) => x,
+            Some(y) = async { sleep(Duration::from_millis(2)).await; Some(7) } => y * 10,
+        }
+    });
+    assert_eq!(got, 70);
+}
+
+#[test]
+fn else_runs_when_every_branch_is_disabled() {
+    let rt = support::rt(1);
+    let got = rt.block_on(async {
+        magpie::select! {
+            Ok(v) = ready(Err::<u8, ()>(())) => v as i32,
+            Some(v) = ready(None::<u8>) => v as i32,
+            else => -1,
+        }
+    });
+    assert_eq!(got, -1);
+}
+
+#[test]
+fn a_false_precondition_disables_the_branch_without_evaluating_its_future() {
+    let rt = support::rt(1);
+    let mut evaluated = false;
+    let got = rt.block_on(async {
+        magpie::select! {
+            v = { evaluated = true; ready(1) }, if false => v,
+            v = async { 2 }, if 1 + 1 == 2 => v,
+        }
+    });
+    assert_eq!(got, 2);
+    assert!(!evaluated);
+}
+
+#[test]
+fn all_disabled_without_else_panics() {
+    let rt = support::rt(1);
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async {
+            magpie::select! {
+                _ = ready(()), if false => {}
+            }
+        })
+    }));
+    assert!(res.is_err());
+}
+
+#[test]
+fn biased_polls_branches_top_to_bottom() {
+    let rt = support::rt(1);
+    rt.block_on(async {
+        for _ in 0..50 {
+            let v = magpie::select! {
+                biased;
+                a = ready(1) => a,
+                b = ready(2) => b,
+            };
+            assert_eq!(v, 1);
+        }
+    });
+}
+
+#[test]
+fn unbiased_select_starts_at_a_random_branch() {
+    let rt = support::rt(1);
+    let mut seen = [false; 3];
+    rt.block_on(async {
+        for _ in 0..300 {
+            let v: usize = magpie::select! {
+                a = ready(0) => a,
+                b = ready(1) => b,
+                c = ready(2) => c,
+            };
+            seen[v] = true;
+        }
+    });
+    assert_eq!(seen, [true; 3], "every branch won at least once");
+}
+
+#[test]
+fn handlers_can_break_return_and_await() {
+    let rt = support::rt(1);
+    let n = rt.block_on(async {
+        let mut n = 0;
+        loop {
+            magpie::select! {
+                _ = magpie::task::yield_now() => {
+                    n += 1;
+                    if n == 3 {
+                        break;
+                    }
+                    sleep(Duration::from_millis(1)).await;
+                    continue;
+                }
+            }
+        }
+        n
+    });
+    assert_eq!(n, 3);
+
+    async fn early(x: Option<u8>) -> Result<u8, &'static str> {
+        let v = magpie::select! {
+            v = ready(x) => v.ok_or("none")?,
+        };
+        Ok(v + 1)
+    }
+    assert_eq!(rt.block_on(early(Some(1))), Ok(2));
+    assert_eq!(rt.block_on(early(None)), Err("none"));
+}
+
+#[test]
+fn select_over_a_future_polled_by_reference_keeps_it_across_iterations() {
+    let rt = support::rt(1);
+    rt.block_on(async {
+        let long = sleep(Duration::from_millis(20));
+        let mut long = std::pin::pin!(long);
+        let mut ticks = 0;
+        loop {
+            magpie::select! {
+                _ = &mut long => break,
+                _ = sleep(Duration::from_millis(1)) => ticks += 1,
+            }
+        }
+        let _ = ticks; // how many ticks ran depends on the machine
+    });
+}
+
+#[test]
+fn trailing_commas_and_blocks_without_commas_parse() {
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            biased;
+            x = ready(1) => { x }
+            y = ready(2) => { y },
+            z = ready(3), if true => z,
+        }
+    });
+    assert_eq!(v, 1);
+}
+
+#[test]
+fn mut_bindings_work_for_copy_values() {
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            Some(mut x) = ready(Some(1u32)) => { x += 1; x }
+        }
+    });
+    assert_eq!(v, 2);
+}
