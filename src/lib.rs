@@ -35,6 +35,8 @@ mod macros;
 pub mod future;
 pub(crate) mod loom;
 pub mod runtime;
+#[cfg(all(unix, not(loom)))]
+pub mod signal;
 pub mod task;
 pub mod time;
 

@@ -31,7 +31,7 @@ pub(crate) fn random_below(n: usize) -> usize {
         })
         .unwrap_or(0);
     // Multiply-shift maps the 64-bit value onto 0..n without a division.
-    ((x >> 32) * n as u64 >> 32) as usize
+    (((x >> 32) * n as u64) >> 32) as usize
 }
 
 #[cfg(test)]

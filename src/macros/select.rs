@@ -195,7 +195,7 @@ macro_rules! __select {
                         if branch == $($i)* && !$off {
                             if let ::std::option::Option::Some(fut) = $fut.as_mut().as_pin_mut() {
                                 if let ::std::task::Poll::Ready(v) = ::std::future::Future::poll(fut, cx) {
-                                    #[allow(unused_variables, unreachable_patterns)]
+                                    #[allow(unused_variables, unused_mut, unreachable_patterns)]
                                     let matched = ::std::matches!(&v, $p);
                                     if matched {
                                         $out = ::std::option::Option::Some(v);
