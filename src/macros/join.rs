@@ -52,7 +52,7 @@ macro_rules! join {
 ///     let ok = magpie::try_join!(parse("1"), parse("2"));
 ///     assert_eq!(ok, Ok((1, 2)));
 ///
-///     let err = magpie::try_join!(parse("1"), parse("x"), std::future::pending());
+///     let err = magpie::try_join!(parse("1"), parse("x"), std::future::pending::<Result<(), _>>());
 ///     assert!(err.is_err()); // returned although the third never finishes
 /// });
 /// ```
