@@ -1,0 +1,43 @@
+//! The I/O driver and the readiness protocol between it and the sockets.
+//!
+//! * `ready.rs` — readiness bits, directions, the packed readiness word.
+//! * `scheduled_io.rs` — one source's readiness word and reader/writer
+//!   wakers, and the set/clear/wait protocol on them.
+//! * `registrations.rs` — the slab of sources, keyed by index + generation.
+//! * `driver.rs` — the `Poller`, `Driver::turn`, `Handle::{unpark, shutdown}`.
+//! * `poll_evented.rs` — a registered std socket; the wait-try-clear loop.
+//!
+//! Under `cfg(loom)` the poller parts are replaced by a stand-in with the
+//! same API (`loom_driver.rs`); the readiness protocol is the real code.
+
+mod ready;
+mod registrations;
+mod scheduled_io;
+
+#[cfg(not(loom))]
+mod driver;
+#[cfg(not(loom))]
+mod poll_evented;
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+#[cfg(loom)]
+mod loom_driver;
+
+#[cfg(not(loom))]
+pub(crate) use driver::{Driver, Handle};
+#[cfg(loom)]
+pub(crate) use loom_driver::{Driver, Handle};
+#[cfg(not(loom))]
+#[allow(unused_imports)]
+pub(crate) use poll_evented::PollEvented;
+#[allow(unused_imports)]
+pub(crate) use ready::{Direction, Ready, ReadyEvent};
+
+/// The readiness protocol, exported for the loom models.
+#[cfg(loom)]
+pub mod loom_api {
+    pub use super::ready::{Direction, Ready, ReadyEvent};
+    pub use super::registrations::Registrations;
+    pub use super::scheduled_io::ScheduledIo;
+}

@@ -1,0 +1,3 @@
+//! The drivers a parked worker turns (placeholder until the core lands).
+
+pub(crate) mod io;
