@@ -7,8 +7,9 @@
 //! * `driver.rs` — the `Poller`, `Driver::turn`, `Handle::{unpark, shutdown}`.
 //! * `poll_evented.rs` — a registered std socket; the wait-try-clear loop.
 //!
-//! Under `cfg(loom)` the poller parts are replaced by a stand-in with the
-//! same API (`loom_driver.rs`); the readiness protocol is the real code.
+//! Under `cfg(loom)` only the readiness protocol is compiled (loom cannot
+//! model the poller's syscalls); the runtime's driver has its own loom
+//! stand-in for the park.
 
 mod ready;
 mod registrations;
@@ -21,18 +22,19 @@ mod poll_evented;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
-#[cfg(loom)]
-mod loom_driver;
-
 #[cfg(not(loom))]
 pub(crate) use driver::{Driver, Handle};
-#[cfg(loom)]
-pub(crate) use loom_driver::{Driver, Handle};
 #[cfg(not(loom))]
 #[allow(unused_imports)]
 pub(crate) use poll_evented::PollEvented;
 #[allow(unused_imports)]
 pub(crate) use ready::{Direction, Ready, ReadyEvent};
+
+/// The I/O driver handle of the current runtime. Panics outside a runtime.
+#[cfg(not(loom))]
+pub(crate) fn current() -> Handle {
+    crate::runtime::Handle::current().driver().io.clone()
+}
 
 /// The readiness protocol, exported for the loom models.
 #[cfg(loom)]

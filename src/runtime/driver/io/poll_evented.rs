@@ -30,6 +30,12 @@ pub(crate) struct PollEvented<T: AsFd> {
 }
 
 impl<T: AsFd> PollEvented<T> {
+    /// Registers `io` (already in non-blocking mode) with the driver of the
+    /// current runtime. Panics outside a runtime.
+    pub(crate) fn new(io: T) -> io::Result<PollEvented<T>> {
+        Self::new_with_handle(io, super::current())
+    }
+
     /// Registers `io` (already in non-blocking mode) with `handle`'s driver.
     pub(crate) fn new_with_handle(io: T, handle: Handle) -> io::Result<PollEvented<T>> {
         // SAFETY: `Handle::add` needs the fd deleted before it closes.
@@ -42,6 +48,11 @@ impl<T: AsFd> PollEvented<T> {
             key,
             shared,
         })
+    }
+
+    /// The driver this object is registered with.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.handle
     }
 
     /// The registered object.
