@@ -23,6 +23,9 @@ mod imp {
             pub(crate) use std::sync::atomic::{
                 fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
             };
+            /// For process-wide counters in `static`s (task ids) that no
+            /// protocol depends on; loom atomics cannot live in statics.
+            pub(crate) type StaticAtomicU64 = std::sync::atomic::AtomicU64;
         }
 
         /// A poison-free mutex (parking_lot's).
@@ -138,6 +141,22 @@ mod imp {
             }
             builder.spawn(f)
         }
+
+        /// Joins `t`, giving up at `deadline`. True if it was joined.
+        pub(crate) fn join_until<T>(
+            t: JoinHandle<T>,
+            deadline: Option<std::time::Instant>,
+        ) -> Result<bool, JoinHandle<T>> {
+            if let Some(deadline) = deadline {
+                while !t.is_finished() {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(t);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+            }
+            Ok(t.join().is_ok())
+        }
     }
 
     pub(crate) mod hint {
@@ -156,6 +175,9 @@ mod imp {
             pub(crate) use loom::sync::atomic::{
                 fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
             };
+            /// For process-wide counters in `static`s (task ids) that no
+            /// protocol depends on; loom atomics cannot live in statics.
+            pub(crate) type StaticAtomicU64 = std::sync::atomic::AtomicU64;
         }
 
         /// loom's mutex with the poison-free API of the normal build.
@@ -247,6 +269,14 @@ mod imp {
             T: Send + 'static,
         {
             Ok(loom::thread::spawn(f))
+        }
+
+        /// loom has no clock: joins unconditionally.
+        pub(crate) fn join_until<T>(
+            t: JoinHandle<T>,
+            _deadline: Option<std::time::Instant>,
+        ) -> Result<bool, JoinHandle<T>> {
+            Ok(t.join().is_ok())
         }
     }
 

@@ -1,27 +1,42 @@
-//! The runtime (placeholder until the core lands: the I/O driver plus the
-//! two calls the sockets make, so that `net` compiles; replaced at merge).
+//! The runtime: [`Runtime`], its [`Builder`], and the shareable [`Handle`].
+//!
+//! ```text
+//!                 ┌──────────── Handle (Arc<Shared>) ───────────┐
+//!  spawn from     │ Injector          idle set (searching/parked)│
+//!  outside  ─────►│ driver slot: Poller + timers   blocking pool │
+//!                 └─────▲─────────────────▲─────────────────▲────┘
+//!                       │ steal           │ steal           │
+//!                 ┌─────┴──────┐   ┌──────┴─────┐   ┌───────┴────┐
+//!                 │ worker 0   │   │ worker 1   │   │ worker N-1 │
+//!                 │ LIFO slot  │   │ LIFO slot  │   │ LIFO slot  │
+//!                 │ local deque│   │ local deque│   │ local deque│
+//!                 │ parker     │   │ parker     │   │ parker     │
+//!                 └────────────┘   └────────────┘   └────────────┘
+//! ```
+//!
+//! ```
+//! use magpie::runtime::Builder;
+//!
+//! let rt = Builder::new().worker_threads(2).build().unwrap();
+//! let handle = rt.handle().clone();
+//! let answer = rt.block_on(async move {
+//!     handle.spawn(async { 42 }).await.unwrap()
+//! });
+//! assert_eq!(answer, 42);
+//! ```
 
+mod block_on;
+pub(crate) mod blocking;
+mod builder;
+mod config;
+pub(crate) mod context;
 pub(crate) mod driver;
+mod handle;
+#[allow(clippy::module_inception)]
+mod runtime;
+pub(crate) mod scheduler;
 
-/// Placeholder for the core's runtime handle.
-pub(crate) struct Handle {
-    driver: driver::Handle,
-}
-
-impl Handle {
-    pub(crate) fn current() -> Handle {
-        panic!("placeholder: the runtime core has not landed on this branch yet")
-    }
-
-    pub(crate) fn driver(&self) -> &driver::Handle {
-        &self.driver
-    }
-
-    pub(crate) fn spawn_blocking<F, R>(&self, f: F) -> std::future::Ready<Result<R, std::io::Error>>
-    where
-        F: FnOnce() -> R + Send + 'static,
-        R: Send + 'static,
-    {
-        std::future::ready(Ok(f()))
-    }
-}
+pub use builder::Builder;
+pub use context::TryCurrentError;
+pub use handle::{EnterGuard, Handle};
+pub use runtime::Runtime;

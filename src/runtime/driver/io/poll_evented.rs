@@ -134,29 +134,16 @@ impl<T: AsFd> PollEvented<T> {
         result
     }
 
-    /// A stream read. A short read means the socket's buffer was drained,
-    /// so the readiness is cleared then too, saving a `WouldBlock` syscall.
+    /// A stream read.
+    ///
+    /// A short read is not taken as "drained": `polling` does not report
+    /// read-closed (no `EPOLLRDHUP`), so a FIN that arrived with the data
+    /// would get no further event; only `WouldBlock` clears readiness.
     pub(crate) fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>
     where
         for<'a> &'a T: Read,
     {
-        let coop = ready!(coop::poll_proceed(cx));
-        loop {
-            let event = ready!(self.poll_ready(cx, Direction::Read))?;
-            let mut io = self.get_ref();
-            match io.read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
-                Ok(n) if n > 0 && n < buf.len() && !event.ready.intersects(closed()) => {
-                    self.clear_readiness(event);
-                    coop.made_progress();
-                    return Poll::Ready(Ok(n));
-                }
-                result => {
-                    coop.made_progress();
-                    return Poll::Ready(result);
-                }
-            }
-        }
+        self.poll_io(cx, Direction::Read, |mut io| io.read(buf))
     }
 
     /// A stream write.
@@ -178,10 +165,6 @@ impl<T: AsFd> PollEvented<T> {
     {
         self.poll_io(cx, Direction::Write, |mut io| io.write_vectored(bufs))
     }
-}
-
-fn closed() -> super::ready::Ready {
-    super::ready::Ready::READ_CLOSED | super::ready::Ready::ERROR
 }
 
 impl<T: AsFd> Drop for PollEvented<T> {

@@ -20,33 +20,44 @@ use std::ops;
 pub struct Ready(u8);
 
 impl Ready {
+    /// No readiness.
     pub const EMPTY: Ready = Ready(0);
+    /// The source has bytes (or a connection) to read.
     pub const READABLE: Ready = Ready(1 << 0);
+    /// The source can take bytes.
     pub const WRITABLE: Ready = Ready(1 << 1);
+    /// The peer closed its write side: reads return end of stream.
     pub const READ_CLOSED: Ready = Ready(1 << 2);
+    /// Writing is no longer possible.
     pub const WRITE_CLOSED: Ready = Ready(1 << 3);
+    /// The source has a pending error.
     pub const ERROR: Ready = Ready(1 << 4);
-    /// Every readiness bit.
-    pub const ALL: Ready = Ready(0x1f);
     /// The bits a `WouldBlock` may clear: closed is final.
     const CLEARABLE: Ready = Ready(Self::READABLE.0 | Self::WRITABLE.0 | Self::ERROR.0);
 
+    /// Whether no bit is set.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
 
+    /// Whether every bit of `other` is set.
     pub fn contains(self, other: Ready) -> bool {
         self.0 & other.0 == other.0
     }
 
+    /// Whether any bit of `other` is set.
     pub fn intersects(self, other: Ready) -> bool {
         self.0 & other.0 != 0
     }
 
+    /// Whether a reader may proceed (readable or read-closed).
+    #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
     pub fn is_readable(self) -> bool {
         self.intersects(Ready::READABLE | Ready::READ_CLOSED)
     }
 
+    /// Whether a writer may proceed (writable or write-closed).
+    #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
     pub fn is_writable(self) -> bool {
         self.intersects(Ready::WRITABLE | Ready::WRITE_CLOSED)
     }
@@ -137,11 +148,13 @@ impl ReadyEvent {
     }
 
     /// Whether the event says the source is readable (or read-closed).
+    #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
     pub fn is_readable(&self) -> bool {
         self.ready.is_readable()
     }
 
     /// Whether the event says the source is writable (or write-closed).
+    #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
     pub fn is_writable(&self) -> bool {
         self.ready.is_writable()
     }

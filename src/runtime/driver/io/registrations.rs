@@ -158,6 +158,7 @@ impl Registrations {
     }
 
     /// Whether `shutdown` has run.
+    #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
     pub fn is_shutdown(&self) -> bool {
         self.slab.lock().is_shutdown
     }
@@ -169,6 +170,7 @@ impl Registrations {
     }
 
     /// Whether no source is registered.
+    #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -98,6 +98,7 @@ impl ScheduledIo {
     }
 
     /// Sets readiness and wakes the concerned waiters at once.
+    #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
     pub fn wake(&self, tick: u16, ready: Ready) {
         self.set_readiness(tick, ready);
         let (reader, writer) = {
