@@ -58,7 +58,7 @@ impl TcpStream {
     /// # }).unwrap();
     /// ```
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        let std = each_addr(addr, |addr| run_connect(addr)).await?;
+        let std = each_addr(addr, run_connect).await?;
         TcpStream::from_std(std)
     }
 

@@ -103,7 +103,7 @@ fn a_newer_event_survives_a_would_block_from_an_older_one() {
     };
     // Drain, then a newer event arrives before the old observation clears.
     let mut buf = [0; 8];
-    source.get_ref().read(&mut buf).unwrap();
+    assert_eq!(source.get_ref().read(&mut buf).unwrap(), 1);
     peer.write_all(b"b").unwrap();
     let deadline = std::time::Instant::now() + WAIT;
     loop {
