@@ -194,9 +194,7 @@ impl TcpStream {
     /// # }).unwrap();
     /// ```
     pub async fn readable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.io.poll_ready(cx, Direction::Read))
-            .await
-            .map(drop)
+        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Read)).await
     }
 
     /// Waits until the stream may be writable; see [`readable`](Self::readable).
@@ -211,9 +209,7 @@ impl TcpStream {
     /// # }).unwrap();
     /// ```
     pub async fn writable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.io.poll_ready(cx, Direction::Write))
-            .await
-            .map(drop)
+        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Write)).await
     }
 
     /// Reads without waiting: `WouldBlock` if no data is ready.

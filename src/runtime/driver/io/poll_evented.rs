@@ -89,6 +89,19 @@ impl<T: AsFd> PollEvented<T> {
         }
     }
 
+    /// `poll_ready` for the user-facing `readable()`/`writable()`: spends
+    /// one unit of coop budget when it returns ready.
+    pub(crate) fn poll_readiness(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<()>> {
+        let coop = ready!(coop::poll_proceed(cx));
+        let result = ready!(self.poll_ready(cx, direction)).map(drop);
+        coop.made_progress();
+        Poll::Ready(result)
+    }
+
     /// Forgets readiness an operation saw before it got `WouldBlock`.
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
         self.shared.clear_readiness(event);
