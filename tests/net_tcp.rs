@@ -263,3 +263,20 @@ async fn std_conversions_round_trip() {
     let mut buf = [0; 3];
     assert_eq!(server.try_read(&mut buf).unwrap(), 3);
 }
+
+#[test]
+fn a_stream_outliving_its_runtime_fails_instead_of_hanging() {
+    let rt = magpie::Runtime::new().unwrap();
+    let (mut stream, _peer) = rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stream = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (peer, _) = listener.accept().await.unwrap();
+        (stream, peer)
+    });
+    drop(rt);
+    let other = magpie::Runtime::new().unwrap();
+    let mut buf = [0; 4];
+    assert!(other.block_on(stream.read(&mut buf)).is_err());
+}
