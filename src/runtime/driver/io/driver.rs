@@ -71,6 +71,17 @@ impl Driver {
     pub(crate) fn new() -> io::Result<(Driver, Handle)> {
         let poller = Poller::new()?;
         let edge = poller.supports_edge();
+        Self::with_poller(poller, edge)
+    }
+
+    /// A driver that registers sources one-shot even where edge-triggered
+    /// polling exists, to test that path.
+    #[cfg(test)]
+    pub(crate) fn new_oneshot() -> io::Result<(Driver, Handle)> {
+        Self::with_poller(Poller::new()?, false)
+    }
+
+    fn with_poller(poller: Poller, edge: bool) -> io::Result<(Driver, Handle)> {
         let driver = Driver {
             events: Events::new(),
             wake_list: Vec::with_capacity(64),

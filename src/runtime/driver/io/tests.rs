@@ -20,7 +20,14 @@ struct Turning {
 
 impl Turning {
     fn start() -> Turning {
-        let (mut driver, handle) = Driver::new().unwrap();
+        Self::start_with(Driver::new().unwrap())
+    }
+
+    fn start_oneshot() -> Turning {
+        Self::start_with(Driver::new_oneshot().unwrap())
+    }
+
+    fn start_with((mut driver, handle): (Driver, Handle)) -> Turning {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (stop, handle) = (stop.clone(), handle.clone());
@@ -191,4 +198,33 @@ fn a_pending_read_does_not_spin_the_driver() {
     assert!(source.poll_read(&mut cx, &mut buf).is_pending());
     thread::sleep(Duration::from_millis(50));
     assert_eq!(wakes.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn one_shot_registrations_rearm_for_each_waiting_direction() {
+    let turning = Turning::start_oneshot();
+    let (source, mut peer) = registered_pair(&turning.handle);
+    let (read_waker, read_woken) = channel_waker();
+    let (write_waker, write_woken) = channel_waker();
+    // Writable arrives once the writer re-arms interest.
+    let mut write_cx = Context::from_waker(&write_waker);
+    if source
+        .poll_ready(&mut write_cx, Direction::Write)
+        .is_pending()
+    {
+        write_woken
+            .recv_timeout(WAIT)
+            .expect("writer was not woken");
+    }
+    let mut read_cx = Context::from_waker(&read_waker);
+    let mut buf = [0; 8];
+    for round in 0..3u8 {
+        assert!(source.poll_read(&mut read_cx, &mut buf).is_pending());
+        peer.write_all(&[round]).unwrap();
+        read_woken.recv_timeout(WAIT).expect("reader was not woken");
+        match source.poll_read(&mut read_cx, &mut buf) {
+            Poll::Ready(Ok(1)) => assert_eq!(buf[0], round),
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
 }
