@@ -21,7 +21,8 @@ mod imp {
 
         pub(crate) mod atomic {
             pub(crate) use std::sync::atomic::{
-                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+                Ordering,
             };
             /// For process-wide counters in `static`s (task ids) that no
             /// protocol depends on; loom atomics cannot live in statics.
@@ -173,7 +174,8 @@ mod imp {
 
         pub(crate) mod atomic {
             pub(crate) use loom::sync::atomic::{
-                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+                Ordering,
             };
             /// For process-wide counters in `static`s (task ids) that no
             /// protocol depends on; loom atomics cannot live in statics.

@@ -30,11 +30,7 @@ impl ThreadParker {
     }
 
     fn park(&self) {
-        if self
-            .state
-            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
-            .is_ok()
-        {
+        if self.state.compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst).is_ok() {
             return;
         }
         let mut guard = self.mutex.lock();
@@ -48,11 +44,7 @@ impl ThreadParker {
         }
         loop {
             guard = self.condvar.wait(guard);
-            if self
-                .state
-                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
-                .is_ok()
-            {
+            if self.state.compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst).is_ok() {
                 return;
             }
         }

@@ -172,11 +172,7 @@ where
         unsafe { drop(Box::from_raw(self.cell.as_ptr())) };
     }
 
-    pub(super) fn try_read_output(
-        self,
-        dst: &mut Poll<Result<F::Output, JoinError>>,
-        waker: &Waker,
-    ) {
+    pub(super) fn try_read_output(self, dst: &mut Poll<Result<F::Output, JoinError>>, waker: &Waker) {
         if can_read_output(self.state(), self.trailer(), waker) {
             // SAFETY: COMPLETE is published and we hold join interest, so
             // the completer left the output for us and nobody else reads it.
@@ -325,12 +321,10 @@ impl<F: Future, S> Core<F, S> {
     unsafe fn take_output(&self) -> Result<F::Output, JoinError> {
         self.stage
             // SAFETY: the caller has exclusive access to the stage.
-            .with_mut(
-                |ptr| match std::mem::replace(unsafe { &mut *ptr }, Stage::Consumed) {
-                    Stage::Finished(output) => output,
-                    _ => panic!("JoinHandle polled after completion"),
-                },
-            )
+            .with_mut(|ptr| match std::mem::replace(unsafe { &mut *ptr }, Stage::Consumed) {
+                Stage::Finished(output) => output,
+                _ => panic!("JoinHandle polled after completion"),
+            })
     }
 }
 

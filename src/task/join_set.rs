@@ -11,10 +11,10 @@ use super::{AbortHandle, Id, JoinError, JoinHandle};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Mutex;
 // std's Arc: `Waker::from` needs it (`std::task::Wake`).
+use std::sync::Arc;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 /// A collection of spawned tasks, awaited as they complete — asyncio's
@@ -284,10 +284,7 @@ impl<T> JoinSet<T> {
     ///     assert_eq!(res.unwrap(), 9);
     /// });
     /// ```
-    pub fn poll_join_next(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<(Id, Result<T, JoinError>)>> {
+    pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<(Id, Result<T, JoinError>)>> {
         if self.len == 0 {
             return Poll::Ready(None);
         }

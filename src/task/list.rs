@@ -38,11 +38,7 @@ impl OwnedTasks {
 
     /// Adds a new task; returns its first `Notified` to schedule, or `None`
     /// if the list is closed (the task was cancelled instead).
-    pub(crate) fn bind<S: Schedule>(
-        &self,
-        task: Task<S>,
-        notified: Notified<S>,
-    ) -> Option<Notified<S>> {
+    pub(crate) fn bind<S: Schedule>(&self, task: Task<S>, notified: Notified<S>) -> Option<Notified<S>> {
         let raw = task.raw;
         {
             let mut shard = self.shard(raw).lock();
@@ -73,15 +69,10 @@ impl OwnedTasks {
         shard.swap_remove(index);
         if let Some(moved) = shard.get(index) {
             // SAFETY: as above; `moved` is alive while the list holds it.
-            moved
-                .header()
-                .owned_index
-                .with_mut(|p| unsafe { *p = index });
+            moved.header().owned_index.with_mut(|p| unsafe { *p = index });
         }
         // SAFETY: as above.
-        raw.header()
-            .owned_index
-            .with_mut(|p| unsafe { *p = usize::MAX });
+        raw.header().owned_index.with_mut(|p| unsafe { *p = usize::MAX });
         self.live.fetch_sub(1, Ordering::Relaxed);
         true
     }
@@ -96,9 +87,7 @@ impl OwnedTasks {
                     let task = shard.pop();
                     if let Some(raw) = task {
                         // SAFETY: under the shard lock.
-                        raw.header()
-                            .owned_index
-                            .with_mut(|p| unsafe { *p = usize::MAX });
+                        raw.header().owned_index.with_mut(|p| unsafe { *p = usize::MAX });
                     }
                     task
                 };
