@@ -35,6 +35,7 @@ pub(crate) mod loom;
 pub mod net;
 pub mod runtime;
 pub mod task;
+pub mod time;
 
 pub use runtime::Runtime;
 pub use task::spawn;
@@ -42,10 +43,14 @@ pub use task::spawn;
 #[cfg(feature = "macros")]
 pub use magpie_macros::{main, test};
 
-/// Internals exported for the loom models in `loom-tests/` (not public API).
+/// Internals the loom models in `loom-tests/` drive. Not public API.
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
+    /// The time driver, advanced by hand.
+    pub mod time {
+        pub use crate::runtime::driver::time::model::{TimeDriver, Timer};
+    }
     /// The I/O driver's readiness word, waker slots and registration slab.
     pub mod io {
         pub use crate::runtime::driver::io::loom_api::*;

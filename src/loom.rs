@@ -14,6 +14,8 @@
 //!   `Condvar::wait_timeout(guard, dur) -> (guard, timed_out)`.
 //! * `UnsafeCell::with(|*const T| ..)` / `with_mut(|*mut T| ..)`, loom's API.
 
+// The facade offers the whole std/loom surface; not every build uses all of it.
+#[allow(dead_code, unused_imports)]
 #[cfg(not(loom))]
 mod imp {
     pub(crate) mod sync {
@@ -21,8 +23,7 @@ mod imp {
 
         pub(crate) mod atomic {
             pub(crate) use std::sync::atomic::{
-                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
-                Ordering,
+                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
             };
             /// For process-wide counters in `static`s (task ids) that no
             /// protocol depends on; loom atomics cannot live in statics.
@@ -167,6 +168,7 @@ mod imp {
     pub(crate) use std::thread_local;
 }
 
+#[allow(dead_code, unused_imports)]
 #[cfg(loom)]
 mod imp {
     pub(crate) mod sync {
@@ -174,8 +176,7 @@ mod imp {
 
         pub(crate) mod atomic {
             pub(crate) use loom::sync::atomic::{
-                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
-                Ordering,
+                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
             };
             /// For process-wide counters in `static`s (task ids) that no
             /// protocol depends on; loom atomics cannot live in statics.

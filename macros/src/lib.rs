@@ -72,7 +72,12 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
     while i < tokens.len() {
         let key = match &tokens[i] {
             TokenTree::Ident(id) => id.clone(),
-            other => return Err(error("expected `worker_threads = N` or `crate = \"path\"`", other.span())),
+            other => {
+                return Err(error(
+                    "expected `worker_threads = N` or `crate = \"path\"`",
+                    other.span(),
+                ))
+            }
         };
         match tokens.get(i + 1) {
             Some(TokenTree::Punct(p)) if p.as_char() == '=' => {}
@@ -88,7 +93,12 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
                 let digits = text.trim_end_matches("usize").replace('_', "");
                 match digits.parse::<usize>() {
                     Ok(n) if n > 0 => out.worker_threads = Some(value),
-                    _ => return Err(error("`worker_threads` must be a positive integer", value.span())),
+                    _ => {
+                        return Err(error(
+                            "`worker_threads` must be a positive integer",
+                            value.span(),
+                        ))
+                    }
                 }
             }
             "crate" => {
@@ -154,7 +164,10 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<TokenSt
     // No parameters allowed: `fn name ( )`.
     if let Some(TokenTree::Group(params)) = tokens.get(fn_pos + 2) {
         if params.delimiter() == Delimiter::Parenthesis && !params.stream().is_empty() {
-            return Err(error("the entry function cannot take arguments", params.span()));
+            return Err(error(
+                "the entry function cannot take arguments",
+                params.span(),
+            ));
         }
     }
 
@@ -171,7 +184,11 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<TokenSt
         .map_err(|_| error("could not expand the function body", body.span()))?;
     let mut out = TokenStream::new();
     if is_test {
-        out.extend("#[::core::prelude::v1::test]".parse::<TokenStream>().expect("valid attribute"));
+        out.extend(
+            "#[::core::prelude::v1::test]"
+                .parse::<TokenStream>()
+                .expect("valid attribute"),
+        );
     }
     out.extend(tokens);
     out.extend(new_body);

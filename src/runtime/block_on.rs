@@ -30,7 +30,11 @@ impl ThreadParker {
     }
 
     fn park(&self) {
-        if self.state.compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst).is_ok() {
+        if self
+            .state
+            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+            .is_ok()
+        {
             return;
         }
         let mut guard = self.mutex.lock();
@@ -44,7 +48,11 @@ impl ThreadParker {
         }
         loop {
             guard = self.condvar.wait(guard);
-            if self.state.compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst).is_ok() {
+            if self
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+                .is_ok()
+            {
                 return;
             }
         }

@@ -273,24 +273,26 @@ impl Builder {
             on_stop: self.on_thread_stop.clone(),
         });
         let (driver, driver_handle) = Driver::new()?;
-        let (shared, parts) = Shared::new(config, driver, driver_handle, blocking.spawner().clone());
+        let (shared, parts) =
+            Shared::new(config, driver, driver_handle, blocking.spawner().clone());
         let handle = Handle { inner: shared };
         blocking.spawner().set_handle(handle.clone());
         let mut runtime = Runtime::from_parts(handle, blocking);
         for part in parts {
             let shared = runtime.handle().inner.clone();
             let name = (self.thread_name)();
-            let thread = crate::loom::thread::spawn_named(name, self.thread_stack_size, move || {
-                let start = shared.config.on_thread_start.clone();
-                let stop = shared.config.on_thread_stop.clone();
-                if let Some(f) = start {
-                    f();
-                }
-                super::scheduler::run_worker(shared, part);
-                if let Some(f) = stop {
-                    f();
-                }
-            });
+            let thread =
+                crate::loom::thread::spawn_named(name, self.thread_stack_size, move || {
+                    let start = shared.config.on_thread_start.clone();
+                    let stop = shared.config.on_thread_stop.clone();
+                    if let Some(f) = start {
+                        f();
+                    }
+                    super::scheduler::run_worker(shared, part);
+                    if let Some(f) = stop {
+                        f();
+                    }
+                });
             match thread {
                 Ok(t) => runtime.push_worker_thread(t),
                 // Dropping the runtime stops the workers already started.

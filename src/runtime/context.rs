@@ -19,6 +19,8 @@ struct Context {
 }
 
 crate::loom::thread_local! {
+    // Not `const {}`: loom's thread_local! does not take that form.
+    #[allow(clippy::missing_const_for_thread_local)]
     static CONTEXT: Context = Context {
         handle: RefCell::new(None),
         worker: Cell::new(std::ptr::null()),
@@ -99,11 +101,6 @@ impl Drop for EnteredGuard {
     fn drop(&mut self) {
         let _ = CONTEXT.try_with(|ctx| ctx.entered.set(false));
     }
-}
-
-/// Whether this thread is driving a runtime.
-pub(crate) fn is_entered() -> bool {
-    CONTEXT.try_with(|ctx| ctx.entered.get()).unwrap_or(false)
 }
 
 /// Registers the worker running on this thread until the guard drops.

@@ -66,7 +66,7 @@ impl JoinError {
     ///
     /// ```
     /// let rt = magpie::Runtime::new().unwrap();
-    /// let err = rt.block_on(magpie::spawn(async { panic!() })).unwrap_err();
+    /// let err = rt.block_on(rt.spawn(async { panic!() })).unwrap_err();
     /// assert!(err.is_panic());
     /// ```
     pub fn is_panic(&self) -> bool {
@@ -77,7 +77,7 @@ impl JoinError {
     ///
     /// ```
     /// let rt = magpie::Runtime::new().unwrap();
-    /// let err = rt.block_on(magpie::spawn(async { std::panic::panic_any(7u8) })).unwrap_err();
+    /// let err = rt.block_on(rt.spawn(async { std::panic::panic_any(7u8) })).unwrap_err();
     /// assert_eq!(*err.into_panic().downcast::<u8>().unwrap(), 7);
     /// ```
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
@@ -89,7 +89,7 @@ impl JoinError {
     ///
     /// ```
     /// let rt = magpie::Runtime::new().unwrap();
-    /// let err = rt.block_on(magpie::spawn(async { panic!("x") })).unwrap_err();
+    /// let err = rt.block_on(rt.spawn(async { panic!("x") })).unwrap_err();
     /// assert!(err.try_into_panic().is_ok());
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {

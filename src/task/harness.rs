@@ -172,7 +172,11 @@ where
         unsafe { drop(Box::from_raw(self.cell.as_ptr())) };
     }
 
-    pub(super) fn try_read_output(self, dst: &mut Poll<Result<F::Output, JoinError>>, waker: &Waker) {
+    pub(super) fn try_read_output(
+        self,
+        dst: &mut Poll<Result<F::Output, JoinError>>,
+        waker: &Waker,
+    ) {
         if can_read_output(self.state(), self.trailer(), waker) {
             // SAFETY: COMPLETE is published and we hold join interest, so
             // the completer left the output for us and nobody else reads it.
@@ -277,8 +281,14 @@ fn poll_future<F: Future, S>(core: &Core<F, S>, header: &Header, cx: &mut Contex
         unsafe { core.set_stage(Stage::Finished(output)) }
     }));
     if let Err(panic) = res {
-        // SAFETY: as above.
-        unsafe { core.set_stage(Stage::Finished(Err(JoinError::panic(header.id, panic)))) };
+        // The assignment above still stored the output; replacing it drops
+        // the output, whose destructor may panic as well. Either way the
+        // stage ends up `Finished`, and nothing unwinds into the worker.
+        let err = JoinError::panic(header.id, panic);
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: as above.
+            unsafe { core.set_stage(Stage::Finished(Err(err))) }
+        }));
     }
     Poll::Ready(())
 }
@@ -321,10 +331,12 @@ impl<F: Future, S> Core<F, S> {
     unsafe fn take_output(&self) -> Result<F::Output, JoinError> {
         self.stage
             // SAFETY: the caller has exclusive access to the stage.
-            .with_mut(|ptr| match std::mem::replace(unsafe { &mut *ptr }, Stage::Consumed) {
-                Stage::Finished(output) => output,
-                _ => panic!("JoinHandle polled after completion"),
-            })
+            .with_mut(
+                |ptr| match std::mem::replace(unsafe { &mut *ptr }, Stage::Consumed) {
+                    Stage::Finished(output) => output,
+                    _ => panic!("JoinHandle polled after completion"),
+                },
+            )
     }
 }
 

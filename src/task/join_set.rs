@@ -7,15 +7,15 @@
 //! only polls members that reported, and costs O(1) per finished task, not
 //! O(members).
 
-use super::{AbortHandle, Id, JoinError, JoinHandle};
+use super::{coop, AbortHandle, Id, JoinError, JoinHandle};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Mutex;
 // std's Arc: `Waker::from` needs it (`std::task::Wake`).
-use std::sync::Arc;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::task::{Context, Poll, Wake, Waker};
+use std::sync::Arc;
+use std::task::{ready, Context, Poll, Wake, Waker};
 
 /// A collection of spawned tasks, awaited as they complete — asyncio's
 /// `TaskGroup` / `gather`.
@@ -284,10 +284,14 @@ impl<T> JoinSet<T> {
     ///     assert_eq!(res.unwrap(), 9);
     /// });
     /// ```
-    pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<(Id, Result<T, JoinError>)>> {
+    pub fn poll_join_next(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<(Id, Result<T, JoinError>)>> {
         if self.len == 0 {
             return Poll::Ready(None);
         }
+        let coop = ready!(coop::poll_proceed(cx));
         loop {
             let index = {
                 let mut state = self.ready.state.lock();
@@ -312,11 +316,14 @@ impl<T> JoinSet<T> {
                 let member = self.slots[index].take().expect("member present");
                 self.free.push(index);
                 self.len -= 1;
+                coop.made_progress();
                 return Poll::Ready(Some((member.handle.id(), res)));
             }
-            if !magpie_budget_left() {
-                // The coop budget ran out inside the JoinHandle poll; it
-                // woke us already.
+            if !coop::has_budget_remaining() {
+                // The budget ran out inside the member's poll, which woke
+                // the member (re-queueing it), not us: wake ourselves so the
+                // caller comes back after yielding.
+                cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
         }
@@ -373,10 +380,6 @@ impl<T> JoinSet<T> {
         self.len = 0;
         self.ready.state.lock().indices.clear();
     }
-}
-
-fn magpie_budget_left() -> bool {
-    super::coop::has_budget_remaining()
 }
 
 impl<T> Default for JoinSet<T> {

@@ -11,24 +11,26 @@
 //! lock orders the two) and cancels its task instead of adding it.
 
 use super::{Notified, RawTask, Schedule, Task};
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Mutex;
 
 pub(crate) struct OwnedTasks {
     shards: Box<[Mutex<Vec<RawTask>>]>,
     mask: usize,
     closed: AtomicBool,
-    live: AtomicUsize,
 }
 
 impl OwnedTasks {
     pub(crate) fn new(num_shards: usize) -> OwnedTasks {
+        // Under loom, one shard: task ids come from a process-wide counter,
+        // so sharding by id would make the model's lock choice differ from
+        // one exploration to the next.
+        let num_shards = if cfg!(loom) { 1 } else { num_shards };
         let n = num_shards.max(1).next_power_of_two();
         OwnedTasks {
             shards: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
             mask: n - 1,
             closed: AtomicBool::new(false),
-            live: AtomicUsize::new(0),
         }
     }
 
@@ -38,7 +40,11 @@ impl OwnedTasks {
 
     /// Adds a new task; returns its first `Notified` to schedule, or `None`
     /// if the list is closed (the task was cancelled instead).
-    pub(crate) fn bind<S: Schedule>(&self, task: Task<S>, notified: Notified<S>) -> Option<Notified<S>> {
+    pub(crate) fn bind<S: Schedule>(
+        &self,
+        task: Task<S>,
+        notified: Notified<S>,
+    ) -> Option<Notified<S>> {
         let raw = task.raw;
         {
             let mut shard = self.shard(raw).lock();
@@ -47,8 +53,6 @@ impl OwnedTasks {
                 // SAFETY: owned_index is only touched under this shard lock.
                 raw.header().owned_index.with_mut(|p| unsafe { *p = index });
                 shard.push(task.into_raw());
-                // Relaxed: a gauge for metrics, no protocol reads it.
-                self.live.fetch_add(1, Ordering::Relaxed);
                 return Some(notified);
             }
         }
@@ -69,11 +73,15 @@ impl OwnedTasks {
         shard.swap_remove(index);
         if let Some(moved) = shard.get(index) {
             // SAFETY: as above; `moved` is alive while the list holds it.
-            moved.header().owned_index.with_mut(|p| unsafe { *p = index });
+            moved
+                .header()
+                .owned_index
+                .with_mut(|p| unsafe { *p = index });
         }
         // SAFETY: as above.
-        raw.header().owned_index.with_mut(|p| unsafe { *p = usize::MAX });
-        self.live.fetch_sub(1, Ordering::Relaxed);
+        raw.header()
+            .owned_index
+            .with_mut(|p| unsafe { *p = usize::MAX });
         true
     }
 
@@ -87,7 +95,9 @@ impl OwnedTasks {
                     let task = shard.pop();
                     if let Some(raw) = task {
                         // SAFETY: under the shard lock.
-                        raw.header().owned_index.with_mut(|p| unsafe { *p = usize::MAX });
+                        raw.header()
+                            .owned_index
+                            .with_mut(|p| unsafe { *p = usize::MAX });
                     }
                     task
                 };
@@ -95,25 +105,11 @@ impl OwnedTasks {
                     // Outside the lock: dropping a future may spawn or
                     // complete other tasks of this list.
                     Some(raw) => {
-                        self.live.fetch_sub(1, Ordering::Relaxed);
                         raw.shutdown();
                     }
                     None => break,
                 }
             }
         }
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Relaxed)
-    }
-
-    /// Number of live tasks (a gauge).
-    pub(crate) fn len(&self) -> usize {
-        self.live.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.shards.iter().all(|s| s.lock().is_empty())
     }
 }

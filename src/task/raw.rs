@@ -115,10 +115,6 @@ impl RawTask {
         RawTask { ptr }
     }
 
-    pub(super) fn as_ptr(self) -> NonNull<Header> {
-        self.ptr
-    }
-
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: a RawTask exists only while some handle holds a reference,
         // so the header is alive.

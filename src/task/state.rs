@@ -36,7 +36,6 @@ const NOTIFIED: usize = 0b00_0100;
 const JOIN_INTEREST: usize = 0b00_1000;
 const JOIN_WAKER: usize = 0b01_0000;
 const CANCELLED: usize = 0b10_0000;
-const STATE_MASK: usize = 0b11_1111;
 const REF_COUNT_SHIFT: usize = 6;
 const REF_ONE: usize = 1 << REF_COUNT_SHIFT;
 
@@ -333,13 +332,6 @@ impl State {
         let prev = Snapshot(self.val.fetch_sub(REF_ONE, AcqRel));
         debug_assert!(prev.ref_count() >= 1, "refcount underflow");
         prev.ref_count() == 1
-    }
-
-    /// Drops two references at once; true if they were the last.
-    pub(crate) fn ref_dec_twice(&self) -> bool {
-        let prev = Snapshot(self.val.fetch_sub(2 * REF_ONE, AcqRel));
-        debug_assert!(prev.ref_count() >= 2, "refcount underflow");
-        prev.ref_count() == 2
     }
 
     fn fetch_update_action<T>(&self, mut f: impl FnMut(Snapshot) -> (T, Option<Snapshot>)) -> T {

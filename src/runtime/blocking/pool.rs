@@ -184,6 +184,13 @@ impl Spawner {
         let res = thread::spawn_named(name, self.inner.stack_size, move || Inner::run(inner, id));
         let mut state = self.inner.state.lock();
         match res {
+            Ok(handle) if state.shutdown => {
+                // Shutdown ran between our reservation and now and did not
+                // see this thread: it exits at once (flag set, queue
+                // drained); join it so that no thread outlives the pool.
+                drop(state);
+                let _ = thread::join_until(handle, None);
+            }
             Ok(handle) => {
                 state.threads.insert(id, handle);
             }
@@ -202,14 +209,6 @@ impl Spawner {
                 }
             }
         }
-    }
-
-    pub(crate) fn num_threads(&self) -> usize {
-        self.inner.state.lock().num_threads
-    }
-
-    pub(crate) fn queue_depth(&self) -> usize {
-        self.inner.state.lock().queue.len()
     }
 }
 

@@ -14,6 +14,7 @@
 use std::time::Duration;
 
 pub(crate) mod io;
+pub(crate) mod time;
 
 /// The owned half: whoever holds it may block in `park`.
 pub(crate) struct Driver {
@@ -27,6 +28,8 @@ pub(crate) struct Handle {
     pub(crate) io: io::Handle,
     #[cfg(loom)]
     signal: loom_park::Signal,
+    /// The timer wheel and the runtime's clock.
+    pub(crate) time: time::Handle,
 }
 
 impl Driver {
@@ -34,7 +37,13 @@ impl Driver {
         #[cfg(not(loom))]
         {
             let (io, io_handle) = io::Driver::new()?;
-            Ok((Driver { io }, Handle { io: io_handle }))
+            Ok((
+                Driver { io },
+                Handle {
+                    io: io_handle,
+                    time: time::Handle::new(time::Clock::new()),
+                },
+            ))
         }
         #[cfg(loom)]
         {
@@ -42,22 +51,48 @@ impl Driver {
                 Driver {},
                 Handle {
                     signal: loom_park::Signal::new(),
+                    time: time::Handle::new(time::Clock::new()),
                 },
             ))
         }
     }
 
-    /// Sleeps until an event, an unpark, or `timeout` (`Some(ZERO)` only
-    /// polls), then dispatches what happened.
+    /// Sleeps until an event, an unpark, the next timer deadline, or
+    /// `timeout` (`Some(ZERO)` only polls), then dispatches what happened:
+    /// I/O readiness, then every timer that is due.
+    ///
+    /// Under loom the timers are left out of the park: the runtime's loom
+    /// models use none, and two more locks per park would only multiply the
+    /// states loom explores. The wheel has its own models
+    /// (`loom-tests/tests/time_wheel.rs`).
     pub(crate) fn park(&mut self, handle: &Handle, timeout: Option<Duration>) {
         #[cfg(not(loom))]
-        self.io.turn(&handle.io, timeout);
+        {
+            let timeout = handle.until_next_timer(timeout);
+            self.io.turn(&handle.io, timeout);
+            handle.time.process();
+        }
         #[cfg(loom)]
         handle.signal.wait(timeout);
     }
 }
 
 impl Handle {
+    /// `timeout`, shortened to reach the next timer deadline. Asked right
+    /// before the driver waits: it also tells the wheel what the driver
+    /// waits for, so a timer filed from now on for an earlier time unparks
+    /// it (and the unpark is sticky, so none is lost).
+    #[cfg(not(loom))]
+    fn until_next_timer(&self, timeout: Option<Duration>) -> Option<Duration> {
+        match self.time.next_expiration() {
+            Some(deadline) => {
+                let until = deadline.saturating_duration_since(self.time.clock().now());
+                Some(timeout.map_or(until, |t| t.min(until)))
+            }
+            None => timeout,
+        }
+    }
+
     /// Wakes the thread parked in the driver (or makes its next park
     /// return at once).
     pub(crate) fn unpark(&self) {
@@ -72,6 +107,7 @@ impl Handle {
     pub(crate) fn shutdown(&self) {
         #[cfg(not(loom))]
         self.io.shutdown();
+        self.time.shutdown();
     }
 }
 

@@ -116,11 +116,11 @@ impl Idle {
     }
 
     fn notify_should_wakeup(&self) -> bool {
-        let state = self.state.load(SeqCst);
+        // A read-modify-write, not a load: the notifier's queue push (a
+        // Release store inside crossbeam) followed by a plain load could be
+        // reordered against the last searcher's decrement-then-check (the
+        // store-buffer pattern). The RMW orders the push before this read.
+        let state = self.state.fetch_add(0, SeqCst);
         num_searching(state) == 0 && num_unparked(state) < self.num_workers
-    }
-
-    pub(crate) fn num_searching(&self) -> usize {
-        num_searching(self.state.load(SeqCst))
     }
 }

@@ -96,7 +96,6 @@ impl Shared {
         self.remotes.len()
     }
 
-
     /// Queues a task from outside the workers and wakes one if needed.
     pub(super) fn push_remote(&self, task: TaskRef) {
         self.injector.push(task);

@@ -218,7 +218,8 @@ impl Worker {
             self.shared.notify_parked();
         }
         while !self.shared.is_shutdown() {
-            self.parker.park(&self.shared.driver, &self.shared.driver_handle);
+            self.parker
+                .park(&self.shared.driver, &self.shared.driver_handle);
             if self.transition_from_parked() {
                 return;
             }
