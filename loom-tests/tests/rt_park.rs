@@ -35,9 +35,14 @@ fn tasks_spawned_from_a_worker_are_found_by_the_other_2() {
     });
 }
 
+/// Three workers and the main thread: the state space is large, so this
+/// model explores one preemption per execution (the 2-worker models above
+/// run at the suite's bound).
 #[test]
 fn a_task_spawned_from_outside_wakes_a_sleeping_worker_3() {
-    loom::model(|| {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(1);
+    model.check(|| {
         let rt = rt(3);
         let h = rt.spawn(async { 1 });
         assert_eq!(rt.block_on(h).unwrap(), 1);
