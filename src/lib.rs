@@ -33,7 +33,10 @@
 mod macros;
 
 pub mod future;
+pub mod io;
 pub(crate) mod loom;
+#[cfg(not(loom))]
+pub mod net;
 pub mod runtime;
 #[cfg(all(unix, not(loom)))]
 pub mod signal;
@@ -56,5 +59,9 @@ pub mod __loom {
     /// The time driver, advanced by hand.
     pub mod time {
         pub use crate::runtime::driver::time::model::{TimeDriver, Timer};
+    }
+    /// The I/O driver's readiness word, waker slots and registration slab.
+    pub mod io {
+        pub use crate::runtime::driver::io::loom_api::*;
     }
 }

@@ -13,7 +13,6 @@
 
 use std::time::Duration;
 
-#[cfg(not(loom))]
 pub(crate) mod io;
 pub(crate) mod time;
 
