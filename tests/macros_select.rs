@@ -192,3 +192,67 @@ fn mut_bindings_work_for_copy_values() {
     });
     assert_eq!(v, 2);
 }
+
+#[test]
+fn mut_bindings_work_for_owned_values_at_any_depth() {
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            biased;
+            (Some(mut s), [mut n, _]) = ready((Some(String::from("a")), [1u8, 2])) => {
+                s.push('b');
+                n += 1;
+                format!("{s}{n}")
+            }
+            mut other = ready(String::new()) => { other.push('x'); other }
+        }
+    });
+    assert_eq!(v, "ab2");
+}
+
+#[test]
+fn struct_patterns_and_ref_mut_bindings_parse() {
+    struct Pair {
+        a: Vec<u8>,
+        b: u8,
+    }
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            Pair { a: mut list, b: 3 } = ready(Pair { a: vec![1], b: 3 }) => {
+                list.push(2);
+                list.len()
+            }
+        }
+    });
+    assert_eq!(v, 2);
+    let v = rt.block_on(async {
+        magpie::select! {
+            ref mut s = ready(String::from("q")) => { s.push('!'); s.clone() }
+        }
+    });
+    assert_eq!(v, "q!");
+}
+
+#[test]
+fn twelve_branches_with_nested_patterns_fit_the_default_recursion_limit() {
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            biased;
+            Some(mut x0) = ready(Some(0u32)) => { x0 += 100; x0 }
+            Some(mut x1) = ready(Some(1u32)) => { x1 += 100; x1 }
+            Some(mut x2) = ready(Some(2u32)) => { x2 += 100; x2 }
+            Some(mut x3) = ready(Some(3u32)) => { x3 += 100; x3 }
+            Some(mut x4) = ready(Some(4u32)) => { x4 += 100; x4 }
+            Some(mut x5) = ready(Some(5u32)) => { x5 += 100; x5 }
+            Some(mut x6) = ready(Some(6u32)) => { x6 += 100; x6 }
+            Some(mut x7) = ready(Some(7u32)) => { x7 += 100; x7 }
+            Some(mut x8) = ready(Some(8u32)) => { x8 += 100; x8 }
+            Some(mut x9) = ready(Some(9u32)) => { x9 += 100; x9 }
+            Some(mut x10) = ready(Some(10u32)) => { x10 += 100; x10 }
+            Some(mut x11) = ready(Some(11u32)) => { x11 += 100; x11 }
+        }
+    });
+    assert_eq!(v, 100);
+}

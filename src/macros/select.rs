@@ -15,9 +15,11 @@
 //!    handler runs in the enclosing function, so `break`, `continue`,
 //!    `return`, `?` and `.await` in it act there.
 //!
-//! Pattern matching in step 3 is done on a reference to the output, so a
-//! pattern may not use `mut` bindings of non-`Copy` values; bind without
-//! `mut` and rebind in the handler (`let mut x = x;`).
+//! Step 3 matches the pattern against a *reference* to the output, with
+//! every `mut` removed from the pattern (a `mut` binding would move out of
+//! the reference); step 4 matches the value itself with the pattern as
+//! written. Patterns are read token by token, so a `select!` with very many
+//! branches or very long patterns may need a higher `#![recursion_limit]`.
 
 /// Waits on several futures at once and runs the handler of the first one
 /// to complete; the others are dropped (cancelled). asyncio's
@@ -104,78 +106,138 @@
 #[macro_export]
 macro_rules! select {
     (biased; $($rest:tt)*) => {
-        $crate::__select!(@parse [true] [] [] $($rest)*)
+        $crate::__select!(@parse {[true] [] []} $($rest)*)
     };
     ($($rest:tt)*) => {
-        $crate::__select!(@parse [false] [] [] $($rest)*)
+        $crate::__select!(@parse {[false] [] []} $($rest)*)
     };
 }
 
 /// Normalises `select!` branches, then expands them. Not public API.
 ///
-/// State: `[biased]`, `[index tokens]` (`+ 1` per branch so far, giving the
-/// next branch's index), `[branches]`, then the unparsed input.
+/// The state `{[biased] [index] [branches]}` travels as one token tree:
+/// `index` is `+ 1` once per branch so far (the next branch's index is
+/// `0 + 1 + ..`), and each branch is recorded as
+/// `(fut out off [index] [pattern] [pattern without mut] [future] [condition] [handler])`
+/// where `fut`, `out` and `off` are fresh (hygienic) local names.
+///
+/// A branch's pattern is read token by token up to its `=`, building two
+/// copies: the pattern as written, and one with every `mut` removed (for
+/// the by-reference match that decides whether the branch won). Groups are
+/// entered with an explicit stack of `(delimiter [outer copies] [rest])`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __select {
     // `else` ends the input.
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*] else => $e:expr $(,)?) => {
-        $crate::__select!(@emit [$b] [$($br)*] [$e])
+    (@parse $s:tt else => $e:expr $(,)?) => {
+        $crate::__select!(@emit $s [$e])
     };
     // No more input and no `else`.
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*]) => {
-        $crate::__select!(@emit [$b] [$($br)*] [
+    (@parse $s:tt) => {
+        $crate::__select!(@emit $s [
             ::std::panic!("select!: all branches are disabled and there is no else branch")
         ])
     };
-    // Branch with a precondition; block handler, with or without a comma.
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*]
-        $p:pat = $f:expr, if $c:expr => $h:block, $($rest:tt)*) => {
-        $crate::__select!(@branch [$b] [$($n)*] [$($br)*] [$p] [$f] [$c] [$h] $($rest)*)
+    // A branch: read its pattern.
+    (@parse $s:tt $($rest:tt)+) => {
+        $crate::__select!(@pat $s [] [] [] $($rest)+)
     };
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*]
-        $p:pat = $f:expr, if $c:expr => $h:block $($rest:tt)*) => {
-        $crate::__select!(@branch [$b] [$($n)*] [$($br)*] [$p] [$f] [$c] [$h] $($rest)*)
+
+    // Pattern reading: `[stack] [as written] [without mut] tokens`.
+    (@pat $s:tt [] [$($p:tt)*] [$($q:tt)*] = $($rest:tt)*) => {
+        $crate::__select!(@arm $s [$($p)*] [$($q)*] $($rest)*)
     };
-    // Branch with a precondition; expression handler.
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*]
-        $p:pat = $f:expr, if $c:expr => $h:expr, $($rest:tt)*) => {
-        $crate::__select!(@branch [$b] [$($n)*] [$($br)*] [$p] [$f] [$c] [$h] $($rest)*)
+    // At top level, `mut` stays in the as-written copy only, and a group
+    // goes whole into the as-written copy while its tokens are read for
+    // the other copy.
+    (@pat $s:tt [] [$($p:tt)*] $q:tt mut $($rest:tt)*) => {
+        $crate::__select!(@pat $s [] [$($p)* mut] $q $($rest)*)
     };
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*]
-        $p:pat = $f:expr, if $c:expr => $h:expr) => {
-        $crate::__select!(@branch [$b] [$($n)*] [$($br)*] [$p] [$f] [$c] [$h])
+    (@pat $s:tt [] [$($p:tt)*] $q:tt ( $($in:tt)* ) $($rest:tt)*) => {
+        $crate::__select!(@pat $s [(paren $q [$($rest)*])] [$($p)* ( $($in)* )] [] $($in)*)
     };
-    // The same four without a precondition.
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*]
-        $p:pat = $f:expr => $h:block, $($rest:tt)*) => {
-        $crate::__select!(@branch [$b] [$($n)*] [$($br)*] [$p] [$f] [true] [$h] $($rest)*)
+    (@pat $s:tt [] [$($p:tt)*] $q:tt [ $($in:tt)* ] $($rest:tt)*) => {
+        $crate::__select!(@pat $s [(bracket $q [$($rest)*])] [$($p)* [ $($in)* ]] [] $($in)*)
     };
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*]
-        $p:pat = $f:expr => $h:block $($rest:tt)*) => {
-        $crate::__select!(@branch [$b] [$($n)*] [$($br)*] [$p] [$f] [true] [$h] $($rest)*)
+    (@pat $s:tt [] [$($p:tt)*] $q:tt { $($in:tt)* } $($rest:tt)*) => {
+        $crate::__select!(@pat $s [(brace $q [$($rest)*])] [$($p)* { $($in)* }] [] $($in)*)
     };
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*]
-        $p:pat = $f:expr => $h:expr, $($rest:tt)*) => {
-        $crate::__select!(@branch [$b] [$($n)*] [$($br)*] [$p] [$f] [true] [$h] $($rest)*)
+    // Inside a group: drop `mut`, enter nested groups.
+    (@pat $s:tt [$($st:tt)+] $p:tt $q:tt mut $($rest:tt)*) => {
+        $crate::__select!(@pat $s [$($st)+] $p $q $($rest)*)
     };
-    (@parse [$b:tt] [$($n:tt)*] [$($br:tt)*]
-        $p:pat = $f:expr => $h:expr) => {
-        $crate::__select!(@branch [$b] [$($n)*] [$($br)*] [$p] [$f] [true] [$h])
+    (@pat $s:tt [$($st:tt)+] $p:tt $q:tt ( $($in:tt)* ) $($rest:tt)*) => {
+        $crate::__select!(@pat $s [(paren $q [$($rest)*]) $($st)+] $p [] $($in)*)
     };
+    (@pat $s:tt [$($st:tt)+] $p:tt $q:tt [ $($in:tt)* ] $($rest:tt)*) => {
+        $crate::__select!(@pat $s [(bracket $q [$($rest)*]) $($st)+] $p [] $($in)*)
+    };
+    (@pat $s:tt [$($st:tt)+] $p:tt $q:tt { $($in:tt)* } $($rest:tt)*) => {
+        $crate::__select!(@pat $s [(brace $q [$($rest)*]) $($st)+] $p [] $($in)*)
+    };
+    // The end of a group: close it in the outer copy, resume after it.
+    // (The as-written copy took the whole group when entering it, so the
+    // inner tokens below go to the without-mut copy only.)
+    (@pat $s:tt [(paren [$($o:tt)*] [$($r:tt)*]) $($st:tt)*] $p:tt [$($q:tt)*]) => {
+        $crate::__select!(@pat $s [$($st)*] $p [$($o)* ( $($q)* )] $($r)*)
+    };
+    (@pat $s:tt [(bracket [$($o:tt)*] [$($r:tt)*]) $($st:tt)*] $p:tt [$($q:tt)*]) => {
+        $crate::__select!(@pat $s [$($st)*] $p [$($o)* [ $($q)* ]] $($r)*)
+    };
+    (@pat $s:tt [(brace [$($o:tt)*] [$($r:tt)*]) $($st:tt)*] $p:tt [$($q:tt)*]) => {
+        $crate::__select!(@pat $s [$($st)*] $p [$($o)* { $($q)* }] $($r)*)
+    };
+    // Any other token: at top level it goes to both copies; inside a group
+    // only to the without-mut copy.
+    (@pat $s:tt [] [$($p:tt)*] [$($q:tt)*] $t:tt $($rest:tt)*) => {
+        $crate::__select!(@pat $s [] [$($p)* $t] [$($q)* $t] $($rest)*)
+    };
+    (@pat $s:tt [$($st:tt)+] $p:tt [$($q:tt)*] $t:tt $($rest:tt)*) => {
+        $crate::__select!(@pat $s [$($st)+] $p [$($q)* $t] $($rest)*)
+    };
+    (@pat $s:tt [] $p:tt $q:tt) => {
+        ::std::compile_error!("select!: expected `<pattern> = <future> => <handler>`")
+    };
+
+    // After the pattern: `<future> [, if <condition>] => <handler>`; a
+    // block handler may omit its comma.
+    (@arm $s:tt $p:tt $q:tt $f:expr, if $c:expr => $h:block, $($rest:tt)*) => {
+        $crate::__select!(@push $s $p $q [$f] [$c] [$h] $($rest)*)
+    };
+    (@arm $s:tt $p:tt $q:tt $f:expr, if $c:expr => $h:block $($rest:tt)*) => {
+        $crate::__select!(@push $s $p $q [$f] [$c] [$h] $($rest)*)
+    };
+    (@arm $s:tt $p:tt $q:tt $f:expr, if $c:expr => $h:expr, $($rest:tt)*) => {
+        $crate::__select!(@push $s $p $q [$f] [$c] [$h] $($rest)*)
+    };
+    (@arm $s:tt $p:tt $q:tt $f:expr, if $c:expr => $h:expr) => {
+        $crate::__select!(@push $s $p $q [$f] [$c] [$h])
+    };
+    (@arm $s:tt $p:tt $q:tt $f:expr => $h:block, $($rest:tt)*) => {
+        $crate::__select!(@push $s $p $q [$f] [true] [$h] $($rest)*)
+    };
+    (@arm $s:tt $p:tt $q:tt $f:expr => $h:block $($rest:tt)*) => {
+        $crate::__select!(@push $s $p $q [$f] [true] [$h] $($rest)*)
+    };
+    (@arm $s:tt $p:tt $q:tt $f:expr => $h:expr, $($rest:tt)*) => {
+        $crate::__select!(@push $s $p $q [$f] [true] [$h] $($rest)*)
+    };
+    (@arm $s:tt $p:tt $q:tt $f:expr => $h:expr) => {
+        $crate::__select!(@push $s $p $q [$f] [true] [$h])
+    };
+
     // Records one branch with fresh `fut`/`out`/`off` locals and its index.
-    (@branch [$b:tt] [$($n:tt)*] [$($br:tt)*] [$p:pat] [$f:expr] [$c:expr] [$h:expr] $($rest:tt)*) => {
-        $crate::__select!(@parse [$b] [$($n)* + 1] [
-            $($br)* (fut out off [0 $($n)*] [$p] [$f] [$c] [$h])
-        ] $($rest)*)
+    (@push {[$b:tt] [$($n:tt)*] [$($br:tt)*]} $p:tt $q:tt $f:tt $c:tt $h:tt $($rest:tt)*) => {
+        $crate::__select!(@parse {[$b] [$($n)* + 1] [
+            $($br)* (fut out off [0 $($n)*] $p $q $f $c $h)
+        ]} $($rest)*)
     };
-    (@emit [$b:tt] [] [$e:expr]) => {
+    (@emit {[$b:tt] [$($n:tt)*] []} [$e:expr]) => {
         ::std::compile_error!("select! needs at least one branch")
     };
-    (@emit [$b:tt]
-        [$(($fut:ident $out:ident $off:ident [$($i:tt)*] [$p:pat] [$f:expr] [$c:expr] [$h:expr]))+]
-        [$e:expr]
-    ) => {{
+    (@emit {[$b:tt] [$($n:tt)*] [$(
+        ($fut:ident $out:ident $off:ident [$($i:tt)*] [$($p:tt)*] [$($q:tt)*] [$f:expr] [$c:expr] [$h:expr])
+    )+]} [$e:expr]) => {{
         $( let mut $out = ::std::option::Option::None; )+
         {
             $( let mut $off: bool = !$c; )+
@@ -195,8 +257,11 @@ macro_rules! __select {
                         if branch == $($i)* && !$off {
                             if let ::std::option::Option::Some(fut) = $fut.as_mut().as_pin_mut() {
                                 if let ::std::task::Poll::Ready(v) = ::std::future::Future::poll(fut, cx) {
-                                    #[allow(unused_variables, unused_mut, unreachable_patterns)]
-                                    let matched = ::std::matches!(&v, $p);
+                                    #[allow(unused_variables, unreachable_patterns)]
+                                    let matched = match &v {
+                                        $($q)* => true,
+                                        _ => false,
+                                    };
                                     if matched {
                                         $out = ::std::option::Option::Some(v);
                                         return ::std::task::Poll::Ready(());
@@ -217,8 +282,11 @@ macro_rules! __select {
         }
         $(
             if let ::std::option::Option::Some(v) = $out {
+                // `mut`: a `ref mut` binding in the pattern borrows `v` mutably.
+                #[allow(unused_mut)]
+                let mut v = v;
                 match v {
-                    $p => $h,
+                    $($p)* => $h,
                     #[allow(unreachable_patterns)]
                     _ => ::std::unreachable!("select!: the pattern matched a moment ago"),
                 }
