@@ -16,8 +16,8 @@
 //!    `return`, `?` and `.await` in it act there.
 //!
 //! Step 3 matches the pattern against a *reference* to the output, with
-//! every `mut` removed from the pattern (a `mut` binding would move out of
-//! the reference); step 4 matches the value itself with the pattern as
+//! every `mut` and `ref` removed from the pattern (a `mut` binding would
+//! move out of the reference, and bindings bind by reference anyway); step 4 matches the value itself with the pattern as
 //! written. Patterns are read token by token, so a `select!` with very many
 //! branches or very long patterns may need a higher `#![recursion_limit]`.
 
@@ -122,7 +122,7 @@ macro_rules! select {
 /// where `fut`, `out` and `off` are fresh (hygienic) local names.
 ///
 /// A branch's pattern is read token by token up to its `=`, building two
-/// copies: the pattern as written, and one with every `mut` removed (for
+/// copies: the pattern as written, and one with every `mut` and `ref` removed (for
 /// the by-reference match that decides whether the branch won). Groups are
 /// entered with an explicit stack of `(delimiter [outer copies] [rest])`.
 #[doc(hidden)]
@@ -147,11 +147,15 @@ macro_rules! __select {
     (@pat $s:tt [] [$($p:tt)*] [$($q:tt)*] = $($rest:tt)*) => {
         $crate::__select!(@arm $s [$($p)*] [$($q)*] $($rest)*)
     };
-    // At top level, `mut` stays in the as-written copy only, and a group
+    // At top level, `mut` and `ref` stay in the as-written copy only
+    // (matching a reference binds by reference anyway), and a group
     // goes whole into the as-written copy while its tokens are read for
     // the other copy.
     (@pat $s:tt [] [$($p:tt)*] $q:tt mut $($rest:tt)*) => {
         $crate::__select!(@pat $s [] [$($p)* mut] $q $($rest)*)
+    };
+    (@pat $s:tt [] [$($p:tt)*] $q:tt ref $($rest:tt)*) => {
+        $crate::__select!(@pat $s [] [$($p)* ref] $q $($rest)*)
     };
     (@pat $s:tt [] [$($p:tt)*] $q:tt ( $($in:tt)* ) $($rest:tt)*) => {
         $crate::__select!(@pat $s [(paren $q [$($rest)*])] [$($p)* ( $($in)* )] [] $($in)*)
@@ -162,8 +166,11 @@ macro_rules! __select {
     (@pat $s:tt [] [$($p:tt)*] $q:tt { $($in:tt)* } $($rest:tt)*) => {
         $crate::__select!(@pat $s [(brace $q [$($rest)*])] [$($p)* { $($in)* }] [] $($in)*)
     };
-    // Inside a group: drop `mut`, enter nested groups.
+    // Inside a group: drop `mut` and `ref`, enter nested groups.
     (@pat $s:tt [$($st:tt)+] $p:tt $q:tt mut $($rest:tt)*) => {
+        $crate::__select!(@pat $s [$($st)+] $p $q $($rest)*)
+    };
+    (@pat $s:tt [$($st:tt)+] $p:tt $q:tt ref $($rest:tt)*) => {
         $crate::__select!(@pat $s [$($st)+] $p $q $($rest)*)
     };
     (@pat $s:tt [$($st:tt)+] $p:tt $q:tt ( $($in:tt)* ) $($rest:tt)*) => {
