@@ -84,3 +84,42 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::race;
+    use std::future::{pending, ready};
+
+    #[test]
+    fn the_ready_side_wins_whichever_side_it_is() {
+        assert_eq!(futures::executor::block_on(race(pending(), ready(1))), 1);
+        assert_eq!(futures::executor::block_on(race(ready(2), pending())), 2);
+    }
+
+    #[test]
+    fn when_both_are_ready_each_side_sometimes_wins() {
+        let mut wins = [0; 2];
+        for _ in 0..200 {
+            wins[futures::executor::block_on(race(ready(0), ready(1)))] += 1;
+        }
+        assert!(wins[0] > 0 && wins[1] > 0, "{wins:?}");
+    }
+
+    #[test]
+    fn the_loser_is_dropped_with_the_race() {
+        struct Flag<'a>(&'a std::cell::Cell<bool>);
+        impl Drop for Flag<'_> {
+            fn drop(&mut self) {
+                self.0.set(true);
+            }
+        }
+        let dropped = std::cell::Cell::new(false);
+        let flag = Flag(&dropped);
+        let loser = async move {
+            let _flag = flag;
+            pending::<u8>().await
+        };
+        assert_eq!(futures::executor::block_on(race(loser, ready(3))), 3);
+        assert!(dropped.get());
+    }
+}
