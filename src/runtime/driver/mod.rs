@@ -65,15 +65,19 @@ impl Driver {
     /// models use none, and two more locks per park would only multiply the
     /// states loom explores. The wheel has its own models
     /// (`loom-tests/tests/time_wheel.rs`).
-    pub(crate) fn park(&mut self, handle: &Handle, timeout: Option<Duration>) {
+    /// Returns how many timers fired.
+    pub(crate) fn park(&mut self, handle: &Handle, timeout: Option<Duration>) -> usize {
         #[cfg(not(loom))]
         {
             let timeout = handle.until_next_timer(timeout);
             self.io.turn(&handle.io, timeout);
-            handle.time.process();
+            handle.time.process()
         }
         #[cfg(loom)]
-        handle.signal.wait(timeout);
+        {
+            handle.signal.wait(timeout);
+            0
+        }
     }
 }
 

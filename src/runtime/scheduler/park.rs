@@ -61,23 +61,28 @@ pub(crate) fn pair() -> (Parker, Unparker) {
 
 impl Parker {
     /// Sleeps until unparked (or a spurious wake-up). Takes the driver if
-    /// it is free and waits in it.
-    pub(crate) fn park(&self, slot: &Mutex<Driver>, handle: &driver::Handle) {
+    /// it is free and waits in it. Returns how many timers fired.
+    pub(crate) fn park(&self, slot: &Mutex<Driver>, handle: &driver::Handle) -> usize {
         if self.consume_notification() {
-            return;
+            return 0;
         }
         match slot.try_lock() {
             Some(mut driver) => self.park_driver(&mut driver, handle, None),
-            None => self.park_condvar(),
+            None => {
+                self.park_condvar();
+                0
+            }
         }
     }
 
     /// Polls the driver without sleeping, if it is free (maintenance).
-    pub(crate) fn poll_driver(&self, slot: &Mutex<Driver>, handle: &driver::Handle) {
-        if let Some(mut driver) = slot.try_lock() {
+    /// Returns how many timers fired.
+    pub(crate) fn poll_driver(&self, slot: &Mutex<Driver>, handle: &driver::Handle) -> usize {
+        match slot.try_lock() {
             // Not a sleep, so the park state is untouched: an unpark that
             // arrives meanwhile leaves NOTIFIED for the next real park.
-            driver.park(handle, Some(Duration::ZERO));
+            Some(mut driver) => driver.park(handle, Some(Duration::ZERO)),
+            None => 0,
         }
     }
 
@@ -88,7 +93,12 @@ impl Parker {
             .is_ok()
     }
 
-    fn park_driver(&self, driver: &mut Driver, handle: &driver::Handle, timeout: Option<Duration>) {
+    fn park_driver(
+        &self,
+        driver: &mut Driver,
+        handle: &driver::Handle,
+        timeout: Option<Duration>,
+    ) -> usize {
         match self
             .inner
             .state
@@ -97,15 +107,16 @@ impl Parker {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.inner.state.store(EMPTY, SeqCst);
-                return;
+                return 0;
             }
             Err(actual) => unreachable!("inconsistent park state {actual}"),
         }
-        driver.park(handle, timeout);
+        let fired = driver.park(handle, timeout);
         match self.inner.state.swap(EMPTY, SeqCst) {
             NOTIFIED | PARKED_DRIVER => {}
             actual => unreachable!("inconsistent park state {actual}"),
         }
+        fired
     }
 
     fn park_condvar(&self) {

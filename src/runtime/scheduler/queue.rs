@@ -99,6 +99,13 @@ mod model {
     pub(crate) struct Stealer<T>(Arc<Mutex<VecDeque<T>>>);
 
     impl<T> Stealer<T> {
+        pub(crate) fn steal(&self) -> Steal<T> {
+            match self.0.lock().pop_front() {
+                Some(t) => Steal::Success(t),
+                None => Steal::Empty,
+            }
+        }
+
         pub(crate) fn steal_batch_and_pop(&self, dest: &Local<T>) -> Steal<T> {
             if Arc::ptr_eq(&self.0, &dest.0) {
                 return Steal::Empty;
