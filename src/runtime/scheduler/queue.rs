@@ -25,18 +25,6 @@ mod model {
         Retry,
     }
 
-    impl<T> Steal<T> {
-        pub(crate) fn success(self) -> Option<T> {
-            match self {
-                Steal::Success(t) => Some(t),
-                _ => None,
-            }
-        }
-        pub(crate) fn is_retry(&self) -> bool {
-            matches!(self, Steal::Retry)
-        }
-    }
-
     pub(crate) struct Injector<T>(Mutex<VecDeque<T>>);
 
     impl<T> Injector<T> {
