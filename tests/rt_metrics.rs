@@ -129,3 +129,19 @@ fn asking_for_a_worker_that_does_not_exist_panics_clearly() {
     let rt = rt(1);
     rt.handle().metrics().worker_poll_count(1);
 }
+
+#[test]
+fn io_events_are_counted_when_a_socket_becomes_ready() {
+    let rt = rt(2);
+    let before = rt.handle().metrics().io_events_dispatched();
+    rt.block_on(async {
+        let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = magpie::spawn(async move { listener.accept().await.map(|_| ()) });
+        // The listener was registered at bind, so the incoming connection
+        // is a readiness event whether or not accept is already waiting.
+        let _client = magpie::net::TcpStream::connect(addr).await.unwrap();
+        server.await.unwrap().unwrap();
+    });
+    assert!(rt.handle().metrics().io_events_dispatched() > before);
+}

@@ -114,11 +114,29 @@ impl RuntimeMetrics {
     /// ```
     /// use magpie::time::{sleep, Duration};
     /// let rt = magpie::Runtime::new().unwrap();
-    /// rt.block_on(sleep(Duration::from_millis(2)));
+    /// rt.block_on(async { sleep(Duration::from_millis(2)).await });
     /// assert!(rt.handle().metrics().timers_fired() >= 1);
     /// ```
     pub fn timers_fired(&self) -> u64 {
         self.handle.inner.driver_handle.time.fired()
+    }
+
+    /// I/O readiness events the driver dispatched (each wakes the tasks
+    /// waiting on one socket).
+    ///
+    /// ```
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let l = magpie::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let addr = l.local_addr().unwrap();
+    ///     let server = magpie::spawn(async move { l.accept().await.map(|_| ()) });
+    ///     let _client = magpie::net::TcpStream::connect(addr).await.unwrap();
+    ///     server.await.unwrap().unwrap();
+    /// });
+    /// assert!(rt.handle().metrics().io_events_dispatched() >= 1);
+    /// ```
+    pub fn io_events_dispatched(&self) -> u64 {
+        self.handle.inner.driver_handle.io.events_dispatched()
     }
 
     /// Task polls run by `worker`.

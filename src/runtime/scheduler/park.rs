@@ -20,7 +20,7 @@
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Condvar, Mutex};
-use crate::runtime::driver::{self, Driver};
+use crate::runtime::driver::{self, Driver, Turn};
 use std::time::Duration;
 
 const EMPTY: usize = 0;
@@ -61,28 +61,27 @@ pub(crate) fn pair() -> (Parker, Unparker) {
 
 impl Parker {
     /// Sleeps until unparked (or a spurious wake-up). Takes the driver if
-    /// it is free and waits in it. Returns how many timers fired.
-    pub(crate) fn park(&self, slot: &Mutex<Driver>, handle: &driver::Handle) -> usize {
+    /// it is free and waits in it. Returns what the driver dispatched.
+    pub(crate) fn park(&self, slot: &Mutex<Driver>, handle: &driver::Handle) -> Turn {
         if self.consume_notification() {
-            return 0;
+            return Turn::default();
         }
         match slot.try_lock() {
             Some(mut driver) => self.park_driver(&mut driver, handle, None),
             None => {
                 self.park_condvar();
-                0
+                Turn::default()
             }
         }
     }
 
     /// Polls the driver without sleeping, if it is free (maintenance).
-    /// Returns how many timers fired.
-    pub(crate) fn poll_driver(&self, slot: &Mutex<Driver>, handle: &driver::Handle) -> usize {
+    pub(crate) fn poll_driver(&self, slot: &Mutex<Driver>, handle: &driver::Handle) -> Turn {
         match slot.try_lock() {
             // Not a sleep, so the park state is untouched: an unpark that
             // arrives meanwhile leaves NOTIFIED for the next real park.
             Some(mut driver) => driver.park(handle, Some(Duration::ZERO)),
-            None => 0,
+            None => Turn::default(),
         }
     }
 
@@ -98,7 +97,7 @@ impl Parker {
         driver: &mut Driver,
         handle: &driver::Handle,
         timeout: Option<Duration>,
-    ) -> usize {
+    ) -> Turn {
         match self
             .inner
             .state
@@ -107,16 +106,16 @@ impl Parker {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.inner.state.store(EMPTY, SeqCst);
-                return 0;
+                return Turn::default();
             }
             Err(actual) => unreachable!("inconsistent park state {actual}"),
         }
-        let fired = driver.park(handle, timeout);
+        let turn = driver.park(handle, timeout);
         match self.inner.state.swap(EMPTY, SeqCst) {
             NOTIFIED | PARKED_DRIVER => {}
             actual => unreachable!("inconsistent park state {actual}"),
         }
-        fired
+        turn
     }
 
     fn park_condvar(&self) {

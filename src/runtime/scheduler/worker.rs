@@ -26,6 +26,7 @@ use super::queue::{Local, Steal};
 use super::{Shared, TaskRef};
 use crate::loom::sync::Arc;
 use crate::runtime::context;
+use crate::runtime::driver::Turn;
 use crate::runtime::metrics::worker::{add, WorkerMetrics};
 use crate::runtime::observe::{SlowPoll, StealBatch};
 use crate::runtime::trace::Kind;
@@ -143,10 +144,10 @@ impl Worker {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
             if tick % config.event_interval == 0 {
-                let fired = self
+                let turn = self
                     .parker
                     .poll_driver(&self.shared.driver, &self.shared.driver_handle);
-                self.timers_fired(fired);
+                self.record_turn(turn);
             }
             if let Some(task) = self.next_task(tick) {
                 self.run_task(task);
@@ -172,9 +173,12 @@ impl Worker {
         self.lifo.take().or_else(|| self.local.pop())
     }
 
-    fn timers_fired(&self, fired: usize) {
-        if fired > 0 {
-            self.trace(Kind::TimerFire, 0, fired as u64);
+    fn record_turn(&self, turn: Turn) {
+        if turn.timers > 0 {
+            self.trace(Kind::TimerFire, 0, turn.timers as u64);
+        }
+        if turn.io_events > 0 {
+            self.trace(Kind::IoEvent, 0, turn.io_events as u64);
         }
     }
 
@@ -336,10 +340,10 @@ impl Worker {
         add(&m.busy_ns, busy.as_nanos() as u64);
         self.trace(Kind::Park, 0, 0);
         while !self.shared.is_shutdown() {
-            let fired = self
+            let turn = self
                 .parker
                 .park(&self.shared.driver, &self.shared.driver_handle);
-            self.timers_fired(fired);
+            self.record_turn(turn);
             if self.transition_from_parked() {
                 break;
             }

@@ -67,6 +67,7 @@ fn write_event(out: &mut dyn Write, tid: usize, e: &Event) -> io::Result<()> {
         Kind::Park => ("park", "i"),
         Kind::Unpark => ("unpark", "i"),
         Kind::TimerFire => ("timers fired", "i"),
+        Kind::IoEvent => ("io events", "i"),
     };
     write!(
         out,
@@ -95,7 +96,7 @@ fn write_event(out: &mut dyn Write, tid: usize, e: &Event) -> io::Result<()> {
             ",\"args\":{{\"victim\":{},\"tasks\":{}}}",
             e.task, e.arg
         )?,
-        Kind::TimerFire => write!(out, ",\"args\":{{\"count\":{}}}", e.arg)?,
+        Kind::TimerFire | Kind::IoEvent => write!(out, ",\"args\":{{\"count\":{}}}", e.arg)?,
         Kind::Park | Kind::Unpark => {}
     }
     write!(out, "}}")

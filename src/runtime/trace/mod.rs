@@ -30,6 +30,8 @@ pub(crate) enum Kind {
     Unpark,
     /// `arg` timers fired in the driver.
     TimerFire,
+    /// `arg` I/O readiness events were dispatched by the driver.
+    IoEvent,
 }
 
 /// Stands for "not a worker" in `arg`.
