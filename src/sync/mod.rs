@@ -34,24 +34,24 @@
 //! ```
 
 mod atomic_waker;
-//mod barrier;
-//pub mod broadcast;
+mod barrier;
+pub mod broadcast;
 pub mod mpsc;
 mod mutex;
 mod notify;
-//pub mod oneshot;
+pub mod oneshot;
 mod permits;
-//mod rwlock;
+mod rwlock;
 mod semaphore;
 mod waiters;
-//pub mod watch;
+pub mod watch;
 
-//pub use barrier::{Barrier, BarrierWaitResult};
+pub use barrier::{Barrier, BarrierWaitResult};
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
-/*pub use rwlock::{
+pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
-};*/
+};
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };

@@ -344,13 +344,11 @@ impl Drop for Notified<'_> {
             (status, list.with_entry(&self.waiter, |e| e.data))
         };
         match status {
-            Status::Queued => {
-                if list.is_empty() {
-                    let cur = notify.state.load(SeqCst);
-                    if kind(cur) == WAITING {
-                        // Only changed under the lock while WAITING.
-                        notify.state.store(with_kind(cur, EMPTY), SeqCst);
-                    }
+            Status::Queued if list.is_empty() => {
+                let cur = notify.state.load(SeqCst);
+                if kind(cur) == WAITING {
+                    // Only changed under the lock while WAITING.
+                    notify.state.store(with_kind(cur, EMPTY), SeqCst);
                 }
             }
             Status::Notified if by == By::One => {
