@@ -1,5 +1,52 @@
-//! magpie: a work-stealing, multi-threaded async runtime.
+//! # magpie
+//!
+//! A work-stealing, multi-threaded async runtime, with the names and shapes
+//! Rust async users know from tokio: [`Runtime`], [`runtime::Builder`],
+//! [`spawn`], [`task::JoinHandle`], [`task::JoinSet`].
+//!
+//! ```
+//! use magpie::task::JoinSet;
+//!
+//! let rt = magpie::Runtime::new().unwrap();
+//! rt.block_on(async {
+//!     let mut set = JoinSet::new();
+//!     for i in 0..8u64 {
+//!         set.spawn(async move { i * 2 });
+//!     }
+//!     let mut sum = 0;
+//!     while let Some(res) = set.join_next().await {
+//!         sum += res.unwrap();
+//!     }
+//!     assert_eq!(sum, 56);
+//! });
+//! ```
+//!
+//! The architecture (one picture in [`runtime`]): per-core workers, each
+//! with a LIFO slot and a crossbeam-deque run queue, stealing from each
+//! other; a shared injector for work from outside; one driver (I/O poller
+//! and timers) waited on by whichever worker parks first; a blocking pool.
+
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub(crate) mod loom;
+pub mod runtime;
 pub mod sync;
 pub mod task;
+pub mod time;
+
+pub use runtime::Runtime;
+pub use task::spawn;
+
+#[cfg(feature = "macros")]
+pub use magpie_macros::{main, test};
+
+/// Internals the loom models in `loom-tests/` drive. Not public API.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    /// The time driver, advanced by hand.
+    pub mod time {
+        pub use crate::runtime::driver::time::model::{TimeDriver, Timer};
+    }
+}

@@ -14,6 +14,8 @@
 //!   `Condvar::wait_timeout(guard, dur) -> (guard, timed_out)`.
 //! * `UnsafeCell::with(|*const T| ..)` / `with_mut(|*mut T| ..)`, loom's API.
 
+// The facade offers the whole std/loom surface; not every build uses all of it.
+#[allow(dead_code, unused_imports)]
 #[cfg(not(loom))]
 mod imp {
     pub(crate) mod sync {
@@ -21,9 +23,11 @@ mod imp {
 
         pub(crate) mod atomic {
             pub(crate) use std::sync::atomic::{
-                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
-                Ordering,
+                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
             };
+            /// For process-wide counters in `static`s (task ids) that no
+            /// protocol depends on; loom atomics cannot live in statics.
+            pub(crate) type StaticAtomicU64 = std::sync::atomic::AtomicU64;
         }
 
         /// A poison-free mutex (parking_lot's).
@@ -167,6 +171,22 @@ mod imp {
             }
             builder.spawn(f)
         }
+
+        /// Joins `t`, giving up at `deadline`. True if it was joined.
+        pub(crate) fn join_until<T>(
+            t: JoinHandle<T>,
+            deadline: Option<std::time::Instant>,
+        ) -> Result<bool, JoinHandle<T>> {
+            if let Some(deadline) = deadline {
+                while !t.is_finished() {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(t);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+            }
+            Ok(t.join().is_ok())
+        }
     }
 
     pub(crate) mod hint {
@@ -176,6 +196,7 @@ mod imp {
     pub(crate) use std::thread_local;
 }
 
+#[allow(dead_code, unused_imports)]
 #[cfg(loom)]
 mod imp {
     pub(crate) mod sync {
@@ -183,9 +204,11 @@ mod imp {
 
         pub(crate) mod atomic {
             pub(crate) use loom::sync::atomic::{
-                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
-                Ordering,
+                fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
             };
+            /// For process-wide counters in `static`s (task ids) that no
+            /// protocol depends on; loom atomics cannot live in statics.
+            pub(crate) type StaticAtomicU64 = std::sync::atomic::AtomicU64;
         }
 
         /// loom's mutex with the poison-free API of the normal build.
@@ -300,6 +323,14 @@ mod imp {
             T: Send + 'static,
         {
             Ok(loom::thread::spawn(f))
+        }
+
+        /// loom has no clock: joins unconditionally.
+        pub(crate) fn join_until<T>(
+            t: JoinHandle<T>,
+            _deadline: Option<std::time::Instant>,
+        ) -> Result<bool, JoinHandle<T>> {
+            Ok(t.join().is_ok())
         }
     }
 

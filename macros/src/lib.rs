@@ -1,1 +1,196 @@
-extern crate proc_macro;
+//! Entry-point macros for the magpie runtime: `#[magpie::main]` and
+//! `#[magpie::test]`. Use them through the `magpie` crate, which re-exports
+//! them.
+//!
+//! Both turn an `async fn` into a plain function that builds a runtime and
+//! blocks on the body. They take optional arguments:
+//!
+//! * `worker_threads = N` — the number of worker threads (default: one per
+//!   CPU);
+//! * `crate = "path"` — where to find magpie if it was renamed.
+//!
+//! Written against `proc_macro` alone (no `syn`), which is enough for the
+//! one shape they accept: `[attributes] [pub] async fn name() [-> T] { .. }`.
+
+use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+
+/// Marks the `async fn main` of a program: builds a magpie runtime and
+/// blocks on the body.
+///
+/// ```ignore
+/// #[magpie::main(worker_threads = 2)]
+/// async fn main() {
+///     let h = magpie::spawn(async { 1 });
+///     assert_eq!(h.await.unwrap(), 1);
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(args, item, false).unwrap_or_else(|e| e)
+}
+
+/// Marks an `async fn` test: it runs on its own magpie runtime.
+///
+/// ```ignore
+/// #[magpie::test(worker_threads = 2)]
+/// async fn spawns() {
+///     assert_eq!(magpie::spawn(async { 2 }).await.unwrap(), 2);
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(args, item, true).unwrap_or_else(|e| e)
+}
+
+struct Args {
+    worker_threads: Option<Literal>,
+    krate: String,
+}
+
+fn error(msg: &str, span: Span) -> TokenStream {
+    let mut lit = Literal::string(msg);
+    lit.set_span(span);
+    let tokens: Vec<TokenTree> = vec![
+        TokenTree::Ident(Ident::new("compile_error", span)),
+        TokenTree::Punct(Punct::new('!', Spacing::Alone)),
+        TokenTree::Group(Group::new(
+            Delimiter::Parenthesis,
+            TokenStream::from(TokenTree::Literal(lit)),
+        )),
+        TokenTree::Punct(Punct::new(';', Spacing::Alone)),
+    ];
+    tokens.into_iter().collect()
+}
+
+fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
+    let mut out = Args {
+        worker_threads: None,
+        krate: "::magpie".to_string(),
+    };
+    let tokens: Vec<TokenTree> = args.into_iter().collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        let key = match &tokens[i] {
+            TokenTree::Ident(id) => id.clone(),
+            other => {
+                return Err(error(
+                    "expected `worker_threads = N` or `crate = \"path\"`",
+                    other.span(),
+                ))
+            }
+        };
+        match tokens.get(i + 1) {
+            Some(TokenTree::Punct(p)) if p.as_char() == '=' => {}
+            _ => return Err(error("expected `=` after the argument name", key.span())),
+        }
+        let value = match tokens.get(i + 2) {
+            Some(TokenTree::Literal(lit)) => lit.clone(),
+            _ => return Err(error("expected a literal value", key.span())),
+        };
+        match key.to_string().as_str() {
+            "worker_threads" => {
+                let text = value.to_string();
+                let digits = text.trim_end_matches("usize").replace('_', "");
+                match digits.parse::<usize>() {
+                    Ok(n) if n > 0 => out.worker_threads = Some(value),
+                    _ => {
+                        return Err(error(
+                            "`worker_threads` must be a positive integer",
+                            value.span(),
+                        ))
+                    }
+                }
+            }
+            "crate" => {
+                let text = value.to_string();
+                let path = text.trim_matches('"');
+                if path.is_empty() || !text.starts_with('"') {
+                    return Err(error("`crate` must be a string with a path", value.span()));
+                }
+                out.krate = path.to_string();
+            }
+            "flavor" => {
+                if value.to_string() != "\"multi_thread\"" {
+                    return Err(error(
+                        "magpie has one flavor, \"multi_thread\"; use `worker_threads = 1` for a single worker",
+                        value.span(),
+                    ));
+                }
+            }
+            other => {
+                return Err(error(
+                    &format!("unknown argument `{other}`: expected `worker_threads` or `crate`"),
+                    key.span(),
+                ))
+            }
+        }
+        i += 3;
+        match tokens.get(i) {
+            None => {}
+            Some(TokenTree::Punct(p)) if p.as_char() == ',' => i += 1,
+            Some(other) => return Err(error("expected `,` between arguments", other.span())),
+        }
+    }
+    Ok(out)
+}
+
+fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<TokenStream, TokenStream> {
+    let args = parse_args(args)?;
+    let mut tokens: Vec<TokenTree> = item.into_iter().collect();
+    let body = match tokens.pop() {
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => g,
+        Some(other) => return Err(error("expected an `async fn` with a body", other.span())),
+        None => return Err(error("expected an `async fn`", Span::call_site())),
+    };
+    let async_pos = tokens
+        .iter()
+        .position(|t| matches!(t, TokenTree::Ident(id) if id.to_string() == "async"));
+    let fn_pos = tokens
+        .iter()
+        .position(|t| matches!(t, TokenTree::Ident(id) if id.to_string() == "fn"));
+    match (async_pos, fn_pos) {
+        (Some(a), Some(f)) if a < f => {
+            tokens.remove(a);
+        }
+        (_, Some(f)) => {
+            return Err(error(
+                "the function must be `async fn` to be used with #[magpie::main] / #[magpie::test]",
+                tokens[f].span(),
+            ))
+        }
+        _ => return Err(error("expected an `async fn`", body.span())),
+    }
+    let fn_pos = fn_pos.expect("checked") - 1;
+    // No parameters allowed: `fn name ( )`.
+    if let Some(TokenTree::Group(params)) = tokens.get(fn_pos + 2) {
+        if params.delimiter() == Delimiter::Parenthesis && !params.stream().is_empty() {
+            return Err(error(
+                "the entry function cannot take arguments",
+                params.span(),
+            ));
+        }
+    }
+
+    let mut builder = format!("{}::runtime::Builder::new()", args.krate);
+    if let Some(n) = &args.worker_threads {
+        builder.push_str(&format!(".worker_threads({n})"));
+    }
+    let new_body = format!(
+        "{{ let body = async move {body}; \
+           {builder}.build().expect(\"failed to build the magpie runtime\").block_on(body) }}"
+    );
+    let new_body: TokenStream = new_body
+        .parse()
+        .map_err(|_| error("could not expand the function body", body.span()))?;
+    let mut out = TokenStream::new();
+    if is_test {
+        out.extend(
+            "#[::core::prelude::v1::test]"
+                .parse::<TokenStream>()
+                .expect("valid attribute"),
+        );
+    }
+    out.extend(tokens);
+    out.extend(new_body);
+    Ok(out)
+}

@@ -20,6 +20,8 @@ use std::task::{Context, Poll};
 pub(crate) const BUDGET: u8 = 128;
 
 crate::loom::thread_local! {
+    // Not `const {}`: loom's thread_local! does not take that form.
+    #[allow(clippy::missing_const_for_thread_local)]
     static CURRENT: Cell<Budget> = Cell::new(Budget::UNCONSTRAINED);
 }
 
@@ -63,7 +65,6 @@ fn with_budget<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
 }
 
 /// Whether the current task poll still has budget left.
-#[allow(dead_code)]
 pub(crate) fn has_budget_remaining() -> bool {
     CURRENT
         .try_with(|cell| cell.get().0 != Some(0))

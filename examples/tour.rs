@@ -1,0 +1,158 @@
+//! A walk through magpie, end to end. Run it with
+//!
+//! ```text
+//! cargo run --release --example tour
+//! ```
+//!
+//! Each section prints what it did. asyncio readers: `Runtime::block_on` is
+//! `asyncio.run`, `spawn` is `create_task`, `JoinSet` is `TaskGroup`,
+//! `timeout` is `wait_for`.
+
+use magpie::runtime::Builder;
+use magpie::task::{self, JoinSet};
+use magpie::time::{self, Duration, Instant, MissedTickBehavior};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+fn main() {
+    let started = Instant::from_std(std::time::Instant::now());
+    let rt = Builder::new()
+        .thread_name("tour-worker")
+        .build()
+        .expect("build the runtime");
+    println!("magpie tour: a runtime with one worker per CPU");
+
+    rt.block_on(async {
+        tasks().await;
+        join_set().await;
+        failures().await;
+        blocking().await;
+        timers().await;
+    });
+
+    drop(rt);
+    println!(
+        "\nruntime shut down cleanly; the tour took {:?}",
+        started.elapsed()
+    );
+}
+
+fn section(title: &str) {
+    println!("\n== {title}");
+}
+
+async fn tasks() {
+    section("tasks: spawn and await");
+    let h = magpie::spawn(async { 6 * 7 });
+    println!(
+        "spawned task {} and awaited it: {}",
+        h.id(),
+        h.await.unwrap()
+    );
+
+    let counter = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..100_000)
+        .map(|_| {
+            let counter = counter.clone();
+            magpie::spawn(async move {
+                counter.fetch_add(1, Ordering::Relaxed);
+            })
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    for h in handles {
+        h.await.unwrap();
+    }
+    println!(
+        "100,000 tasks ran on the work-stealing workers: count = {} (joined in {:?})",
+        counter.load(Ordering::Relaxed),
+        t.elapsed()
+    );
+
+    let mut hops = 0;
+    for _ in 0..3 {
+        task::yield_now().await;
+        hops += 1;
+    }
+    println!("yield_now gave the worker back {hops} times");
+}
+
+async fn join_set() {
+    section("JoinSet: a task group, results as they finish (asyncio.gather / TaskGroup)");
+    let mut set = JoinSet::new();
+    for (i, ms) in [30u64, 10, 20].into_iter().enumerate() {
+        set.spawn(async move {
+            time::sleep(Duration::from_millis(ms)).await;
+            (i, ms)
+        });
+    }
+    while let Some(res) = set.join_next().await {
+        let (i, ms) = res.unwrap();
+        println!("task #{i} finished after sleeping {ms} ms");
+    }
+}
+
+async fn failures() {
+    section("failures: panics and cancellation stay inside their task");
+    // Keep the default panic report off the screen for this demo.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let err = magpie::spawn(async { panic!("something went wrong") })
+        .await
+        .unwrap_err();
+    std::panic::set_hook(hook);
+    println!("a panicking task -> JoinError: {err}");
+
+    let h = magpie::spawn(std::future::pending::<()>());
+    h.abort();
+    let err = h.await.unwrap_err();
+    println!("an aborted task -> is_cancelled() = {}", err.is_cancelled());
+}
+
+async fn blocking() {
+    section("spawn_blocking: blocking work off the workers");
+    let t = std::time::Instant::now();
+    let mut set = JoinSet::new();
+    for i in 0..4 {
+        set.spawn_blocking(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            i
+        });
+    }
+    let mut done = 0;
+    while let Some(r) = set.join_next().await {
+        r.unwrap();
+        done += 1;
+    }
+    println!(
+        "{done} blocking calls of 50 ms each ran in parallel on the blocking pool in {:?}",
+        t.elapsed()
+    );
+}
+
+async fn timers() {
+    section("time: sleep, timeout (asyncio.wait_for), interval (periodic jobs)");
+    let t = Instant::now();
+    time::sleep(Duration::from_millis(25)).await;
+    println!("slept 25 ms (measured {:?})", t.elapsed());
+
+    let fast = time::timeout(Duration::from_millis(100), async { "made it" }).await;
+    println!("timeout around a quick future: {fast:?}");
+    let slow = time::timeout(
+        Duration::from_millis(20),
+        time::sleep(Duration::from_secs(10)),
+    )
+    .await;
+    println!("timeout around a 10 s sleep after 20 ms: {slow:?}");
+
+    let mut every = time::interval(Duration::from_millis(10));
+    every.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let t = Instant::now();
+    for n in 1..=5 {
+        every.tick().await;
+        println!(
+            "periodic job: tick {n} at {:>3} ms",
+            t.elapsed().as_millis()
+        );
+    }
+}

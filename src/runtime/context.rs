@@ -1,0 +1,178 @@
+//! The thread-local runtime context.
+//!
+//! * `handle`: the runtime that `spawn`, timers and sockets use on this
+//!   thread (set by workers, `block_on` and `Handle::enter`).
+//! * `worker`: the worker running on this thread, if any, so a waker that
+//!   fires here can put its task in this worker's LIFO slot.
+//! * `entered`: this thread is driving a runtime (a worker, or inside
+//!   `block_on`); a nested `block_on` would deadlock, so it panics.
+
+use super::scheduler::Worker;
+use super::Handle;
+use std::cell::{Cell, RefCell};
+use std::fmt;
+
+struct Context {
+    handle: RefCell<Option<Handle>>,
+    worker: Cell<*const Worker>,
+    entered: Cell<bool>,
+}
+
+crate::loom::thread_local! {
+    // Not `const {}`: loom's thread_local! does not take that form.
+    #[allow(clippy::missing_const_for_thread_local)]
+    static CONTEXT: Context = Context {
+        handle: RefCell::new(None),
+        worker: Cell::new(std::ptr::null()),
+        entered: Cell::new(false),
+    };
+}
+
+const NO_RUNTIME: &str = "there is no magpie runtime on this thread: \
+    call this from a task spawned on a runtime, inside `Runtime::block_on`, \
+    within `#[magpie::main]`, or after `Handle::enter()`";
+
+/// Runs `f` with the current runtime's handle; panics with a clear message
+/// outside a runtime.
+#[track_caller]
+pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
+    match try_with_current(f) {
+        Ok(r) => r,
+        Err(_) => panic!("{}", NO_RUNTIME),
+    }
+}
+
+pub(crate) fn try_with_current<R>(f: impl FnOnce(&Handle) -> R) -> Result<R, TryCurrentError> {
+    CONTEXT
+        .try_with(|ctx| match &*ctx.handle.borrow() {
+            Some(handle) => Ok(f(handle)),
+            None => Err(TryCurrentError { destroyed: false }),
+        })
+        .unwrap_or(Err(TryCurrentError { destroyed: true }))
+}
+
+/// Makes `handle` current until the guard drops (guards nest).
+pub(crate) fn set_current(handle: &Handle) -> SetCurrentGuard {
+    let prev = CONTEXT.with(|ctx| ctx.handle.replace(Some(handle.clone())));
+    SetCurrentGuard {
+        prev,
+        _not_send: std::marker::PhantomData,
+    }
+}
+
+pub(crate) struct SetCurrentGuard {
+    prev: Option<Handle>,
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for SetCurrentGuard {
+    fn drop(&mut self) {
+        let prev = self.prev.take();
+        let _ = CONTEXT.try_with(|ctx| {
+            let old = ctx.handle.replace(prev);
+            drop(old);
+        });
+    }
+}
+
+/// Marks this thread as driving a runtime; panics if it already is.
+#[track_caller]
+pub(crate) fn enter_runtime() -> EnteredGuard {
+    let was = CONTEXT.with(|ctx| ctx.entered.replace(true));
+    if was {
+        panic!(
+            "cannot block the current thread from within a magpie runtime: \
+             `block_on` was called on a thread that is already running async \
+             tasks (a worker or another `block_on`), which would deadlock it. \
+             `.await` the future instead, or run the blocking code in \
+             `magpie::task::spawn_blocking`"
+        );
+    }
+    EnteredGuard {
+        _not_send: std::marker::PhantomData,
+    }
+}
+
+pub(crate) struct EnteredGuard {
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for EnteredGuard {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|ctx| ctx.entered.set(false));
+    }
+}
+
+/// Registers the worker running on this thread until the guard drops.
+pub(crate) fn set_worker(worker: &Worker) -> WorkerGuard {
+    CONTEXT.with(|ctx| ctx.worker.set(worker as *const Worker));
+    WorkerGuard {
+        _not_send: std::marker::PhantomData,
+    }
+}
+
+pub(crate) struct WorkerGuard {
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|ctx| ctx.worker.set(std::ptr::null()));
+    }
+}
+
+/// Runs `f` with the worker of this thread, if any.
+pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
+    let ptr = CONTEXT
+        .try_with(|ctx| ctx.worker.get())
+        .unwrap_or(std::ptr::null());
+    // SAFETY: the pointer is set by `set_worker` from a `&Worker` that lives
+    // on the worker thread's stack for as long as the guard, and the guard
+    // clears it before the worker is dropped. Only this thread reads it.
+    let worker = unsafe { ptr.as_ref() };
+    f(worker)
+}
+
+/// Returned by [`Handle::try_current`](crate::runtime::Handle::try_current)
+/// when no runtime is current on this thread.
+///
+/// ```
+/// let err = magpie::runtime::Handle::try_current().unwrap_err();
+/// assert!(err.is_missing_context());
+/// ```
+#[derive(Debug)]
+pub struct TryCurrentError {
+    destroyed: bool,
+}
+
+impl TryCurrentError {
+    /// No runtime was entered on this thread.
+    ///
+    /// ```
+    /// assert!(magpie::runtime::Handle::try_current().unwrap_err().is_missing_context());
+    /// ```
+    pub fn is_missing_context(&self) -> bool {
+        !self.destroyed
+    }
+
+    /// The thread-local context was already destroyed (thread exit).
+    ///
+    /// ```
+    /// assert!(!magpie::runtime::Handle::try_current().unwrap_err().is_thread_local_destroyed());
+    /// ```
+    pub fn is_thread_local_destroyed(&self) -> bool {
+        self.destroyed
+    }
+}
+
+impl fmt::Display for TryCurrentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.destroyed {
+            f.write_str("the magpie context thread-local was destroyed (thread is exiting)")
+        } else {
+            f.write_str(NO_RUNTIME)
+        }
+    }
+}
+
+impl std::error::Error for TryCurrentError {}

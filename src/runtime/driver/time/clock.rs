@@ -1,0 +1,128 @@
+//! The runtime's one source of time, and the conversion between instants and
+//! wheel ticks.
+//!
+//! A tick is one millisecond since the clock's `start`. Deadlines round **up**
+//! to a tick and the present rounds **down**, so "the wheel has reached tick
+//! `t`" always means `now >= deadline`: the wheel can fire late by up to one
+//! tick but never early.
+//!
+//! The clock is a field of the time [`Handle`](super::Handle), never a global,
+//! so a paused or virtual clock can later replace `Instant::now()` here
+//! without touching the wheel. The wheel itself only ever sees ticks, which is
+//! also how its unit tests and loom models drive time by hand.
+
+use std::time::{Duration, Instant};
+
+/// Nanoseconds in one tick.
+const NANOS_PER_TICK: u32 = 1_000_000;
+/// Ticks in one second.
+const TICKS_PER_SEC: u64 = 1_000;
+
+/// A monotonic clock measured in 1 ms ticks from the moment it was created.
+#[derive(Debug, Clone)]
+pub(crate) struct Clock {
+    start: Instant,
+}
+
+impl Clock {
+    /// A clock whose tick 0 is now.
+    pub(crate) fn new() -> Clock {
+        Clock {
+            start: Instant::now(),
+        }
+    }
+
+    /// The current time.
+    #[inline]
+    pub(crate) fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    /// The last tick that has completely passed (rounds down).
+    #[inline]
+    pub(crate) fn now_tick(&self) -> u64 {
+        self.tick_floor(self.now())
+    }
+
+    /// The first tick at or after `deadline` (rounds up), so that reaching it
+    /// means the deadline has passed.
+    #[inline]
+    pub(crate) fn deadline_tick(&self, deadline: Instant) -> u64 {
+        let since = deadline.saturating_duration_since(self.start);
+        whole_ticks(since).saturating_add(u64::from(since.subsec_nanos().div_ceil(NANOS_PER_TICK)))
+    }
+
+    /// The tick `instant` falls in (rounds down).
+    #[inline]
+    pub(crate) fn tick_floor(&self, instant: Instant) -> u64 {
+        let since = instant.saturating_duration_since(self.start);
+        whole_ticks(since).saturating_add(u64::from(since.subsec_nanos() / NANOS_PER_TICK))
+    }
+
+    /// The instant at which `tick` begins (saturating far in the future).
+    pub(crate) fn tick_instant(&self, tick: u64) -> Instant {
+        self.start
+            .checked_add(Duration::from_millis(tick))
+            .unwrap_or_else(|| far_future(self.start))
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock::new()
+    }
+}
+
+/// An instant about thirty years after `from`: "never" for a timer, while
+/// still representable on every platform.
+pub(crate) fn far_future(from: Instant) -> Instant {
+    const THIRTY_YEARS: Duration = Duration::from_secs(86_400 * 365 * 30);
+    from.checked_add(THIRTY_YEARS)
+        .unwrap_or(from + Duration::from_secs(86_400))
+}
+
+/// The ticks in the whole seconds of `since` (all in u64: a u128 division
+/// would cost more than the rest of filing a timer).
+fn whole_ticks(since: Duration) -> u64 {
+    since.as_secs().saturating_mul(TICKS_PER_SEC)
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_round_up_and_the_present_rounds_down() {
+        let clock = Clock::new();
+        let at = |nanos| clock.start + Duration::from_nanos(nanos);
+        assert_eq!(clock.deadline_tick(at(0)), 0);
+        assert_eq!(clock.deadline_tick(at(1)), 1);
+        assert_eq!(clock.deadline_tick(at(1_000_000)), 1);
+        assert_eq!(clock.deadline_tick(at(1_000_001)), 2);
+        assert_eq!(clock.tick_floor(at(999_999)), 0);
+        assert_eq!(clock.tick_floor(at(1_000_000)), 1);
+        assert_eq!(clock.tick_instant(3), at(3_000_000));
+        assert_eq!(clock.deadline_tick(at(2_000_000_001)), 2_001);
+        assert_eq!(clock.tick_floor(at(2_999_999_999)), 2_999);
+    }
+
+    #[test]
+    fn reaching_a_deadline_tick_means_the_deadline_has_passed() {
+        let clock = Clock::new();
+        for nanos in [1, 999_999, 1_000_000, 1_500_000, 7_000_001] {
+            let deadline = clock.start + Duration::from_nanos(nanos);
+            let tick = clock.deadline_tick(deadline);
+            assert!(clock.tick_instant(tick) >= deadline);
+        }
+    }
+
+    #[test]
+    fn instants_before_the_start_are_tick_zero() {
+        let clock = Clock::new();
+        let before = clock.start.checked_sub(Duration::from_secs(1));
+        if let Some(before) = before {
+            assert_eq!(clock.deadline_tick(before), 0);
+            assert_eq!(clock.tick_floor(before), 0);
+        }
+    }
+}

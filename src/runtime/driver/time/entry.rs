@@ -1,0 +1,375 @@
+//! Timer entries: the pinned node each timer carries, and the intrusive lists
+//! the wheel threads those nodes on. **All of the time driver's `unsafe`
+//! lives in this file.**
+//!
+//! A [`TimerEntry`] is embedded in its owner (a `Sleep`), which is pinned, so
+//! its [`TimerNode`] has a stable address for as long as it exists. The wheel
+//! links nodes into per-slot lists through raw pointers ([`NodeRef`]); filing
+//! and cancelling a timer is therefore pointer surgery under the wheel lock,
+//! with no allocation.
+//!
+//! # Why the raw pointers are sound
+//!
+//! * **(L) Lock.** A node's [`Links`] (its list pointers, `when` and
+//!   `location`) are read and written only while the wheel lock (the
+//!   `Mutex<Core>` in `mod.rs`) is held. `NodeRef`s exist only inside that
+//!   lock: they are stored in the wheel's lists (reachable only through the
+//!   lock) or created by a `TimerEntry` method for the duration of one locked
+//!   call.
+//! * **(A) Alive.** A node whose `location` is not `Nowhere` is alive: its
+//!   `TimerEntry`'s `Drop` takes the wheel lock and unlinks it before the
+//!   memory goes (the owner is `!Unpin` and pinned, so the memory cannot move
+//!   or be reused before `drop` runs). A node whose `location` is `Nowhere` is
+//!   dereferenced only by its own entry's calls, which hold `&TimerEntry`.
+//! * **(S) Sharing.** The owner holds `Pin<&mut TimerEntry>` while the firing
+//!   thread reads the node through a shared pointer. `TimerNode` is `!Unpin`
+//!   (`PhantomPinned`), so the owner's `&mut` is not treated as unique
+//!   (no `noalias`), and every field the two sides share sits behind an
+//!   `UnsafeCell` (the links, guarded by (L)) or a `Mutex` (the status).
+//!
+//! The status word and waker sit behind the node's own small lock. The lock
+//! order is always *wheel lock, then node lock*; the owner takes only the node
+//! lock on its fast paths.
+
+use std::marker::PhantomPinned;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+use super::{Filing, Handle, Moved, Shutdown};
+use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::{Mutex, MutexGuard};
+
+/// Where a node currently sits. Guarded by the wheel lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Location {
+    /// In no list: never filed, fired, or cancelled.
+    Nowhere,
+    /// In slot `slot` of level `level`.
+    Slot { level: u8, slot: u8 },
+    /// Due, in the wheel's pending list, about to be fired.
+    Pending,
+}
+
+/// A node's list membership. Guarded by the wheel lock (invariant (L)).
+#[derive(Debug)]
+struct Links {
+    prev: Option<NodeRef>,
+    next: Option<NodeRef>,
+    /// The tick this node is filed for.
+    when: u64,
+    location: Location,
+}
+
+/// The timer's state as its owner and the firing thread see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum State {
+    /// Never filed.
+    Idle,
+    /// In the wheel, waiting for its tick.
+    Filed,
+    /// Fired: the tick it was filed for has been reached.
+    Fired,
+    /// The runtime shut down before the timer fired.
+    Shutdown,
+}
+
+/// State plus the waker to wake on firing. Guarded by the node's own lock.
+#[derive(Debug)]
+pub(super) struct Status {
+    pub(super) state: State,
+    pub(super) waker: Option<Waker>,
+}
+
+impl Status {
+    /// Stores `waker` unless the stored one already wakes the same task.
+    /// Returns the waker it replaced: drop that after releasing the locks,
+    /// since dropping a waker may free a task whose output holds another
+    /// timer, whose drop takes the wheel lock.
+    #[must_use = "drop the replaced waker outside the locks"]
+    pub(super) fn set_waker(&mut self, waker: &Waker) -> Option<Waker> {
+        match &self.waker {
+            Some(old) if old.will_wake(waker) => None,
+            _ => self.waker.replace(waker.clone()),
+        }
+    }
+}
+
+/// The part of a timer the wheel links to.
+#[derive(Debug)]
+pub(crate) struct TimerNode {
+    links: UnsafeCell<Links>,
+    status: Mutex<Status>,
+    _pinned: PhantomPinned,
+}
+
+// SAFETY: `links` is only touched under the wheel lock (invariant (L)), so the
+// raw pointers in it are never accessed from two threads at once; `status` is
+// behind a `Mutex`. Nothing else is shared.
+unsafe impl Send for TimerNode {}
+// SAFETY: as for `Send`: all shared access goes through the wheel lock or the
+// node's own lock.
+unsafe impl Sync for TimerNode {}
+
+impl TimerNode {
+    fn new() -> TimerNode {
+        TimerNode {
+            links: UnsafeCell::new(Links {
+                prev: None,
+                next: None,
+                when: 0,
+                location: Location::Nowhere,
+            }),
+            status: Mutex::new(Status {
+                state: State::Idle,
+                waker: None,
+            }),
+            _pinned: PhantomPinned,
+        }
+    }
+}
+
+/// A pointer to a node, valid under the invariants at the top of this file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct NodeRef(NonNull<TimerNode>);
+
+// SAFETY: a `NodeRef` is only dereferenced under the wheel lock (invariant
+// (L)) and points to a `Sync` node, so moving it between threads (inside the
+// locked wheel) is fine.
+unsafe impl Send for NodeRef {}
+
+impl NodeRef {
+    fn of(node: &TimerNode) -> NodeRef {
+        NodeRef(NonNull::from(node))
+    }
+
+    fn node(&self) -> &TimerNode {
+        // SAFETY: the node is alive: it is either linked in the wheel or the
+        // caller is its own entry (invariant (A)); only shared access is made.
+        unsafe { self.0.as_ref() }
+    }
+
+    fn links<R>(self, f: impl FnOnce(&mut Links) -> R) -> R {
+        // SAFETY: the wheel lock is held (invariant (L)), so no other access
+        // to these links is in progress; the node is alive (invariant (A)).
+        self.node()
+            .links
+            .with_mut(|links| f(unsafe { &mut *links }))
+    }
+
+    /// The tick this node is filed for.
+    pub(super) fn when(self) -> u64 {
+        self.links(|l| l.when)
+    }
+
+    pub(super) fn set_when(self, when: u64) {
+        self.links(|l| l.when = when);
+    }
+
+    pub(super) fn location(self) -> Location {
+        self.links(|l| l.location)
+    }
+
+    pub(super) fn set_location(self, location: Location) {
+        self.links(|l| l.location = location);
+    }
+
+    /// Locks the node's status (wheel lock, then node lock).
+    pub(super) fn status(&self) -> MutexGuard<'_, Status> {
+        self.node().status.lock()
+    }
+}
+
+/// An intrusive doubly linked list of nodes (one wheel slot, or the pending
+/// list). Only accessed under the wheel lock.
+#[derive(Debug, Default)]
+pub(super) struct List {
+    head: Option<NodeRef>,
+}
+
+impl List {
+    pub(super) const fn new() -> List {
+        List { head: None }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.head.is_none()
+    }
+
+    pub(super) fn push_front(&mut self, node: NodeRef) {
+        let old = self.head;
+        node.links(|l| {
+            l.prev = None;
+            l.next = old;
+        });
+        if let Some(old) = old {
+            old.links(|l| l.prev = Some(node));
+        }
+        self.head = Some(node);
+    }
+
+    pub(super) fn pop_front(&mut self) -> Option<NodeRef> {
+        let head = self.head?;
+        self.remove(head);
+        Some(head)
+    }
+
+    /// Unlinks `node`, which must be in this list.
+    pub(super) fn remove(&mut self, node: NodeRef) {
+        let (prev, next) = node.links(|l| (l.prev.take(), l.next.take()));
+        match prev {
+            Some(prev) => prev.links(|l| l.next = next),
+            None => {
+                debug_assert_eq!(self.head, Some(node), "node is not in this list");
+                self.head = next;
+            }
+        }
+        if let Some(next) = next {
+            next.links(|l| l.prev = prev);
+        }
+    }
+}
+
+/// One timer: a deadline (in ticks) and the node the wheel files.
+///
+/// The owner must pin it (it is `!Unpin`). It is registered lazily on the
+/// first [`poll_elapsed`](TimerEntry::poll_elapsed); dropping it cancels it.
+#[derive(Debug)]
+pub(crate) struct TimerEntry {
+    handle: Handle,
+    /// The tick the owner wants to wake at. Owner-only.
+    deadline: u64,
+    /// The tick the node was last filed for, if it ever was. Owner-only; a
+    /// copy of `Links::when` that needs no lock.
+    filed: Option<u64>,
+    node: TimerNode,
+}
+
+impl TimerEntry {
+    /// A timer for `deadline` (a tick of `handle`'s clock), not yet filed.
+    pub(crate) fn new(handle: &Handle, deadline: u64) -> TimerEntry {
+        TimerEntry {
+            handle: handle.clone(),
+            deadline,
+            filed: None,
+            node: TimerNode::new(),
+        }
+    }
+
+    /// The time driver this timer belongs to.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// The tick this timer completes at.
+    #[cfg(test)]
+    pub(crate) fn deadline(&self) -> u64 {
+        self.deadline
+    }
+
+    fn project(self: Pin<&mut Self>) -> (&Handle, &mut u64, &mut Option<u64>, NodeRef) {
+        // SAFETY: `node` is never moved out of the pinned entry; only the
+        // owner-only plain fields are handed out by `&mut`, and the node only
+        // by a shared pointer.
+        let this = unsafe { self.get_unchecked_mut() };
+        let node = NodeRef::of(&this.node);
+        (&this.handle, &mut this.deadline, &mut this.filed, node)
+    }
+
+    /// Completes once the deadline tick has been reached; until then the
+    /// task of `cx` is woken when it is. `unpark` is called when the driver
+    /// must be woken to notice an earlier deadline. `is_due` is asked (only
+    /// when the timer is about to be filed) whether the owner's exact
+    /// deadline has already passed: then it completes at once, with no lock
+    /// and no trip through the driver (ticks round deadlines up, so the wheel
+    /// alone would hold it until the next tick).
+    pub(crate) fn poll_elapsed(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        unpark: impl FnOnce(),
+        is_due: impl FnOnce() -> bool,
+    ) -> Poll<Result<(), Shutdown>> {
+        let (handle, deadline, filed, node) = self.project();
+        if let Some(at) = *filed {
+            let mut status = node.node().status.lock();
+            match status.state {
+                State::Filed => {
+                    let replaced = status.set_waker(cx.waker());
+                    drop(status);
+                    drop(replaced);
+                    return Poll::Pending;
+                }
+                // Fired for a tick at or after the deadline: done. (Filed
+                // earlier than the deadline after a lazy `reset` to a later
+                // one: fall through and file again.)
+                State::Fired if *deadline <= at => return Poll::Ready(Ok(())),
+                State::Shutdown => return Poll::Ready(Err(Shutdown)),
+                State::Fired | State::Idle => {}
+            }
+        }
+        *filed = Some(*deadline);
+        if is_due() {
+            // Not in the wheel (never filed, or fired), so only the owner
+            // touches the node now.
+            node.node().status.lock().state = State::Fired;
+            return Poll::Ready(Ok(()));
+        }
+        match handle.file(node, *deadline, cx.waker()) {
+            Filing::Fired => Poll::Ready(Ok(())),
+            Filing::Shutdown => Poll::Ready(Err(Shutdown)),
+            Filing::Filed {
+                unpark: wake_driver,
+            } => {
+                if wake_driver {
+                    unpark();
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    /// Moves the deadline. A later deadline is only recorded (no lock): if
+    /// the node fires at its old tick, the next poll files it again. An
+    /// earlier deadline re-files a filed node under the wheel lock.
+    pub(crate) fn reset(self: Pin<&mut Self>, new_deadline: u64, unpark: impl FnOnce()) {
+        let (handle, deadline, filed, node) = self.project();
+        *deadline = new_deadline;
+        let Some(at) = *filed else { return };
+        if new_deadline >= at {
+            return;
+        }
+        match handle.move_earlier(node, new_deadline) {
+            Moved::Refiled {
+                unpark: wake_driver,
+            } => {
+                *filed = Some(new_deadline);
+                if wake_driver {
+                    unpark();
+                }
+            }
+            Moved::Fired => *filed = Some(new_deadline),
+            // Already fired at `at`, which is after the new deadline too.
+            Moved::NotFiled => {}
+        }
+    }
+
+    /// Whether the node's status is `Filed` right now.
+    pub(crate) fn is_filed(&self) -> bool {
+        self.node.status.lock().state == State::Filed
+    }
+}
+
+impl Drop for TimerEntry {
+    fn drop(&mut self) {
+        if self.filed.is_none() {
+            return;
+        }
+        // Fired or shut down: the wheel finished with the node before it
+        // released the node lock we just took (fire happens under both
+        // locks), so there is nothing to unlink.
+        if !self.is_filed() {
+            return;
+        }
+        self.handle.cancel(NodeRef::of(&self.node));
+    }
+}

@@ -1,0 +1,333 @@
+//! The time driver: a hierarchical timer wheel behind one lock, read against
+//! the runtime's [`Clock`].
+//!
+//! # Who does what
+//!
+//! * **Timers** (a `Sleep`, through its [`TimerEntry`]) file themselves on
+//!   their first poll, re-file when moved to an earlier deadline, and unlink
+//!   themselves when dropped. Filing returns whether the new deadline is
+//!   earlier than the one the parked driver is waiting for; if so, the timer
+//!   wakes the driver (`runtime::driver::Handle::unpark`) after the lock is
+//!   released.
+//! * **The park path** (whichever worker holds the driver) calls
+//!   [`Handle::next_expiration`] right before it waits and uses the answer as
+//!   its timeout, then calls [`Handle::process`] after every wait. `process`
+//!   fires everything due and wakes the wakers outside the lock. The
+//!   reported instant may be a cascade point (the start of a higher level's
+//!   slot) rather than a deadline: the driver then wakes, `process` moves
+//!   those timers down a level, and it sleeps again. Never late, at most one
+//!   extra wake-up per level.
+//! * **Shutdown** calls [`Handle::shutdown`] once: every filed timer fires
+//!   with [`Shutdown`], and later filings fail at once with it.
+//!
+//! # The lock protocol (cancel and fire race under one lock)
+//!
+//! One mutex (`Core`) guards the wheel and every node's links. A node is in
+//! the wheel iff it is filed and has neither fired nor been cancelled.
+//!
+//! 1. **Fire** (`process`, `shutdown`, or `move_earlier` to a past tick)
+//!    holds the wheel lock, unlinks the node, then under the node's own lock
+//!    sets its state to `Fired` (or `Shutdown`) and takes its waker. After
+//!    that node lock is released the wheel never touches the node again. The
+//!    waker is woken only after the wheel lock is released.
+//! 2. **Cancel** (`TimerEntry::drop`) reads the state under the node lock.
+//!    If it is `Fired`/`Shutdown`, step 1 is complete and there is nothing to
+//!    do. Otherwise it takes the wheel lock and unlinks the node *if it is
+//!    still linked*: if fire won the race meanwhile, the node's location is
+//!    `Nowhere` and cancel does nothing. Either way, once cancel holds the
+//!    wheel lock no one else can be touching the node, so its memory may go.
+//! 3. **Poll** of a filed timer takes only the node lock: `Fired` means done; `Filed` stores
+//!    the waker under that same lock, so a concurrent fire either sees the
+//!    new waker or has already set `Fired`, which this poll then sees. No
+//!    wake-up is lost.
+//! 4. **Reset** to a later deadline takes no lock: it only records the
+//!    deadline. If the node fires at its old tick, the next poll sees
+//!    `Fired` with a deadline still ahead and files it again. Reset to an
+//!    earlier deadline re-files under the wheel lock (or fires at once if
+//!    that tick has passed).
+//!
+//! Lock order: wheel lock, then node lock. The owner never holds a node
+//! lock while taking the wheel lock.
+//!
+//! # No lost driver wake-up
+//!
+//! `next_expiration` records the tick it reported in `Core::parked_until`.
+//! A filing for an earlier tick lowers `parked_until` and reports
+//! `unpark: true`, so exactly the first filing that beats the driver's
+//! timeout wakes it. The driver's unpark is sticky (a notify that lands
+//! before the wait makes the wait return at once), so a filing between
+//! `next_expiration` and the wait is not lost.
+
+mod clock;
+mod entry;
+mod level;
+mod wheel;
+
+#[cfg(loom)]
+pub mod model;
+
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+use std::time::Instant;
+
+use crate::loom::sync::{Arc, Mutex};
+
+pub(crate) use clock::{far_future, Clock};
+pub(crate) use entry::TimerEntry;
+use entry::{Location, NodeRef, State};
+use wheel::Wheel;
+
+/// The runtime shut down before the timer fired (or the timer was first
+/// polled after shutdown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shutdown;
+
+/// The time driver's handle: one per runtime, cheap to clone, `Send + Sync`.
+#[derive(Debug, Clone)]
+pub(crate) struct Handle {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    clock: Clock,
+    core: Mutex<Core>,
+}
+
+/// Everything the wheel lock guards.
+#[derive(Debug)]
+struct Core {
+    wheel: Wheel,
+    /// The tick the parked driver will wake at (`u64::MAX`: not at all).
+    parked_until: u64,
+    is_shutdown: bool,
+}
+
+/// What filing a timer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Filing {
+    /// The tick has already been reached: the timer fired at once.
+    Fired,
+    /// Filed. `unpark`: the driver waits for a later tick and must be woken.
+    Filed { unpark: bool },
+    /// The runtime has shut down.
+    Shutdown,
+}
+
+/// What moving a filed timer to an earlier tick did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Moved {
+    /// Re-filed. `unpark`: as for [`Filing::Filed`].
+    Refiled { unpark: bool },
+    /// The new tick has already been reached: fired (and woken) at once.
+    Fired,
+    /// Not in the wheel (already fired, or shut down): nothing changed.
+    NotFiled,
+}
+
+/// Wakers collected while the wheel lock is held, woken after it is
+/// released. Fixed size, on the stack: when it fills up, the driver releases
+/// the lock, wakes the batch and carries on.
+struct WakeBatch {
+    wakers: [Option<std::task::Waker>; WakeBatch::CAPACITY],
+    len: usize,
+}
+
+impl WakeBatch {
+    const CAPACITY: usize = 32;
+
+    fn new() -> WakeBatch {
+        WakeBatch {
+            wakers: std::array::from_fn(|_| None),
+            len: 0,
+        }
+    }
+
+    /// Adds a waker; returns whether the batch is now full.
+    fn push(&mut self, waker: std::task::Waker) -> bool {
+        self.wakers[self.len] = Some(waker);
+        self.len += 1;
+        self.len == Self::CAPACITY
+    }
+
+    fn wake_all(&mut self) {
+        for slot in &mut self.wakers[..self.len] {
+            if let Some(waker) = slot.take() {
+                waker.wake();
+            }
+        }
+        self.len = 0;
+    }
+}
+
+impl Handle {
+    /// A time driver reading `clock`, with no timers.
+    pub(crate) fn new(clock: Clock) -> Handle {
+        Handle {
+            inner: Arc::new(Inner {
+                clock,
+                core: Mutex::new(Core {
+                    wheel: Wheel::new(),
+                    parked_until: u64::MAX,
+                    is_shutdown: false,
+                }),
+            }),
+        }
+    }
+
+    /// The clock this driver reads.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// The earliest pending deadline (`None`: no timers). Call it right
+    /// before the driver waits, and wait at most until the answer: it also
+    /// records that answer, so a timer filed afterwards for an earlier time
+    /// knows to wake the driver.
+    #[cfg_attr(loom, allow(dead_code))] // the loom park leaves timers out
+    pub(crate) fn next_expiration(&self) -> Option<Instant> {
+        self.next_expiration_tick()
+            .map(|tick| self.inner.clock.tick_instant(tick))
+    }
+
+    /// [`next_expiration`](Handle::next_expiration) in ticks.
+    pub(crate) fn next_expiration_tick(&self) -> Option<u64> {
+        let mut core = self.inner.core.lock();
+        let next = if core.is_shutdown {
+            None
+        } else {
+            core.wheel.next_deadline()
+        };
+        core.parked_until = next.unwrap_or(u64::MAX);
+        next
+    }
+
+    /// Fires every timer due at the clock's present. The wakers are woken
+    /// after the wheel lock is released.
+    #[cfg_attr(loom, allow(dead_code))] // the loom park leaves timers out
+    pub(crate) fn process(&self) {
+        self.process_at(self.inner.clock.now_tick());
+    }
+
+    /// Fires every timer due at tick `now`.
+    pub(crate) fn process_at(&self, now: u64) {
+        let mut batch = WakeBatch::new();
+        let mut core = self.inner.core.lock();
+        while let Some(node) = core.wheel.poll(now) {
+            if let Some(waker) = fire(node, State::Fired) {
+                if batch.push(waker) {
+                    drop(core);
+                    batch.wake_all();
+                    core = self.inner.core.lock();
+                }
+            }
+        }
+        drop(core);
+        batch.wake_all();
+    }
+
+    /// The runtime is going down: fires every filed timer with [`Shutdown`]
+    /// and makes later filings fail at once. Idempotent.
+    pub(crate) fn shutdown(&self) {
+        let mut batch = WakeBatch::new();
+        let mut core = self.inner.core.lock();
+        core.is_shutdown = true;
+        while let Some(node) = core.wheel.pop_any() {
+            if let Some(waker) = fire(node, State::Shutdown) {
+                if batch.push(waker) {
+                    drop(core);
+                    batch.wake_all();
+                    core = self.inner.core.lock();
+                }
+            }
+        }
+        drop(core);
+        batch.wake_all();
+    }
+
+    /// Whether [`shutdown`](Handle::shutdown) has run.
+    #[cfg(test)]
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.inner.core.lock().is_shutdown
+    }
+
+    /// The tick the wheel has advanced to.
+    #[cfg(test)]
+    pub(crate) fn elapsed_tick(&self) -> u64 {
+        self.inner.core.lock().wheel.elapsed()
+    }
+
+    /// Files `node` for tick `when` (unlinking it first if it is filed), with
+    /// `waker` to wake when it fires.
+    fn file(&self, node: NodeRef, when: u64, waker: &std::task::Waker) -> Filing {
+        let mut core = self.inner.core.lock();
+        core.wheel.remove(node);
+        let mut status = node.status();
+        if core.is_shutdown {
+            status.state = State::Shutdown;
+            return Filing::Shutdown;
+        }
+        if when <= core.wheel.elapsed() {
+            status.state = State::Fired;
+            return Filing::Fired;
+        }
+        status.state = State::Filed;
+        let replaced = status.set_waker(waker);
+        drop(status);
+        core.wheel.insert(node, when);
+        let unpark = core.lower_parked_until(when);
+        drop(core);
+        drop(replaced);
+        Filing::Filed { unpark }
+    }
+
+    /// Moves a filed `node` to the earlier tick `when`.
+    fn move_earlier(&self, node: NodeRef, when: u64) -> Moved {
+        let mut core = self.inner.core.lock();
+        if node.location() == Location::Nowhere {
+            return Moved::NotFiled;
+        }
+        core.wheel.remove(node);
+        if when <= core.wheel.elapsed() {
+            let waker = fire(node, State::Fired);
+            drop(core);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            return Moved::Fired;
+        }
+        core.wheel.insert(node, when);
+        Moved::Refiled {
+            unpark: core.lower_parked_until(when),
+        }
+    }
+
+    /// Unlinks `node` if it is still filed (cancel lost no race: if fire got
+    /// there first, the node is already unlinked and this does nothing).
+    fn cancel(&self, node: NodeRef) {
+        let mut core = self.inner.core.lock();
+        core.wheel.remove(node);
+    }
+}
+
+impl Core {
+    /// Records that the driver must now wake by `when`; returns whether that
+    /// is earlier than it planned to (so it must be unparked).
+    fn lower_parked_until(&mut self, when: u64) -> bool {
+        if when < self.parked_until {
+            self.parked_until = when;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Marks an unlinked node fired with `state` and takes its waker. Called
+/// under the wheel lock; the last access the wheel makes to the node.
+fn fire(node: NodeRef, state: State) -> Option<std::task::Waker> {
+    let mut status = node.status();
+    status.state = state;
+    status.waker.take()
+}

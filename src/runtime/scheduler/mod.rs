@@ -1,0 +1,191 @@
+//! The multi-threaded, work-stealing scheduler.
+//!
+//! ```text
+//!  spawn/wake from outside ──► Injector ◄──────── steal batch ─┐
+//!                                                              │
+//!  worker i:  LIFO slot ─► local FIFO (crossbeam Worker) ◄─ steal ─ worker j
+//! ```
+//!
+//! A task woken on a worker of this runtime goes to that worker's LIFO
+//! slot (its previous occupant to the back of the local queue); anywhere
+//! else it goes to the injector and one sleeping worker is woken. The
+//! search order of an idle worker and the parking rules are in `worker.rs`
+//! and `idle.rs`.
+
+mod idle;
+mod park;
+pub(crate) mod queue;
+mod worker;
+
+pub(crate) use worker::{run as run_worker, Worker};
+
+use self::idle::Idle;
+use self::park::Unparker;
+use self::queue::{Injector, Stealer};
+use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
+use crate::loom::sync::{Arc, Mutex};
+use crate::runtime::blocking::Spawner as BlockingSpawner;
+use crate::runtime::config::Config;
+use crate::runtime::driver::{self, Driver};
+use crate::task::{self, JoinHandle, Notified, OwnedTasks, RawTask, Schedule};
+use std::future::Future;
+
+/// A task as the run queues hold it.
+pub(crate) type TaskRef = Notified<Arc<Shared>>;
+
+/// What every worker and every handle share.
+pub(crate) struct Shared {
+    pub(super) injector: Injector<TaskRef>,
+    pub(super) remotes: Box<[Remote]>,
+    pub(super) idle: Idle,
+    pub(crate) owned: OwnedTasks,
+    /// The driver, free for the first worker that parks.
+    pub(super) driver: Mutex<Driver>,
+    pub(crate) driver_handle: driver::Handle,
+    pub(crate) blocking: BlockingSpawner,
+    pub(crate) config: Config,
+    shutdown: AtomicBool,
+}
+
+/// Another worker as seen from outside: how to steal from it and wake it.
+pub(super) struct Remote {
+    pub(super) stealer: Stealer<TaskRef>,
+    pub(super) unparker: Unparker,
+}
+
+impl Shared {
+    /// Builds the shared state and the per-worker parts (one per worker,
+    /// to be moved to the worker threads).
+    pub(crate) fn new(
+        config: Config,
+        driver: Driver,
+        driver_handle: driver::Handle,
+        blocking: BlockingSpawner,
+    ) -> (Arc<Shared>, Vec<worker::Parts>) {
+        let n = config.worker_threads;
+        let mut parts = Vec::with_capacity(n);
+        let mut remotes = Vec::with_capacity(n);
+        for index in 0..n {
+            let local = queue::Local::new_fifo();
+            let (parker, unparker) = park::pair();
+            remotes.push(Remote {
+                stealer: local.stealer(),
+                unparker,
+            });
+            parts.push(worker::Parts {
+                index,
+                local,
+                parker,
+            });
+        }
+        let shared = Arc::new(Shared {
+            injector: Injector::new(),
+            remotes: remotes.into_boxed_slice(),
+            idle: Idle::new(n),
+            owned: OwnedTasks::new(n * 4),
+            driver: Mutex::new(driver),
+            driver_handle,
+            blocking,
+            config,
+            shutdown: AtomicBool::new(false),
+        });
+        (shared, parts)
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        self.remotes.len()
+    }
+
+    /// Queues a task from outside the workers and wakes one if needed.
+    pub(super) fn push_remote(&self, task: TaskRef) {
+        self.injector.push(task);
+        // Pairs with the SeqCst store in `close`: either we see the
+        // shutdown and drain what we pushed, or the closer's final drain
+        // sees our task.
+        fence(Ordering::SeqCst);
+        if self.shutdown.load(Ordering::SeqCst) {
+            self.drain_injector();
+            return;
+        }
+        self.notify_parked();
+    }
+
+    /// Wakes one sleeping worker if nobody is searching.
+    pub(super) fn notify_parked(&self) {
+        if let Some(index) = self.idle.worker_to_notify() {
+            self.remotes[index].unparker.unpark(&self.driver_handle);
+        }
+    }
+
+    /// Whether any queue other than `except`'s holds work.
+    pub(super) fn has_stealable_work(&self) -> bool {
+        !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
+
+    /// Step 1 of shutdown: stop the workers. Each drains its own queues
+    /// (dropping the queue references; the tasks stay in the owned list)
+    /// and exits.
+    pub(crate) fn close(&self) {
+        self.shutdown.store(true, Ordering::SeqCst);
+        for remote in self.remotes.iter() {
+            remote.unparker.unpark(&self.driver_handle);
+        }
+    }
+
+    /// Step 2, after the workers stopped (or the timeout passed): cancel
+    /// every task still alive, drop queued references, stop the driver.
+    pub(crate) fn shutdown_tasks(&self) {
+        self.owned.close_and_shutdown_all();
+        self.drain_injector();
+        self.driver_handle.shutdown();
+    }
+
+    fn drain_injector(&self) {
+        loop {
+            match self.injector.steal() {
+                queue::Steal::Success(task) => drop(task),
+                queue::Steal::Empty => break,
+                queue::Steal::Retry => continue,
+            }
+        }
+    }
+}
+
+/// Spawns a future as a task of the runtime `shared` belongs to.
+pub(crate) fn spawn<F>(shared: &Arc<Shared>, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let id = task::Id::next();
+    let (task, notified, join) = task::new_task(future, shared.clone(), id);
+    if let Some(notified) = shared.owned.bind(task, notified) {
+        schedule_task(shared, notified, false);
+    }
+    join
+}
+
+fn schedule_task(shared: &Arc<Shared>, task: TaskRef, is_yield: bool) {
+    crate::runtime::context::with_worker(|worker| match worker {
+        Some(worker) if worker.belongs_to(shared) => worker.schedule_local(task, is_yield),
+        _ => shared.push_remote(task),
+    })
+}
+
+impl Schedule for Arc<Shared> {
+    fn schedule(&self, task: TaskRef) {
+        schedule_task(self, task, false);
+    }
+
+    fn yield_now(&self, task: TaskRef) {
+        schedule_task(self, task, true);
+    }
+
+    fn release(&self, task: RawTask) -> bool {
+        self.owned.remove(task)
+    }
+}

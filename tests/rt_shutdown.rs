@@ -1,0 +1,99 @@
+//! Shutting a runtime down with work in flight.
+
+mod support;
+
+use std::future::pending;
+use std::time::{Duration, Instant};
+use support::{rt, DropCounter};
+
+#[test]
+fn dropping_the_runtime_drops_every_pending_task() {
+    let drops = DropCounter::default();
+    let rt = rt(2);
+    let mut handles = Vec::new();
+    for _ in 0..1000 {
+        let t = drops.token();
+        handles.push(rt.spawn(async move {
+            let _t = t;
+            pending::<()>().await
+        }));
+    }
+    drop(rt);
+    assert_eq!(drops.count(), 1000);
+    // Every handle sees the cancellation.
+    for h in handles {
+        let err = futures::executor::block_on(h).unwrap_err();
+        assert!(err.is_cancelled());
+    }
+}
+
+#[test]
+fn tasks_queued_but_never_polled_are_dropped_at_shutdown() {
+    let drops = DropCounter::default();
+    let rt = rt(1);
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    // Occupy the only worker so the rest stay queued.
+    rt.spawn(async move {
+        let _ = rx.recv_timeout(Duration::from_millis(200));
+    });
+    for _ in 0..100 {
+        let t = drops.token();
+        rt.spawn(async move {
+            let _t = t;
+        });
+    }
+    drop(tx);
+    drop(rt);
+    assert_eq!(drops.count(), 100);
+}
+
+#[test]
+fn shutdown_timeout_does_not_wait_for_a_stuck_blocking_task() {
+    let rt = rt(1);
+    rt.spawn_blocking(|| std::thread::sleep(Duration::from_secs(2)));
+    let start = Instant::now();
+    rt.shutdown_timeout(Duration::from_millis(50));
+    assert!(start.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn a_task_dropped_at_shutdown_may_spawn_in_its_destructor() {
+    struct SpawnOnDrop;
+    impl Drop for SpawnOnDrop {
+        fn drop(&mut self) {
+            // The runtime is closing: the new task is cancelled, not leaked.
+            let h = magpie::spawn(async {});
+            drop(h);
+        }
+    }
+    let rt = rt(1);
+    rt.spawn(async {
+        let _g = SpawnOnDrop;
+        pending::<()>().await
+    });
+    drop(rt);
+}
+
+#[test]
+fn spawn_after_shutdown_gives_a_cancelled_handle() {
+    let rt = rt(1);
+    let handle = rt.handle().clone();
+    drop(rt);
+    let h = handle.spawn(async { 1 });
+    let err = futures::executor::block_on(h).unwrap_err();
+    assert!(err.is_cancelled());
+}
+
+#[test]
+fn wakers_outliving_the_runtime_are_harmless() {
+    let rt = rt(1);
+    let (tx, rx) = std::sync::mpsc::channel();
+    rt.spawn(std::future::poll_fn(move |cx| {
+        let _ = tx.send(cx.waker().clone());
+        std::task::Poll::<()>::Pending
+    }));
+    let waker = rx.recv().unwrap();
+    drop(rt);
+    waker.wake_by_ref();
+    waker.wake();
+}

@@ -1,0 +1,34 @@
+//! Small helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// A runtime with `n` workers.
+pub fn rt(n: usize) -> magpie::Runtime {
+    magpie::runtime::Builder::new()
+        .worker_threads(n)
+        .build()
+        .expect("runtime builds")
+}
+
+/// Counts how many of its tokens were dropped.
+#[derive(Clone, Default)]
+pub struct DropCounter(Arc<AtomicUsize>);
+
+impl DropCounter {
+    pub fn token(&self) -> DropToken {
+        DropToken(self.0.clone())
+    }
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+pub struct DropToken(Arc<AtomicUsize>);
+
+impl Drop for DropToken {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,69 @@
+//! `timeout` and `timeout_at`: the future wins, or the deadline does.
+
+use std::future::{pending, ready};
+
+use magpie::time::{error::Elapsed, sleep, timeout, timeout_at, Duration, Instant};
+
+mod support;
+use support::rt;
+
+#[test]
+fn a_future_that_finishes_first_wins() {
+    rt(2).block_on(async {
+        assert_eq!(timeout(Duration::from_secs(5), ready(1)).await, Ok(1));
+        let quick = async {
+            sleep(Duration::from_millis(1)).await;
+            2
+        };
+        assert_eq!(timeout(Duration::from_secs(5), quick).await, Ok(2));
+    });
+}
+
+#[test]
+fn a_ready_future_wins_even_against_a_zero_timeout() {
+    rt(2).block_on(async {
+        assert_eq!(timeout(Duration::ZERO, ready("now")).await, Ok("now"));
+        let past = Instant::now();
+        sleep(Duration::from_millis(1)).await;
+        assert_eq!(timeout_at(past, ready(3)).await, Ok(3));
+    });
+}
+
+#[test]
+fn the_deadline_wins_against_a_slow_future_and_never_early() {
+    rt(2).block_on(async {
+        let start = Instant::now();
+        let result = timeout(Duration::from_millis(15), pending::<()>()).await;
+        assert!(matches!(result, Err(Elapsed { .. })));
+        assert!(start.elapsed() >= Duration::from_millis(15));
+
+        let deadline = Instant::now() + Duration::from_millis(5);
+        let slow = sleep(Duration::from_secs(3600));
+        assert!(timeout_at(deadline, slow).await.is_err());
+        assert!(Instant::now() >= deadline);
+    });
+}
+
+#[test]
+fn elapsed_converts_to_a_timed_out_io_error() {
+    rt(2).block_on(async {
+        let err = timeout(Duration::from_millis(1), pending::<()>())
+            .await
+            .unwrap_err();
+        let io: std::io::Error = err.into();
+        assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
+    });
+}
+
+#[test]
+fn a_timeout_around_a_budget_hungry_future_still_fires() {
+    rt(2).block_on(async {
+        // Always ready to yield: the inner future wakes itself forever.
+        let busy = async {
+            loop {
+                magpie::task::yield_now().await;
+            }
+        };
+        assert!(timeout(Duration::from_millis(5), busy).await.is_err());
+    });
+}
