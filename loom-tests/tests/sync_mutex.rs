@@ -44,7 +44,8 @@ fn a_lock_cancelled_while_the_holder_unlocks_leaves_the_mutex_free() {
 #[test]
 fn an_owned_guard_unlocked_on_another_thread_wakes_the_waiter() {
     loom::model(|| {
-        let m = Arc::new(Mutex::new(0));
+        // `lock_owned` takes a std `Arc` (a loom `Arc` cannot be `self`).
+        let m = std::sync::Arc::new(Mutex::new(0));
         let guard = m.clone().try_lock_owned().unwrap();
         let t = thread::spawn(move || {
             let mut g = guard;

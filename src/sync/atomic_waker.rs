@@ -20,6 +20,7 @@
 //! Whoever owns the slot is the only one touching the `UnsafeCell`.
 
 use crate::loom::cell::UnsafeCell;
+use crate::loom::hint::spin_loop;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Waker;
 
@@ -92,13 +93,16 @@ impl AtomicWaker {
             }
             WAKING => {
                 // A wake is taking the old waker right now; ours could be
-                // missed, so wake ourselves to poll again.
+                // missed, so wake ourselves to poll again, and let the
+                // waking thread finish (under loom this yields to it).
                 waker.wake_by_ref();
+                spin_loop();
             }
             _ => {
                 // REGISTERING (| WAKING): a concurrent register, which the
                 // single-registrant contract rules out; be conservative.
                 waker.wake_by_ref();
+                spin_loop();
             }
         }
     }

@@ -10,7 +10,9 @@
 use super::mutex::TryLockError;
 use super::permits::Permits;
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::Arc;
+// The owned guards and permits take `self: Arc<Self>`, which only std's `Arc`
+// allows as a receiver (loom's cannot be one), so the public API names it.
+use std::sync::Arc;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};

@@ -1,7 +1,9 @@
 //! A fair, asynchronous counting semaphore.
 
 use super::permits::{Permits, TryAcquire, MAX_PERMITS};
-use crate::loom::sync::Arc;
+// The owned guards and permits take `self: Arc<Self>`, which only std's `Arc`
+// allows as a receiver (loom's cannot be one), so the public API names it.
+use std::sync::Arc;
 use std::fmt;
 
 /// A counting semaphore: a pool of permits that tasks wait for in FIFO
