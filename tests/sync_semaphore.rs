@@ -152,3 +152,14 @@ fn errors_display_and_are_std_errors() {
         "no permits available"
     );
 }
+
+#[test]
+fn acquiring_zero_permits_never_disturbs_the_queue() {
+    let sem = Semaphore::new(0);
+    let mut waiting = pin!(sem.acquire());
+    assert!(poll_once(waiting.as_mut()).is_pending());
+    drop(block_on(sem.acquire_many(0)).unwrap());
+    sem.add_permits(1);
+    let _p = ready(poll_once(waiting.as_mut())).unwrap();
+    assert_eq!(sem.available_permits(), 0);
+}

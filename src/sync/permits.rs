@@ -254,6 +254,14 @@ impl Acquire<'_> {
         // SAFETY: we never move `waiter` out of the pinned future.
         let this = unsafe { self.get_unchecked_mut() };
         let permits = this.permits;
+        if this.n == 0 {
+            // Nothing to take (and taking "0" must not touch QUEUED).
+            return Poll::Ready(if permits.is_closed() {
+                Err(Closed)
+            } else {
+                Ok(())
+            });
+        }
         if this.queued {
             let mut list = permits.waiters.lock();
             // SAFETY: our waiter is only used with `permits.waiters`, whose
