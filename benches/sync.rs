@@ -65,80 +65,72 @@ macro_rules! bench {
     };
 }
 
+/// `$per_task` run by `$n` tasks on `$rt`, all sharing `Arc::new($shared)`
+/// as `$s`.
+macro_rules! shared_round {
+    ($rt:expr, $n:expr, $shared:expr, |$s:ident| $per_task:expr) => {{
+        let shared = Arc::new($shared);
+        run_tasks($rt, $n, |_| {
+            let $s = shared.clone();
+            async move { $per_task }
+        })
+    }};
+}
+
+/// `count` lock/increment/unlock pairs on `m`.
+macro_rules! lock_loop {
+    ($m:expr, $count:expr) => {
+        for _ in 0..$count {
+            *$m.lock().await += 1;
+        }
+    };
+}
+
 fn mutex_uncontended(c: &mut Criterion, magpie: &Magpie, tokio: &Tokio, smol: &Smol) {
     let mut g = c.benchmark_group("mutex_uncontended");
     let m = magpie::sync::Mutex::new(0u64);
     bench!(
         g,
         "magpie",
-        magpie.block_on(async {
-            for _ in 0..UNCONTENDED_LOCKS {
-                *m.lock().await += 1;
-            }
-        })
+        magpie.block_on(async { lock_loop!(m, UNCONTENDED_LOCKS) })
     );
     let m = tokio::sync::Mutex::new(0u64);
     bench!(
         g,
         "tokio",
-        tokio.block_on(async {
-            for _ in 0..UNCONTENDED_LOCKS {
-                *m.lock().await += 1;
-            }
-        })
+        tokio.block_on(async { lock_loop!(m, UNCONTENDED_LOCKS) })
     );
     let m = async_lock::Mutex::new(0u64);
     bench!(
         g,
         "async-lock",
-        smol.block_on(async {
-            for _ in 0..UNCONTENDED_LOCKS {
-                *m.lock().await += 1;
-            }
-        })
+        smol.block_on(async { lock_loop!(m, UNCONTENDED_LOCKS) })
     );
     g.finish();
 }
 
 fn mutex_contended(c: &mut Criterion, magpie: &Magpie, tokio: &Tokio, smol: &Smol) {
     let mut g = c.benchmark_group("mutex_contended");
-    let m = Arc::new(magpie::sync::Mutex::new(0u64));
+    let n = CONTENDED_TASKS;
     bench!(
         g,
         "magpie",
-        run_tasks(magpie, CONTENDED_TASKS, |_| {
-            let m = m.clone();
-            async move {
-                for _ in 0..CONTENDED_LOCKS {
-                    *m.lock().await += 1;
-                }
-            }
+        shared_round!(magpie, n, magpie::sync::Mutex::new(0u64), |m| {
+            lock_loop!(m, CONTENDED_LOCKS)
         })
     );
-    let m = Arc::new(tokio::sync::Mutex::new(0u64));
     bench!(
         g,
         "tokio",
-        run_tasks(tokio, CONTENDED_TASKS, |_| {
-            let m = m.clone();
-            async move {
-                for _ in 0..CONTENDED_LOCKS {
-                    *m.lock().await += 1;
-                }
-            }
+        shared_round!(tokio, n, tokio::sync::Mutex::new(0u64), |m| {
+            lock_loop!(m, CONTENDED_LOCKS)
         })
     );
-    let m = Arc::new(async_lock::Mutex::new(0u64));
     bench!(
         g,
         "async-lock",
-        run_tasks(smol, CONTENDED_TASKS, |_| {
-            let m = m.clone();
-            async move {
-                for _ in 0..CONTENDED_LOCKS {
-                    *m.lock().await += 1;
-                }
-            }
+        shared_round!(smol, n, async_lock::Mutex::new(0u64), |m| {
+            lock_loop!(m, CONTENDED_LOCKS)
         })
     );
     g.finish();
@@ -146,119 +138,93 @@ fn mutex_contended(c: &mut Criterion, magpie: &Magpie, tokio: &Tokio, smol: &Smo
 
 fn semaphore(c: &mut Criterion, magpie: &Magpie, tokio: &Tokio, smol: &Smol) {
     let mut g = c.benchmark_group("semaphore");
-    let s = Arc::new(magpie::sync::Semaphore::new(SEM_PERMITS));
+    let n = SEM_TASKS;
     bench!(
         g,
         "magpie",
-        run_tasks(magpie, SEM_TASKS, |_| {
-            let s = s.clone();
-            async move {
-                for _ in 0..SEM_ROUNDS {
-                    let _p = s.acquire().await.unwrap();
-                    support::yield_now().await;
-                }
+        shared_round!(magpie, n, magpie::sync::Semaphore::new(SEM_PERMITS), |s| {
+            for _ in 0..SEM_ROUNDS {
+                let _p = s.acquire().await.unwrap();
+                support::yield_now().await;
             }
         })
     );
-    let s = Arc::new(tokio::sync::Semaphore::new(SEM_PERMITS));
     bench!(
         g,
         "tokio",
-        run_tasks(tokio, SEM_TASKS, |_| {
-            let s = s.clone();
-            async move {
-                for _ in 0..SEM_ROUNDS {
-                    let _p = s.acquire().await.unwrap();
-                    support::yield_now().await;
-                }
+        shared_round!(tokio, n, tokio::sync::Semaphore::new(SEM_PERMITS), |s| {
+            for _ in 0..SEM_ROUNDS {
+                let _p = s.acquire().await.unwrap();
+                support::yield_now().await;
             }
         })
     );
-    let s = Arc::new(async_lock::Semaphore::new(SEM_PERMITS));
     bench!(
         g,
         "async-lock",
-        run_tasks(smol, SEM_TASKS, |_| {
-            let s = s.clone();
-            async move {
-                for _ in 0..SEM_ROUNDS {
-                    let _p = s.acquire().await;
-                    support::yield_now().await;
-                }
+        shared_round!(smol, n, async_lock::Semaphore::new(SEM_PERMITS), |s| {
+            for _ in 0..SEM_ROUNDS {
+                let _p = s.acquire().await;
+                support::yield_now().await;
             }
         })
     );
     g.finish();
 }
 
-/// Producers plus one consumer task; the consumer is task `PRODUCERS`.
+/// Producers plus one consumer task (task number `PRODUCERS`) on `$channel`;
+/// the consumer runs `$drain` with the receiver bound to `$rx`.
+macro_rules! mpsc_round {
+    ($rt:expr, $channel:expr, |$rx:ident| $drain:expr) => {{
+        let (tx, rx) = $channel;
+        let rx = std::sync::Mutex::new(Some(rx));
+        run_tasks($rt, PRODUCERS + 1, |i| {
+            let tx = tx.clone();
+            let rx = (i == PRODUCERS).then(|| rx.lock().unwrap().take().unwrap());
+            async move {
+                match rx {
+                    #[allow(unused_mut)]
+                    Some(mut $rx) => {
+                        drop(tx);
+                        #[allow(unused_braces)]
+                        let () = $drain;
+                    }
+                    None => {
+                        for m in 0..MESSAGES {
+                            tx.send(m).await.unwrap();
+                        }
+                    }
+                }
+            }
+        })
+    }};
+}
+
 fn mpsc_throughput(c: &mut Criterion, magpie: &Magpie, tokio: &Tokio, smol: &Smol) {
     let mut g = c.benchmark_group("mpsc_throughput");
-    bench!(g, "magpie", {
-        let (tx, rx) = magpie::sync::mpsc::channel::<usize>(CAPACITY);
-        let rx = std::sync::Mutex::new(Some(rx));
-        run_tasks(magpie, PRODUCERS + 1, |i| {
-            let (tx, rx) = (
-                tx.clone(),
-                (i == PRODUCERS).then(|| rx.lock().unwrap().take().unwrap()),
-            );
-            async move {
-                match rx {
-                    Some(mut rx) => {
-                        drop(tx);
-                        while rx.recv().await.is_some() {}
-                    }
-                    None => {
-                        for m in 0..MESSAGES {
-                            tx.send(m).await.unwrap();
-                        }
-                    }
-                }
-            }
+    bench!(
+        g,
+        "magpie",
+        mpsc_round!(
+            magpie,
+            magpie::sync::mpsc::channel::<usize>(CAPACITY),
+            |rx| { while rx.recv().await.is_some() {} }
+        )
+    );
+    bench!(
+        g,
+        "tokio",
+        mpsc_round!(tokio, tokio::sync::mpsc::channel::<usize>(CAPACITY), |rx| {
+            while rx.recv().await.is_some() {}
         })
-    });
-    bench!(g, "tokio", {
-        let (tx, rx) = tokio::sync::mpsc::channel::<usize>(CAPACITY);
-        let rx = std::sync::Mutex::new(Some(rx));
-        run_tasks(tokio, PRODUCERS + 1, |i| {
-            let (tx, rx) = (
-                tx.clone(),
-                (i == PRODUCERS).then(|| rx.lock().unwrap().take().unwrap()),
-            );
-            async move {
-                match rx {
-                    Some(mut rx) => {
-                        drop(tx);
-                        while rx.recv().await.is_some() {}
-                    }
-                    None => {
-                        for m in 0..MESSAGES {
-                            tx.send(m).await.unwrap();
-                        }
-                    }
-                }
-            }
+    );
+    bench!(
+        g,
+        "async-channel",
+        mpsc_round!(smol, async_channel::bounded::<usize>(CAPACITY), |rx| {
+            while rx.recv().await.is_ok() {}
         })
-    });
-    bench!(g, "async-channel", {
-        let (tx, rx) = async_channel::bounded::<usize>(CAPACITY);
-        run_tasks(smol, PRODUCERS + 1, |i| {
-            let (tx, rx) = (tx.clone(), (i == PRODUCERS).then(|| rx.clone()));
-            async move {
-                match rx {
-                    Some(rx) => {
-                        drop(tx);
-                        while rx.recv().await.is_ok() {}
-                    }
-                    None => {
-                        for m in 0..MESSAGES {
-                            tx.send(m).await.unwrap();
-                        }
-                    }
-                }
-            }
-        })
-    });
+    );
     g.finish();
 }
 

@@ -26,15 +26,8 @@ use std::task::{ready, Context, Poll};
 pub mod error {
     use std::fmt;
 
-    /// No receiver is alive; the value is inside.
-    ///
-    /// ```
-    /// let (tx, rx) = magpie::sync::broadcast::channel(1);
-    /// drop(rx);
-    /// assert_eq!(tx.send(3).unwrap_err().0, 3);
-    /// ```
-    #[derive(PartialEq, Eq, Clone, Copy)]
-    pub struct SendError<T>(pub T);
+    /// No receiver is alive; the value is inside (the type `mpsc` uses too).
+    pub use crate::sync::mpsc::error::SendError;
 
     /// Why a receive failed.
     ///
@@ -72,20 +65,6 @@ pub mod error {
         /// This receiver fell behind and missed this many values.
         Lagged(u64),
     }
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("SendError { .. }")
-        }
-    }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
 
     impl fmt::Display for RecvError {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

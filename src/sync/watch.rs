@@ -26,15 +26,8 @@ const STEP: usize = 2;
 pub mod error {
     use std::fmt;
 
-    /// No receiver is alive; the value is inside.
-    ///
-    /// ```
-    /// let (tx, rx) = magpie::sync::watch::channel(0);
-    /// drop(rx);
-    /// assert_eq!(tx.send(1).unwrap_err().0, 1);
-    /// ```
-    #[derive(PartialEq, Eq, Clone, Copy)]
-    pub struct SendError<T>(pub T);
+    /// No receiver is alive; the value is inside (the type `mpsc` uses too).
+    pub use crate::sync::mpsc::error::SendError;
 
     /// The sender is gone (and the receiver has seen its last value).
     ///
@@ -47,20 +40,6 @@ pub mod error {
     /// ```
     #[derive(Debug, PartialEq, Eq, Clone, Copy)]
     pub struct RecvError(pub(crate) ());
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("SendError { .. }")
-        }
-    }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
 
     impl fmt::Display for RecvError {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,13 +1,10 @@
 //! The bounded channel's handles.
 
 use super::chan::{self, Rx, Tx, WeakTx};
-use super::error::{SendError, TryRecvError, TrySendError};
+use super::error::{SendError, TrySendError};
 use super::ring::Ring;
 use crate::sync::permits::{Permits, TryAcquire};
 use std::fmt;
-use std::future::poll_fn;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 /// Sends values to the [`Receiver`]; waits while the channel is full.
 ///
@@ -302,104 +299,4 @@ impl<T> fmt::Debug for Permit<'_, T> {
     }
 }
 
-impl<T> Receiver<T> {
-    /// Waits for the next value; `None` once every sender is gone (or the
-    /// receiver was closed) and the buffer is drained.
-    ///
-    /// Cancellation-safe: if the future is dropped, no value was taken.
-    ///
-    /// ```
-    /// futures::executor::block_on(async {
-    ///     let (tx, mut rx) = magpie::sync::mpsc::channel(1);
-    ///     std::thread::spawn(move || futures::executor::block_on(tx.send(3)).unwrap());
-    ///     assert_eq!(rx.recv().await, Some(3));
-    /// });
-    /// ```
-    pub async fn recv(&mut self) -> Option<T> {
-        poll_fn(|cx| self.rx.poll_recv(cx)).await
-    }
-
-    /// Waits for at least one value, then moves up to `limit` buffered values
-    /// into `buf`; returns how many (0 means closed and drained, or `limit`
-    /// was 0).
-    ///
-    /// ```
-    /// futures::executor::block_on(async {
-    ///     let (tx, mut rx) = magpie::sync::mpsc::channel(4);
-    ///     for i in 0..3 { tx.send(i).await.unwrap(); }
-    ///     let mut buf = Vec::new();
-    ///     assert_eq!(rx.recv_many(&mut buf, 10).await, 3);
-    ///     assert_eq!(buf, [0, 1, 2]);
-    /// });
-    /// ```
-    pub async fn recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
-        poll_fn(|cx| self.rx.poll_recv_many(cx, buf, limit)).await
-    }
-
-    /// Takes a value if one is buffered.
-    ///
-    /// ```
-    /// let (tx, mut rx) = magpie::sync::mpsc::channel(1);
-    /// tx.try_send(1).unwrap();
-    /// assert_eq!(rx.try_recv(), Ok(1));
-    /// ```
-    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.rx.try_recv()
-    }
-
-    /// Polls for the next value (the building block of `recv`).
-    ///
-    /// ```
-    /// use std::task::{Context, Poll, Waker};
-    /// let (tx, mut rx) = magpie::sync::mpsc::channel(1);
-    /// let mut cx = Context::from_waker(Waker::noop());
-    /// assert!(rx.poll_recv(&mut cx).is_pending());
-    /// tx.try_send(1).unwrap();
-    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
-    /// ```
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.rx.poll_recv(cx)
-    }
-
-    /// Closes the channel: senders fail from now on (waiting ones get their
-    /// value back); what is already buffered can still be received.
-    ///
-    /// ```
-    /// futures::executor::block_on(async {
-    ///     let (tx, mut rx) = magpie::sync::mpsc::channel(2);
-    ///     tx.send(1).await.unwrap();
-    ///     rx.close();
-    ///     assert!(tx.send(2).await.is_err());
-    ///     assert_eq!(rx.recv().await, Some(1));
-    ///     assert_eq!(rx.recv().await, None);
-    /// });
-    /// ```
-    pub fn close(&mut self) {
-        self.rx.chan().close();
-    }
-
-    /// Whether the channel is closed (receiver closed, or no sender left).
-    ///
-    /// ```
-    /// let (tx, rx) = magpie::sync::mpsc::channel::<u8>(1);
-    /// drop(tx);
-    /// assert!(rx.is_closed());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        self.rx.chan().is_closed() || self.rx.chan().sender_count() == 0
-    }
-}
-
-impl<T> futures_core::Stream for Receiver<T> {
-    type Item = T;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().rx.poll_recv(cx)
-    }
-}
-
-impl<T> fmt::Debug for Receiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver").finish_non_exhaustive()
-    }
-}
+super::receiver::receiver_impls!(Receiver, "channel::<i32>(4)", "try_send");

@@ -33,6 +33,7 @@ mod bounded;
 mod chan;
 pub mod error;
 mod list;
+mod receiver;
 mod ring;
 mod unbounded;
 

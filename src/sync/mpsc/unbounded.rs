@@ -1,12 +1,9 @@
 //! The unbounded channel's handles.
 
 use super::chan::{self, Rx, Tx, WeakTx};
-use super::error::{SendError, TryRecvError};
+use super::error::SendError;
 use super::list::List;
 use std::fmt;
-use std::future::poll_fn;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 /// Sends values to the [`UnboundedReceiver`]; never waits.
 ///
@@ -175,98 +172,4 @@ impl<T> fmt::Debug for WeakUnboundedSender<T> {
     }
 }
 
-impl<T> UnboundedReceiver<T> {
-    /// Waits for the next value; `None` once every sender is gone (or the
-    /// receiver was closed) and the buffer is drained. Cancellation-safe.
-    ///
-    /// ```
-    /// futures::executor::block_on(async {
-    ///     let (tx, mut rx) = magpie::sync::mpsc::unbounded_channel();
-    ///     std::thread::spawn(move || tx.send(1).unwrap());
-    ///     assert_eq!(rx.recv().await, Some(1));
-    /// });
-    /// ```
-    pub async fn recv(&mut self) -> Option<T> {
-        poll_fn(|cx| self.rx.poll_recv(cx)).await
-    }
-
-    /// Waits for at least one value, then moves up to `limit` buffered values
-    /// into `buf`; returns how many.
-    ///
-    /// ```
-    /// futures::executor::block_on(async {
-    ///     let (tx, mut rx) = magpie::sync::mpsc::unbounded_channel();
-    ///     tx.send(1).unwrap();
-    ///     tx.send(2).unwrap();
-    ///     let mut buf = Vec::new();
-    ///     assert_eq!(rx.recv_many(&mut buf, 1).await, 1);
-    ///     assert_eq!(buf, [1]);
-    /// });
-    /// ```
-    pub async fn recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
-        poll_fn(|cx| self.rx.poll_recv_many(cx, buf, limit)).await
-    }
-
-    /// Takes a value if one is buffered.
-    ///
-    /// ```
-    /// use magpie::sync::mpsc::error::TryRecvError;
-    /// let (tx, mut rx) = magpie::sync::mpsc::unbounded_channel::<u8>();
-    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
-    /// ```
-    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.rx.try_recv()
-    }
-
-    /// Polls for the next value (the building block of `recv`).
-    ///
-    /// ```
-    /// use std::task::{Context, Poll, Waker};
-    /// let (tx, mut rx) = magpie::sync::mpsc::unbounded_channel::<u8>();
-    /// drop(tx);
-    /// let mut cx = Context::from_waker(Waker::noop());
-    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(None));
-    /// ```
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.rx.poll_recv(cx)
-    }
-
-    /// Closes the channel: sends fail from now on; what is buffered can still
-    /// be received.
-    ///
-    /// ```
-    /// let (tx, mut rx) = magpie::sync::mpsc::unbounded_channel();
-    /// tx.send(1).unwrap();
-    /// rx.close();
-    /// assert!(tx.send(2).is_err());
-    /// assert_eq!(rx.try_recv(), Ok(1));
-    /// ```
-    pub fn close(&mut self) {
-        self.rx.chan().close();
-    }
-
-    /// Whether the channel is closed (receiver closed, or no sender left).
-    ///
-    /// ```
-    /// let (tx, mut rx) = magpie::sync::mpsc::unbounded_channel::<u8>();
-    /// rx.close();
-    /// assert!(rx.is_closed());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        self.rx.chan().is_closed() || self.rx.chan().sender_count() == 0
-    }
-}
-
-impl<T> futures_core::Stream for UnboundedReceiver<T> {
-    type Item = T;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().rx.poll_recv(cx)
-    }
-}
-
-impl<T> fmt::Debug for UnboundedReceiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnboundedReceiver").finish_non_exhaustive()
-    }
-}
+super::receiver::receiver_impls!(UnboundedReceiver, "unbounded_channel::<i32>()", "send");
