@@ -6,7 +6,7 @@
 //! popped. A `wait` future dropped before the barrier opens takes its
 //! arrival back, so a cancelled waiter never lets a barrier open early.
 
-use super::waiters::{update_waker, Status, WaitList, Waiter, WakeList};
+use super::waiters::{Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::Mutex;
 use std::future::poll_fn;
 use std::pin::Pin;
@@ -118,29 +118,21 @@ impl Wait<'_> {
         let coop = ready!(crate::task::coop::poll_proceed(cx));
         // SAFETY: we never move `waiter` out of the pinned future.
         let this = unsafe { self.get_unchecked_mut() };
-        let mut guard = this.barrier.state.lock();
-        let state = &mut *guard;
         if this.queued {
-            // SAFETY: our waiter is only used with this barrier's list (locked).
-            let done = unsafe {
-                state.waiters.with_entry(&this.waiter, |e| match e.status {
-                    Status::Queued => {
-                        update_waker(&mut e.waker, cx.waker());
-                        false
-                    }
-                    _ => {
-                        e.status = Status::Idle;
-                        true
-                    }
-                })
-            };
-            if !done {
-                return Poll::Pending;
+            if !this.waiter.is_popped() {
+                let mut state = this.barrier.state.lock();
+                // SAFETY: our waiter is only used with this barrier's list (locked).
+                if unsafe { state.waiters.still_queued(&this.waiter, cx.waker()) } {
+                    return Poll::Pending;
+                }
             }
+            this.waiter.take_popped(|e| e.status = Status::Idle);
             this.queued = false;
             coop.made_progress();
             return Poll::Ready(BarrierWaitResult(false));
         }
+        let mut guard = this.barrier.state.lock();
+        let state = &mut *guard;
         state.arrived += 1;
         if state.arrived < this.barrier.n {
             // SAFETY: idle, pinned, only used with this list, removed in Drop.

@@ -11,10 +11,10 @@ use super::permits::Permits;
 use crate::loom::cell::UnsafeCell;
 // The owned guards and permits take `self: Arc<Self>`, which only std's `Arc`
 // allows as a receiver (loom's cannot be one), so the public API names it.
-use std::sync::Arc;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 /// An asynchronous mutex whose guard may be held across `.await`.
 ///

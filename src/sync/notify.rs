@@ -23,7 +23,7 @@
 //! `SeqCst` store of their own state with the generation read here, and need
 //! one total order over both.
 
-use super::waiters::{update_waker, Status, WaitList, Waiter, WakeList};
+use super::waiters::{Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Mutex, MutexGuard};
 use std::future::Future;
@@ -299,22 +299,16 @@ impl Notified<'_> {
                 Poll::Pending
             }
             Stage::Waiting => {
-                let mut list = notify.waiters.lock();
-                // SAFETY: our waiter is only used with this list (locked).
-                unsafe {
-                    list.with_entry(&this.waiter, |e| match e.status {
-                        Status::Queued => {
-                            update_waker(&mut e.waker, cx.waker());
-                            Poll::Pending
-                        }
-                        Status::Notified => {
-                            e.status = Status::Idle;
-                            this.stage = Stage::Done;
-                            Poll::Ready(())
-                        }
-                        Status::Idle => unreachable!("a queued waiter is never idle"),
-                    })
+                if !this.waiter.is_popped() {
+                    let mut list = notify.waiters.lock();
+                    // SAFETY: our waiter is only used with this list (locked).
+                    if unsafe { list.still_queued(&this.waiter, cx.waker()) } {
+                        return Poll::Pending;
+                    }
                 }
+                this.waiter.take_popped(|e| e.status = Status::Idle);
+                this.stage = Stage::Done;
+                Poll::Ready(())
             }
         }
     }

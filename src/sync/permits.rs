@@ -27,7 +27,7 @@
 //! * `close` sets `CLOSED` and pops every waiter; a popped waiter still
 //!   needing permits sees the semaphore closed.
 
-use super::waiters::{update_waker, Status, WaitList, Waiter, WakeList};
+use super::waiters::{Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};
 use std::future::Future;
@@ -263,37 +263,28 @@ impl Acquire<'_> {
             });
         }
         if this.queued {
-            let mut list = permits.waiters.lock();
-            // SAFETY: our waiter is only used with `permits.waiters`, whose
-            // lock we hold.
-            return unsafe {
-                list.with_entry(&this.waiter, |e| match e.status {
-                    Status::Queued => {
-                        update_waker(&mut e.waker, cx.waker());
-                        Poll::Pending
-                    }
-                    Status::Notified => {
-                        e.status = Status::Idle;
-                        this.queued = false;
-                        if e.data == 0 {
-                            Poll::Ready(Ok(()))
-                        } else {
-                            // Popped by `close`: give back the partial grant.
-                            let partial = this.n - e.data;
-                            e.data = this.n;
-                            Poll::Ready(Err(partial))
-                        }
-                    }
-                    Status::Idle => unreachable!("a queued waiter is never idle"),
-                })
+            if !this.waiter.is_popped() {
+                let mut list = permits.waiters.lock();
+                // SAFETY: our waiter is only used with `permits.waiters`.
+                if unsafe { list.still_queued(&this.waiter, cx.waker()) } {
+                    return Poll::Pending;
+                }
             }
-            .map(|res| {
-                res.map_err(|partial| {
-                    drop(list);
-                    permits.release(partial);
-                    Closed
+            this.queued = false;
+            let n = this.n;
+            let still_needed = this
+                .waiter
+                .take_popped(|e| {
+                    e.status = Status::Idle;
+                    std::mem::replace(&mut e.data, n)
                 })
-            });
+                .expect("a waiter that left the queue was popped");
+            if still_needed == 0 {
+                return Poll::Ready(Ok(()));
+            }
+            // Popped by `close`: give back the partial grant.
+            permits.release(n - still_needed);
+            return Poll::Ready(Err(Closed));
         }
         match permits.try_acquire(this.n) {
             Ok(()) => return Poll::Ready(Ok(())),

@@ -12,10 +12,10 @@ use super::permits::Permits;
 use crate::loom::cell::UnsafeCell;
 // The owned guards and permits take `self: Arc<Self>`, which only std's `Arc`
 // allows as a receiver (loom's cannot be one), so the public API names it.
-use std::sync::Arc;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 /// The default (and largest) number of concurrent readers.
 const MAX_READS: u32 = u32::MAX >> 3;

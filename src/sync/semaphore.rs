@@ -3,8 +3,8 @@
 use super::permits::{Permits, TryAcquire, MAX_PERMITS};
 // The owned guards and permits take `self: Arc<Self>`, which only std's `Arc`
 // allows as a receiver (loom's cannot be one), so the public API names it.
-use std::sync::Arc;
 use std::fmt;
+use std::sync::Arc;
 
 /// A counting semaphore: a pool of permits that tasks wait for in FIFO
 /// order.

@@ -32,11 +32,19 @@
 //!    holding the lock. That forwarding is what makes every `sync` future
 //!    cancellation-safe: nothing handed to a dropped future is lost.
 //!
-//! Because all node access is serialised by the primitive's lock, no atomics
-//! are needed here; the primitives keep their own atomic fast paths (an
-//! uncontended `Mutex::lock` never touches the list).
+//! 5. **One lock-free exit.** After popping a node, the notifier sets the
+//!    node's `popped` flag (`Release`) as its very last touch of the node.
+//!    From then on the node is in no list and belongs to its future alone,
+//!    so the future, seeing the flag (`Acquire`), may read and reset its
+//!    entry without the lock ([`Waiter::take_popped`]): a woken waiter does
+//!    not queue on the lock its waker may still hold.
+//!
+//! Apart from that flag, all node access is serialised by the primitive's
+//! lock; the primitives keep their own atomic fast paths (an uncontended
+//! `Mutex::lock` never touches the list).
 
 use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use std::marker::PhantomPinned;
 use std::pin::Pin;
 use std::ptr::NonNull;
@@ -72,6 +80,8 @@ struct Node<T> {
 /// it has been pushed (the future is `!Unpin` because of it).
 pub(crate) struct Waiter<T> {
     node: UnsafeCell<Node<T>>,
+    /// Set by the notifier, last, after popping the node (rule 5).
+    popped: AtomicBool,
     _pinned: PhantomPinned,
 }
 
@@ -96,8 +106,34 @@ impl<T> Waiter<T> {
                     data,
                 },
             }),
+            popped: AtomicBool::new(false),
             _pinned: PhantomPinned,
         }
+    }
+
+    /// Whether a notifier popped this node (then [`take_popped`] succeeds).
+    ///
+    /// [`take_popped`]: Waiter::take_popped
+    pub(crate) fn is_popped(&self) -> bool {
+        // Acquire: as in `take_popped`.
+        self.popped.load(Ordering::Acquire)
+    }
+
+    /// If a notifier popped this node, runs `f` on its entry (no lock
+    /// needed: the node is in no list any more) and clears the flag.
+    /// `&mut self`: only the owning future calls this.
+    pub(crate) fn take_popped<R>(&mut self, f: impl FnOnce(&mut Entry<T>) -> R) -> Option<R> {
+        // Acquire pairs with the Release store in `pop_front`: every write
+        // the notifier made to the node happens-before our access.
+        if !self.popped.load(Ordering::Acquire) {
+            return None;
+        }
+        // Relaxed: only we read it from here on, until we are queued again
+        // (under the lock, which orders it).
+        self.popped.store(false, Ordering::Relaxed);
+        // SAFETY: popped means unlinked and no longer touched by any
+        // notifier (rule 5); `&mut self` excludes the owner's other paths.
+        Some(self.node.with_mut(|n| f(unsafe { &mut (*n).entry })))
     }
 }
 
@@ -199,6 +235,25 @@ impl<T> WaitList<T> {
         unsafe { self.node(NonNull::from(waiter), |n| f(&mut n.entry)) }
     }
 
+    /// For a queued waiter's poll: `true` (waker refreshed) while `waiter`
+    /// is still queued; `false` once it was popped (then its flag is set and
+    /// [`Waiter::take_popped`] succeeds).
+    ///
+    /// # Safety
+    /// `waiter` is only ever used with this list.
+    pub(crate) unsafe fn still_queued(&mut self, waiter: &Waiter<T>, waker: &Waker) -> bool {
+        // SAFETY: forwarded contract; we hold the lock.
+        unsafe {
+            self.with_entry(waiter, |e| {
+                let queued = e.status == Status::Queued;
+                if queued {
+                    update_waker(&mut e.waker, waker);
+                }
+                queued
+            })
+        }
+    }
+
     /// Runs `f` on the entry of the first waiter, if any.
     pub(crate) fn with_front<R>(&mut self, f: impl FnOnce(&mut Entry<T>) -> R) -> Option<R> {
         let head = self.head?;
@@ -224,6 +279,12 @@ impl<T> WaitList<T> {
             Some(next) => unsafe { self.node(next, |n| n.prev = None) },
             None => self.tail = None,
         }
+        // Release pairs with `take_popped`'s Acquire. This is our last touch
+        // of the node: its owner may free it as soon as it sees the flag.
+        // SAFETY: the node is alive until its owner sees the flag.
+        unsafe { head.as_ref() }
+            .popped
+            .store(true, Ordering::Release);
         waker
     }
 
