@@ -18,19 +18,40 @@
 //! | [`Notify`], [`Barrier`] | signal events, rendezvous |
 //! | [`mpsc`], [`oneshot`], [`broadcast`], [`watch`] | message passing |
 //!
-//! ```
-//! use magpie::sync::{mpsc, Mutex};
+//! On magpie's runtime:
 //!
-//! futures::executor::block_on(async {
+//! ```
+//! use magpie::sync::{mpsc, Mutex, Semaphore};
+//! use std::sync::Arc;
+//!
+//! let rt = magpie::Runtime::new().unwrap();
+//! rt.block_on(async {
 //!     let (tx, mut rx) = mpsc::channel(8);
-//!     let total = Mutex::new(0);
-//!     tx.send(5).await.unwrap();
+//!     let pool = Arc::new(Semaphore::new(2)); // at most 2 jobs at once
+//!     for job in 0..6u32 {
+//!         let (tx, pool) = (tx.clone(), pool.clone());
+//!         magpie::spawn(async move {
+//!             let _slot = pool.acquire().await.unwrap();
+//!             tx.send(job * job).await.unwrap();
+//!         });
+//!     }
 //!     drop(tx);
+//!     let total = Mutex::new(0);
 //!     while let Some(n) = rx.recv().await {
 //!         *total.lock().await += n;
 //!     }
-//!     assert_eq!(*total.lock().await, 5);
+//!     assert_eq!(total.into_inner(), 55);
 //! });
+//! ```
+//!
+//! And in any other executor, or none:
+//!
+//! ```
+//! use magpie::sync::oneshot;
+//!
+//! let (tx, rx) = oneshot::channel();
+//! std::thread::spawn(move || tx.send("hello").unwrap());
+//! assert_eq!(futures::executor::block_on(rx), Ok("hello"));
 //! ```
 
 mod atomic_waker;

@@ -20,11 +20,20 @@ use std::sync::Arc;
 ///
 /// ```
 /// use magpie::sync::Mutex;
+/// use std::sync::Arc;
 ///
-/// futures::executor::block_on(async {
-///     let m = Mutex::new(1);
-///     *m.lock().await += 1;
-///     assert_eq!(*m.lock().await, 2);
+/// let rt = magpie::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let count = Arc::new(Mutex::new(0));
+///     let mut tasks = magpie::task::JoinSet::new();
+///     for _ in 0..8 {
+///         let count = count.clone();
+///         tasks.spawn(async move { *count.lock().await += 1 });
+///     }
+///     while let Some(res) = tasks.join_next().await {
+///         res.unwrap();
+///     }
+///     assert_eq!(*count.lock().await, 8);
 /// });
 /// ```
 pub struct Mutex<T: ?Sized> {

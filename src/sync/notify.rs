@@ -64,11 +64,15 @@ enum By {
 ///
 /// ```
 /// use magpie::sync::Notify;
+/// use std::sync::Arc;
 ///
-/// futures::executor::block_on(async {
-///     let notify = Notify::new();
-///     notify.notify_one(); // stored
-///     notify.notified().await; // consumes the permit at once
+/// let rt = magpie::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let event = Arc::new(Notify::new());
+///     let e2 = event.clone();
+///     let waiter = magpie::spawn(async move { e2.notified().await });
+///     event.notify_one(); // wakes the waiter, or is stored until it waits
+///     waiter.await.unwrap();
 /// });
 /// ```
 pub struct Notify {

@@ -15,14 +15,26 @@ use std::sync::Arc;
 ///
 /// ```
 /// use magpie::sync::Semaphore;
+/// use std::sync::Arc;
 ///
-/// futures::executor::block_on(async {
-///     let sem = Semaphore::new(2);
-///     let a = sem.acquire().await.unwrap();
-///     let _b = sem.acquire().await.unwrap();
-///     assert!(sem.try_acquire().is_err());
-///     drop(a);
-///     assert_eq!(sem.available_permits(), 1);
+/// let rt = magpie::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     // A worker pool: at most 3 of the 10 jobs run at once.
+///     let pool = Arc::new(Semaphore::new(3));
+///     let mut jobs = magpie::task::JoinSet::new();
+///     for job in 0..10u32 {
+///         let permit = pool.clone().acquire_owned().await.unwrap();
+///         jobs.spawn(async move {
+///             let _permit = permit; // released when the job ends
+///             job * 2
+///         });
+///     }
+///     let mut sum = 0;
+///     while let Some(res) = jobs.join_next().await {
+///         sum += res.unwrap();
+///     }
+///     assert_eq!(sum, 90);
+///     assert_eq!(pool.available_permits(), 3);
 /// });
 /// ```
 pub struct Semaphore {

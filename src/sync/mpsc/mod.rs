@@ -13,11 +13,12 @@
 //! ```
 //! use magpie::sync::mpsc;
 //!
-//! futures::executor::block_on(async {
+//! let rt = magpie::Runtime::new().unwrap();
+//! rt.block_on(async {
 //!     let (tx, mut rx) = mpsc::channel(32);
 //!     for id in 0..4 {
 //!         let tx = tx.clone();
-//!         std::thread::spawn(move || futures::executor::block_on(tx.send(id)).unwrap());
+//!         magpie::spawn(async move { tx.send(id).await.unwrap() });
 //!     }
 //!     drop(tx);
 //!     let mut got = Vec::new();
