@@ -16,7 +16,7 @@
 //! it closes without receiving. Exactly one side touches the cell after the
 //! race, whoever set its bit second.
 //!
-//! Each side has an [`AtomicWaker`]: the receiver waits in `rx_waker` for a
+//! Each side has an `AtomicWaker`: the receiver waits in `rx_waker` for a
 //! value or the sender's drop; the sender waits in `tx_waker` (in `closed`)
 //! for the receiver's close.
 
