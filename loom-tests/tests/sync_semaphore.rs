@@ -7,7 +7,6 @@ use loom::sync::Arc;
 use loom::thread;
 use magpie::sync::Semaphore;
 use std::future::Future;
-use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 fn poll_once<F: Future>(f: std::pin::Pin<&mut F>) -> Poll<F::Output> {

@@ -54,3 +54,42 @@ fn two_waiters_and_one_cancelling_still_let_the_other_finish() {
         assert_eq!(sem.available_permits(), 1);
     });
 }
+
+#[test]
+fn notify_waiters_racing_a_cancelled_waiter_leaves_the_queue_consistent() {
+    loom::model(|| {
+        let notify = Arc::new(Notify::new());
+        let n2 = notify.clone();
+        let canceller = thread::spawn(move || {
+            let mut fut = pin!(n2.notified());
+            let _ = poll_once(fut.as_mut());
+        });
+        let n3 = notify.clone();
+        let broadcaster = thread::spawn(move || n3.notify_waiters());
+        canceller.join().unwrap();
+        broadcaster.join().unwrap();
+        // Nobody waits now: notify_one must be stored, not lost in a
+        // stale WAITING state.
+        notify.notify_one();
+        assert!(poll_once(pin!(notify.notified()).as_mut()).is_ready());
+    });
+}
+
+#[test]
+fn a_partially_granted_waiter_cancelled_gives_every_permit_back() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(1));
+        let s2 = sem.clone();
+        let greedy = thread::spawn(move || {
+            let mut fut = pin!(s2.acquire_many(2));
+            if let Poll::Ready(p) = poll_once(fut.as_mut()) {
+                drop(p.unwrap());
+            }
+        });
+        let s3 = sem.clone();
+        let releaser = thread::spawn(move || s3.add_permits(1));
+        greedy.join().unwrap();
+        releaser.join().unwrap();
+        assert_eq!(sem.available_permits(), 2);
+    });
+}
