@@ -280,3 +280,57 @@ fn error_types_display_like_tokio() {
     );
     let _: &dyn std::error::Error = &TryRecvError::Disconnected;
 }
+
+#[test]
+fn a_value_sent_through_a_slot_reserved_before_close_is_still_received() {
+    let (tx, mut rx) = mpsc::channel(2);
+    let permit = tx.try_reserve().unwrap();
+    rx.close();
+    let (count, waker) = counting_waker();
+    {
+        let mut recv = pin!(rx.recv());
+        assert!(poll_with(recv.as_mut(), &waker).is_pending());
+        permit.send(7);
+        assert_eq!(count.wakes(), 1);
+        assert_eq!(ready(poll_once(recv.as_mut())), Some(7));
+    }
+    assert_eq!(block_on(rx.recv()), None);
+}
+
+#[test]
+fn dropping_a_slot_reserved_before_close_lets_the_receiver_finish() {
+    let (tx, mut rx) = mpsc::channel::<u8>(2);
+    let permit = tx.try_reserve().unwrap();
+    rx.close();
+    let (count, waker) = counting_waker();
+    let mut recv = pin!(rx.recv());
+    assert!(poll_with(recv.as_mut(), &waker).is_pending());
+    drop(permit);
+    assert_eq!(count.wakes(), 1);
+    assert_eq!(ready(poll_once(recv.as_mut())), None);
+}
+
+#[test]
+fn close_in_every_order_ends_with_everything_accepted_received() {
+    // senders drop, then receiver closes
+    let (tx, mut rx) = mpsc::channel(2);
+    tx.try_send(1).unwrap();
+    drop(tx);
+    rx.close();
+    assert_eq!(block_on(rx.recv()), Some(1));
+    assert_eq!(block_on(rx.recv()), None);
+    // receiver closes, then senders drop
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    tx.send(1).unwrap();
+    rx.close();
+    assert!(tx.send(2).is_err());
+    drop(tx);
+    assert_eq!(block_on(rx.recv()), Some(1));
+    assert_eq!(block_on(rx.recv()), None);
+    // receiver drops, then senders try
+    let (tx, rx) = mpsc::channel(2);
+    tx.try_send(1).unwrap();
+    drop(rx);
+    assert!(tx.try_send(2).is_err());
+    assert!(block_on(tx.reserve()).is_err());
+}

@@ -88,3 +88,31 @@ fn an_unbounded_send_racing_close_is_received_or_handed_back_never_lost() {
         assert_eq!(rx.try_recv().is_ok(), sent);
     });
 }
+
+#[test]
+fn a_bounded_send_racing_close_is_delivered_or_refused_never_lost() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        let t = thread::spawn(move || match block_on(tx.reserve()) {
+            Ok(permit) => {
+                permit.send(1);
+                true
+            }
+            Err(_) => false,
+        });
+        rx.close();
+        let got = block_on(rx.recv()).is_some();
+        assert_eq!(got, t.join().unwrap());
+    });
+}
+
+#[test]
+fn an_unbounded_send_racing_close_is_delivered_to_a_waiting_receiver() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let t = thread::spawn(move || tx.send(1).is_ok());
+        rx.close();
+        let got = block_on(rx.recv()).is_some();
+        assert_eq!(got, t.join().unwrap());
+    });
+}

@@ -3,8 +3,12 @@
 use super::chan::{self, Rx, Tx, WeakTx};
 use super::error::{SendError, TrySendError};
 use super::ring::Ring;
-use crate::sync::permits::{Permits, TryAcquire};
+use crate::sync::permits::{Acquire, Closed, TryAcquire};
 use std::fmt;
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 /// Sends values to the [`Receiver`]; waits while the channel is full.
 ///
@@ -77,7 +81,7 @@ pub struct Permit<'a, T> {
 /// ```
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "mpsc bounded channel requires capacity > 0");
-    let (tx, rx) = chan::pair(Ring::new(capacity), Some(Permits::new(capacity)));
+    let (tx, rx) = chan::pair(Ring::new(capacity), chan::Slots::bounded(capacity));
     (Sender { tx }, Receiver { rx })
 }
 
@@ -97,7 +101,7 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
-        match self.tx.capacity().acquire(1).await {
+        match reserve(&self.tx).await {
             Ok(()) => {
                 self.tx.push(value);
                 Ok(())
@@ -139,7 +143,7 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        match self.tx.capacity().acquire(1).await {
+        match reserve(&self.tx).await {
             Ok(()) => Ok(Permit { tx: &self.tx }),
             Err(_) => Err(SendError(())),
         }
@@ -289,7 +293,7 @@ impl<T> Permit<'_, T> {
 
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
-        self.tx.capacity().release(1);
+        self.tx.release_unused_slot();
     }
 }
 
@@ -300,3 +304,45 @@ impl<T> fmt::Debug for Permit<'_, T> {
 }
 
 super::receiver::receiver_impls!(Receiver, "channel::<i32>(4)", "try_send");
+
+/// Waits for a free slot. If dropped unfinished, the `Acquire` inside gives
+/// back any slot it had been handed, and the receiver is woken: it may be
+/// waiting for in-flight slots to come back after a `close`.
+struct Reserve<'a, T> {
+    acquire: ManuallyDrop<Acquire<'a>>,
+    tx: &'a Tx<T, Ring<T>>,
+    done: bool,
+}
+
+fn reserve<T>(tx: &Tx<T, Ring<T>>) -> Reserve<'_, T> {
+    Reserve {
+        acquire: ManuallyDrop::new(tx.capacity().acquire(1)),
+        tx,
+        done: false,
+    }
+}
+
+impl<T> Future for Reserve<'_, T> {
+    type Output = Result<(), Closed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `acquire` is pinned with us and never moved out; it is
+        // dropped in place, in `Drop`.
+        let this = unsafe { self.get_unchecked_mut() };
+        let acquire = unsafe { Pin::new_unchecked(&mut *this.acquire) };
+        let res = ready!(acquire.poll(cx));
+        this.done = true;
+        Poll::Ready(res)
+    }
+}
+
+impl<T> Drop for Reserve<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: dropped exactly once, here, in place (the pin's drop
+        // guarantee holds); the field is not used afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.acquire) };
+        if !self.done {
+            self.tx.wake_rx();
+        }
+    }
+}

@@ -16,8 +16,14 @@
 //!   bounded channel also closes its semaphore, failing every waiting
 //!   `send` with its value handed back. `Sender::closed` waits on a
 //!   [`Notify`], built before it checks the flag so no close is missed.
-//! * Bounded only: a slot's permit goes back to the semaphore when the
-//!   receiver pops the value, which is what gives senders back-pressure.
+//! * **Values in flight are counted** ([`Slots`]): a bounded channel's taken
+//!   permits, an unbounded channel's counter (incremented, together with the
+//!   closed check, in one CAS before the push). A slot is given back when
+//!   the receiver pops its value, which is what gives bounded senders
+//!   back-pressure. After `close`, the receiver reports the end only once
+//!   nothing is in flight, so a send that was accepted before the close is
+//!   still received, never lost. Whoever gives a slot back without pushing
+//!   (a dropped `Permit` or granted `send`) wakes the receiver to re-check.
 
 use super::list::List;
 use super::ring::Ring;
@@ -62,10 +68,33 @@ impl<T> Buffer<T> for List<T> {
     }
 }
 
+/// How many values are in flight (sent or reserved, not yet received).
+pub(crate) enum Slots {
+    /// One permit per free slot; in flight = capacity - free permits.
+    Bounded { permits: Permits, capacity: usize },
+    /// `in_flight << 1 | CLOSED`.
+    Unbounded(AtomicUsize),
+}
+
+const UNBOUNDED_CLOSED: usize = 1;
+const UNBOUNDED_ONE: usize = 2;
+
+impl Slots {
+    pub(crate) fn bounded(capacity: usize) -> Slots {
+        Slots::Bounded {
+            permits: Permits::new(capacity),
+            capacity,
+        }
+    }
+
+    pub(crate) fn unbounded() -> Slots {
+        Slots::Unbounded(AtomicUsize::new(0))
+    }
+}
+
 pub(crate) struct Chan<T, B> {
     buffer: B,
-    /// Bounded channels: one permit per free slot.
-    capacity: Option<Permits>,
+    slots: Slots,
     rx_waker: AtomicWaker,
     tx_count: AtomicUsize,
     rx_closed: AtomicBool,
@@ -74,10 +103,10 @@ pub(crate) struct Chan<T, B> {
 }
 
 impl<T, B: Buffer<T>> Chan<T, B> {
-    pub(crate) fn new(buffer: B, capacity: Option<Permits>) -> Arc<Chan<T, B>> {
+    pub(crate) fn new(buffer: B, slots: Slots) -> Arc<Chan<T, B>> {
         Arc::new(Chan {
             buffer,
-            capacity,
+            slots,
             rx_waker: AtomicWaker::new(),
             tx_count: AtomicUsize::new(1),
             rx_closed: AtomicBool::new(false),
@@ -88,7 +117,55 @@ impl<T, B: Buffer<T>> Chan<T, B> {
 
     /// The bounded channel's slot permits.
     pub(crate) fn capacity(&self) -> &Permits {
-        self.capacity.as_ref().expect("bounded channel")
+        match &self.slots {
+            Slots::Bounded { permits, .. } => permits,
+            Slots::Unbounded(_) => unreachable!("only bounded channels have permits"),
+        }
+    }
+
+    /// Unbounded only: counts one value in flight, unless the receiver is
+    /// closed (then `false`: the caller must not push).
+    pub(crate) fn count_unbounded_send(&self) -> bool {
+        let Slots::Unbounded(word) = &self.slots else {
+            unreachable!("bounded channels count with permits")
+        };
+        let mut cur = word.load(Ordering::Relaxed);
+        loop {
+            if cur & UNBOUNDED_CLOSED != 0 {
+                return false;
+            }
+            // Relaxed: the count orders nothing by itself; the push that
+            // follows is published by the buffer and the receiver's waker.
+            match word.compare_exchange_weak(
+                cur,
+                cur + UNBOUNDED_ONE,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
+    /// Values sent (or slots reserved) and not yet received.
+    fn in_flight(&self) -> usize {
+        match &self.slots {
+            Slots::Bounded { permits, capacity } => capacity - permits.available(),
+            Slots::Unbounded(word) => word.load(Ordering::Acquire) >> 1,
+        }
+    }
+
+    /// A bounded slot comes back without a value (dropped `Permit`):
+    /// release it and let the receiver re-check whether it is done.
+    pub(crate) fn release_unused_slot(&self) {
+        self.capacity().release(1);
+        self.wake_rx();
+    }
+
+    /// Wakes the receiver (to re-check after a slot came back unused).
+    pub(crate) fn wake_rx(&self) {
+        self.rx_waker.wake();
     }
 
     /// Pushes (slot already reserved, if bounded) and wakes the receiver.
@@ -151,8 +228,13 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     pub(crate) fn close(&self) {
         // SeqCst: pairs with `closed`'s SeqCst read after its generation read.
         self.rx_closed.store(true, Ordering::SeqCst);
-        if let Some(capacity) = &self.capacity {
-            capacity.close();
+        match &self.slots {
+            Slots::Bounded { permits, .. } => permits.close(),
+            // SeqCst: like `rx_closed`; the CAS in `count_unbounded_send`
+            // sees it or counts before it.
+            Slots::Unbounded(word) => {
+                word.fetch_or(UNBOUNDED_CLOSED, Ordering::SeqCst);
+            }
         }
         self.closed_notify.notify_waiters();
     }
@@ -162,15 +244,22 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     unsafe fn pop(&self) -> Option<T> {
         // SAFETY: forwarded single-consumer contract.
         let value = unsafe { self.buffer.pop() }?;
-        if let Some(capacity) = &self.capacity {
-            capacity.release(1);
+        match &self.slots {
+            Slots::Bounded { permits, .. } => permits.release(1),
+            // Release: orders our read of the value before a later
+            // `in_flight` reader's conclusions (nothing else depends on it).
+            Slots::Unbounded(word) => {
+                word.fetch_sub(UNBOUNDED_ONE, Ordering::Release);
+            }
         }
         Some(value)
     }
 
+    /// Nothing more can arrive: every sender is gone or the receiver
+    /// closed, and nothing is in flight. Called after a pop found nothing.
     fn senders_gone(&self) -> bool {
         // Acquire pairs with the Release decrement in `drop_sender`.
-        self.tx_count.load(Ordering::Acquire) == 0 || self.is_closed()
+        (self.tx_count.load(Ordering::Acquire) == 0 || self.is_closed()) && self.in_flight() == 0
     }
 
     /// # Safety
@@ -265,8 +354,8 @@ pub(crate) struct WeakTx<T, B: Buffer<T>> {
 }
 
 /// A fresh channel around `buffer`.
-pub(crate) fn pair<T, B: Buffer<T>>(buffer: B, capacity: Option<Permits>) -> (Tx<T, B>, Rx<T, B>) {
-    let chan = Chan::new(buffer, capacity);
+pub(crate) fn pair<T, B: Buffer<T>>(buffer: B, slots: Slots) -> (Tx<T, B>, Rx<T, B>) {
+    let chan = Chan::new(buffer, slots);
     (Tx { chan: chan.clone() }, Rx { chan })
 }
 

@@ -53,7 +53,7 @@ pub struct UnboundedReceiver<T> {
 /// assert_eq!(rx.try_recv(), Ok(0));
 /// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
-    let (tx, rx) = chan::pair(List::new(), None);
+    let (tx, rx) = chan::pair(List::new(), chan::Slots::unbounded());
     (UnboundedSender { tx }, UnboundedReceiver { rx })
 }
 
@@ -66,7 +66,7 @@ impl<T> UnboundedSender<T> {
     /// assert_eq!(tx.send(4).unwrap_err().0, 4);
     /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        if self.tx.is_closed() {
+        if !self.tx.count_unbounded_send() {
             return Err(SendError(value));
         }
         self.tx.push(value);
