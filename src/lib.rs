@@ -29,7 +29,10 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod io;
 pub(crate) mod loom;
+#[cfg(not(loom))]
+pub mod net;
 pub mod runtime;
 pub mod sync;
 pub mod task;
@@ -48,5 +51,9 @@ pub mod __loom {
     /// The time driver, advanced by hand.
     pub mod time {
         pub use crate::runtime::driver::time::model::{TimeDriver, Timer};
+    }
+    /// The I/O driver's readiness word, waker slots and registration slab.
+    pub mod io {
+        pub use crate::runtime::driver::io::loom_api::*;
     }
 }

@@ -28,6 +28,9 @@ mod imp {
             /// For process-wide counters in `static`s (task ids) that no
             /// protocol depends on; loom atomics cannot live in statics.
             pub(crate) type StaticAtomicU64 = std::sync::atomic::AtomicU64;
+            /// For statistics (metrics, poll counts, trace clocks) that no
+            /// protocol depends on: left out of loom's model on purpose.
+            pub(crate) type StatAtomicU64 = std::sync::atomic::AtomicU64;
         }
 
         /// A poison-free mutex (parking_lot's).
@@ -209,6 +212,9 @@ mod imp {
             /// For process-wide counters in `static`s (task ids) that no
             /// protocol depends on; loom atomics cannot live in statics.
             pub(crate) type StaticAtomicU64 = std::sync::atomic::AtomicU64;
+            /// For statistics (metrics, poll counts, trace clocks) that no
+            /// protocol depends on: left out of loom's model on purpose.
+            pub(crate) type StatAtomicU64 = std::sync::atomic::AtomicU64;
         }
 
         /// loom's mutex with the poison-free API of the normal build.

@@ -221,7 +221,6 @@ fn the_blocking_pool_respects_its_thread_cap() {
 #[test]
 fn join_next_after_the_budget_is_spent_still_wakes_up() {
     use std::future::poll_fn;
-    use std::task::Poll;
     let rt = rt(1);
     rt.block_on(async {
         magpie::spawn(async {

@@ -1,46 +1,45 @@
-//! The I/O half of the driver: one `polling::Poller` per runtime.
+//! The I/O driver and the readiness protocol between it and the sockets.
 //!
-//! This minimal version only provides the park path (wait and notify);
-//! socket registrations and readiness dispatch live beside it.
+//! * `ready.rs` — readiness bits, directions, the packed readiness word.
+//! * `scheduled_io.rs` — one source's readiness word and reader/writer
+//!   wakers, and the set/clear/wait protocol on them.
+//! * `registrations.rs` — the slab of sources, keyed by index + generation.
+//! * `driver.rs` — the `Poller`, `Driver::turn`, `Handle::{unpark, shutdown}`.
+//! * `poll_evented.rs` — a registered std socket; the wait-try-clear loop.
+//!
+//! Under `cfg(loom)` only the readiness protocol is compiled (loom cannot
+//! model the poller's syscalls); the runtime's driver has its own loom
+//! stand-in for the park.
 
-use std::time::Duration;
+mod ready;
+mod registrations;
+mod scheduled_io;
 
-/// Owned by the thread holding the driver: the event buffer.
-pub(crate) struct Driver {
-    events: polling::Events,
+#[cfg(not(loom))]
+mod driver;
+#[cfg(not(loom))]
+mod poll_evented;
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+#[cfg(not(loom))]
+pub(crate) use driver::{Driver, Handle};
+#[cfg(not(loom))]
+#[allow(unused_imports)]
+pub(crate) use poll_evented::PollEvented;
+#[allow(unused_imports)]
+pub(crate) use ready::{Direction, Ready, ReadyEvent};
+
+/// The I/O driver handle of the current runtime. Panics outside a runtime.
+#[cfg(not(loom))]
+pub(crate) fn current() -> Handle {
+    crate::runtime::Handle::current().driver().io.clone()
 }
 
-/// Shared: the poller.
-pub(crate) struct Handle {
-    poller: polling::Poller,
-}
-
-impl Driver {
-    pub(crate) fn new() -> std::io::Result<(Driver, Handle)> {
-        Ok((
-            Driver {
-                events: polling::Events::new(),
-            },
-            Handle {
-                poller: polling::Poller::new()?,
-            },
-        ))
-    }
-
-    /// Waits up to `timeout` for events or an unpark.
-    pub(crate) fn turn(&mut self, handle: &Handle, timeout: Option<Duration>) {
-        self.events.clear();
-        // An error here is EINTR or similar: treat it as a spurious wake-up.
-        let _ = handle.poller.wait(&mut self.events, timeout);
-    }
-}
-
-impl Handle {
-    pub(crate) fn unpark(&self) {
-        // Fails only if the poller is broken; the sleeper then wakes on its
-        // own timeout, which is the best that can be done.
-        let _ = self.poller.notify();
-    }
-
-    pub(crate) fn shutdown(&self) {}
+/// The readiness protocol, exported for the loom models.
+#[cfg(loom)]
+pub mod loom_api {
+    pub use super::ready::{Direction, Ready, ReadyEvent};
+    pub use super::registrations::Registrations;
+    pub use super::scheduled_io::ScheduledIo;
 }

@@ -1,0 +1,42 @@
+//! Asynchronous I/O: the `futures-io` traits, extension methods, and
+//! helpers to copy, buffer, split and read lines.
+//!
+//! magpie's sockets implement [`AsyncRead`] and [`AsyncWrite`] from the
+//! `futures-io` crate — the neutral traits smol, async-std and `futures`
+//! use — so libraries written against them work on magpie unchanged. The
+//! extension traits here add the `async fn`-style methods:
+//!
+//! * [`AsyncReadExt`]: `read`, `read_exact`, `read_to_end`, `read_to_string`
+//! * [`AsyncWriteExt`]: `write`, `write_all`, `flush`, `close`
+//! * [`AsyncBufReadExt`]: `read_line`, `lines`
+//! * [`copy`], [`BufReader`], [`BufWriter`], [`split`]
+//!
+//! ```
+//! use magpie::io::{AsyncReadExt, AsyncWriteExt, BufReader, AsyncBufReadExt};
+//!
+//! # futures::executor::block_on(async {
+//! let mut out = Vec::new();
+//! out.write_all(b"one\ntwo\n").await?;
+//! let mut lines = BufReader::new(&out[..]).lines();
+//! assert_eq!(lines.next_line().await?.as_deref(), Some("one"));
+//! # std::io::Result::Ok(())
+//! # }).unwrap();
+//! ```
+
+mod buf_reader;
+mod buf_writer;
+mod copy;
+mod lines;
+mod read_ext;
+mod split;
+mod write_ext;
+
+pub use buf_reader::BufReader;
+pub use buf_writer::BufWriter;
+pub use copy::copy;
+pub use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
+pub use lines::{AsyncBufReadExt, Lines, ReadLine};
+pub use read_ext::{AsyncReadExt, Read, ReadExact, ReadToEnd, ReadToString};
+pub use split::{split, ReadHalf, ReuniteError, WriteHalf};
+pub use std::io::{Error, ErrorKind, Result};
+pub use write_ext::{AsyncWriteExt, Close, Flush, Write, WriteAll};

@@ -1,0 +1,169 @@
+//! `AsyncWriteExt`: `write`, `write_all`, `flush`, `close`.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use futures_io::AsyncWrite;
+
+/// Writing methods for every [`AsyncWrite`].
+///
+/// ```
+/// use magpie::io::AsyncWriteExt;
+///
+/// # futures::executor::block_on(async {
+/// let mut out = Vec::new();
+/// out.write_all(b"hello").await?;
+/// out.flush().await?;
+/// assert_eq!(out, b"hello");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub trait AsyncWriteExt: AsyncWrite {
+    /// Writes some of `buf`; returns how many bytes were taken.
+    ///
+    /// ```
+    /// use magpie::io::AsyncWriteExt;
+    /// # futures::executor::block_on(async {
+    /// let mut out = Vec::new();
+    /// assert_eq!(out.write(b"abc").await?, 3);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    fn write<'a>(&'a mut self, buf: &'a [u8]) -> Write<'a, Self>
+    where
+        Self: Unpin,
+    {
+        Write { writer: self, buf }
+    }
+
+    /// Writes all of `buf`; `WriteZero` if the writer stops taking bytes.
+    ///
+    /// ```
+    /// use magpie::io::AsyncWriteExt;
+    /// # futures::executor::block_on(async {
+    /// let mut out = Vec::new();
+    /// out.write_all(b"every byte").await?;
+    /// assert_eq!(out.len(), 10);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    fn write_all<'a>(&'a mut self, buf: &'a [u8]) -> WriteAll<'a, Self>
+    where
+        Self: Unpin,
+    {
+        WriteAll { writer: self, buf }
+    }
+
+    /// Flushes buffered bytes to their destination.
+    ///
+    /// ```
+    /// use magpie::io::{AsyncWriteExt, BufWriter};
+    /// # futures::executor::block_on(async {
+    /// let mut out = BufWriter::new(Vec::new());
+    /// out.write_all(b"x").await?;
+    /// out.flush().await?;
+    /// assert_eq!(out.get_ref(), b"x");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    fn flush(&mut self) -> Flush<'_, Self>
+    where
+        Self: Unpin,
+    {
+        Flush { writer: self }
+    }
+
+    /// Flushes and closes the writer (for a TCP stream: shuts down the
+    /// write half, so the peer reads end of stream).
+    ///
+    /// ```
+    /// use magpie::io::AsyncWriteExt;
+    /// # futures::executor::block_on(async {
+    /// let mut out = Vec::new();
+    /// out.write_all(b"bye").await?;
+    /// out.close().await?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    fn close(&mut self) -> Close<'_, Self>
+    where
+        Self: Unpin,
+    {
+        Close { writer: self }
+    }
+}
+
+impl<W: AsyncWrite + ?Sized> AsyncWriteExt for W {}
+
+/// Future of [`AsyncWriteExt::write`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct Write<'a, W: ?Sized> {
+    writer: &'a mut W,
+    buf: &'a [u8],
+}
+
+impl<W: AsyncWrite + Unpin + ?Sized> Future for Write<'_, W> {
+    type Output = io::Result<usize>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        Pin::new(&mut *this.writer).poll_write(cx, this.buf)
+    }
+}
+
+/// Future of [`AsyncWriteExt::write_all`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct WriteAll<'a, W: ?Sized> {
+    writer: &'a mut W,
+    buf: &'a [u8],
+}
+
+impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteAll<'_, W> {
+    type Output = io::Result<()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        while !this.buf.is_empty() {
+            let n = ready!(Pin::new(&mut *this.writer).poll_write(cx, this.buf))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            this.buf = &this.buf[n..];
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Future of [`AsyncWriteExt::flush`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct Flush<'a, W: ?Sized> {
+    writer: &'a mut W,
+}
+
+impl<W: AsyncWrite + Unpin + ?Sized> Future for Flush<'_, W> {
+    type Output = io::Result<()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut *self.get_mut().writer).poll_flush(cx)
+    }
+}
+
+/// Future of [`AsyncWriteExt::close`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct Close<'a, W: ?Sized> {
+    writer: &'a mut W,
+}
+
+impl<W: AsyncWrite + Unpin + ?Sized> Future for Close<'_, W> {
+    type Output = io::Result<()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut *self.get_mut().writer).poll_close(cx)
+    }
+}

@@ -1,0 +1,194 @@
+//! `ToSocketAddrs`: what `bind`, `connect` and `send_to` accept.
+//!
+//! Socket addresses and IP/port pairs resolve at once, without a thread.
+//! Host names (`"localhost:80"`, `("example.com", 443)`) are looked up with
+//! the system resolver, which blocks, so the lookup runs on the runtime's
+//! blocking pool.
+
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+
+/// Something that resolves to one or more socket addresses: a
+/// [`SocketAddr`], an `(IpAddr, u16)` pair, a `"host:port"` string, a
+/// `(&str, u16)` pair, or a slice of addresses.
+///
+/// Implemented for the same types as [`std::net::ToSocketAddrs`]; it cannot
+/// be implemented outside magpie.
+///
+/// ```
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// use magpie::net::TcpListener;
+/// let a = TcpListener::bind("127.0.0.1:0").await?;
+/// let b = TcpListener::bind(("127.0.0.1", 0)).await?;
+/// let c = TcpListener::bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+/// # drop((a, b, c));
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub trait ToSocketAddrs: sealed::ToSocketAddrsPriv {}
+
+pub(crate) mod sealed {
+    use std::net::SocketAddr;
+
+    /// The hidden half of [`ToSocketAddrs`](super::ToSocketAddrs).
+    pub trait ToSocketAddrsPriv {
+        #[doc(hidden)]
+        fn to_resolve(&self) -> Resolve;
+    }
+
+    /// An address list, or a host name still to look up.
+    #[doc(hidden)]
+    #[derive(Debug)]
+    pub enum Resolve {
+        Ready(std::io::Result<Vec<SocketAddr>>),
+        Lookup(String),
+    }
+}
+
+use sealed::{Resolve, ToSocketAddrsPriv};
+
+/// Resolves `addr`, on the blocking pool if it names a host.
+pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
+    match addr.to_resolve() {
+        Resolve::Ready(result) => result,
+        Resolve::Lookup(host) => {
+            let lookup =
+                move || std::net::ToSocketAddrs::to_socket_addrs(&host).map(Vec::from_iter);
+            run_blocking(lookup).await?
+        }
+    }
+}
+
+/// Runs `f` on the current runtime's blocking pool.
+pub(crate) fn run_blocking<F, R>(f: F) -> impl Future<Output = io::Result<R>>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let handle = crate::runtime::Handle::current().spawn_blocking(f);
+    async move { handle.await.map_err(|e| io::Error::other(e.to_string())) }
+}
+
+/// Tries `op` on each address in turn; the first success wins, else the
+/// last error.
+pub(crate) async fn each_addr<T, F, Fut>(addr: impl ToSocketAddrs, mut op: F) -> io::Result<T>
+where
+    F: FnMut(SocketAddr) -> Fut,
+    Fut: Future<Output = io::Result<T>>,
+{
+    let mut last_err = None;
+    for addr in resolve(addr).await? {
+        match op(addr).await {
+            Ok(value) => return Ok(value),
+            Err(e) => last_err = Some(e),
+        }
+    }
+    Err(last_err.unwrap_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "could not resolve to any address",
+        )
+    }))
+}
+
+macro_rules! ready_addr {
+    ($($ty:ty),*) => {$(
+        impl ToSocketAddrs for $ty {}
+        impl ToSocketAddrsPriv for $ty {
+            fn to_resolve(&self) -> Resolve {
+                Resolve::Ready(Ok(vec![SocketAddr::from(*self)]))
+            }
+        }
+    )*};
+}
+
+ready_addr!(
+    SocketAddr,
+    SocketAddrV4,
+    SocketAddrV6,
+    (IpAddr, u16),
+    (Ipv4Addr, u16),
+    (Ipv6Addr, u16),
+    ([u8; 4], u16),
+    ([u16; 8], u16)
+);
+
+impl ToSocketAddrs for [SocketAddr] {}
+impl ToSocketAddrsPriv for [SocketAddr] {
+    fn to_resolve(&self) -> Resolve {
+        Resolve::Ready(Ok(self.to_vec()))
+    }
+}
+
+impl ToSocketAddrs for str {}
+impl ToSocketAddrsPriv for str {
+    fn to_resolve(&self) -> Resolve {
+        match self.parse::<SocketAddr>() {
+            Ok(addr) => Resolve::Ready(Ok(vec![addr])),
+            Err(_) => Resolve::Lookup(self.to_owned()),
+        }
+    }
+}
+
+impl ToSocketAddrs for String {}
+impl ToSocketAddrsPriv for String {
+    fn to_resolve(&self) -> Resolve {
+        self.as_str().to_resolve()
+    }
+}
+
+impl ToSocketAddrs for (&str, u16) {}
+impl ToSocketAddrsPriv for (&str, u16) {
+    fn to_resolve(&self) -> Resolve {
+        let (host, port) = *self;
+        match host.parse::<IpAddr>() {
+            Ok(ip) => Resolve::Ready(Ok(vec![SocketAddr::new(ip, port)])),
+            Err(_) => Resolve::Lookup(format!("{host}:{port}")),
+        }
+    }
+}
+
+impl ToSocketAddrs for (String, u16) {}
+impl ToSocketAddrsPriv for (String, u16) {
+    fn to_resolve(&self) -> Resolve {
+        (self.0.as_str(), self.1).to_resolve()
+    }
+}
+
+impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {}
+impl<T: ToSocketAddrsPriv + ?Sized> ToSocketAddrsPriv for &T {
+    fn to_resolve(&self) -> Resolve {
+        (**self).to_resolve()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ready(addr: impl ToSocketAddrs) -> Vec<SocketAddr> {
+        match addr.to_resolve() {
+            Resolve::Ready(result) => result.unwrap(),
+            Resolve::Lookup(host) => panic!("{host} needed a lookup"),
+        }
+    }
+
+    #[test]
+    fn literal_addresses_resolve_without_a_lookup() {
+        let v4: SocketAddr = "127.0.0.1:80".parse().unwrap();
+        assert_eq!(ready("127.0.0.1:80"), [v4]);
+        assert_eq!(ready(("127.0.0.1", 80)), [v4]);
+        assert_eq!(ready(v4), [v4]);
+        assert_eq!(ready(&[v4, v4][..]).len(), 2);
+        assert_eq!(ready("[::1]:80").len(), 1);
+    }
+
+    #[test]
+    fn host_names_go_to_the_resolver() {
+        assert!(
+            matches!(("localhost", 80).to_resolve(), Resolve::Lookup(h) if h == "localhost:80")
+        );
+        assert!(matches!("localhost:80".to_resolve(), Resolve::Lookup(_)));
+    }
+}

@@ -1,0 +1,438 @@
+//! `TcpStream`: a connected TCP socket.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, Read, Write};
+use std::net::{self, Shutdown, SocketAddr};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+
+use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::addr::{each_addr, run_blocking, ToSocketAddrs};
+use crate::runtime::driver::io::{Direction, Handle, PollEvented};
+
+/// A TCP connection. Implements [`AsyncRead`] and [`AsyncWrite`] (also on
+/// `&TcpStream`, so one task can read while another writes).
+///
+/// ```
+/// use magpie::io::{AsyncReadExt, AsyncWriteExt};
+/// use magpie::net::{TcpListener, TcpStream};
+///
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
+/// let addr = listener.local_addr()?;
+/// magpie::spawn(async move {
+///     let (mut stream, _) = listener.accept().await?;
+///     let mut buf = [0; 4];
+///     stream.read_exact(&mut buf).await?;
+///     stream.write_all(&buf).await
+/// });
+/// let mut stream = TcpStream::connect(addr).await?;
+/// stream.write_all(b"echo").await?;
+/// let mut back = [0; 4];
+/// stream.read_exact(&mut back).await?;
+/// assert_eq!(&back, b"echo");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub struct TcpStream {
+    io: PollEvented<net::TcpStream>,
+}
+
+impl TcpStream {
+    /// Connects to `addr`, trying each address it resolves to in turn.
+    /// Fails with the OS's error, e.g. `ConnectionRefused`.
+    ///
+    /// std offers no non-blocking connect, so the connect call itself runs
+    /// on the runtime's blocking pool; the stream is then registered here.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
+        let std = each_addr(addr, run_connect).await?;
+        TcpStream::from_std(std)
+    }
+
+    /// Wraps a connected std stream (switching it to non-blocking mode) and
+    /// registers it with the current runtime. Panics outside a runtime.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let std = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// let stream = magpie::net::TcpStream::from_std(std)?;
+    /// # drop(stream);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn from_std(stream: net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        Ok(TcpStream {
+            io: PollEvented::new(stream)?,
+        })
+    }
+
+    /// Registers an already non-blocking stream with `handle`'s driver.
+    pub(crate) fn from_std_with(stream: net::TcpStream, handle: Handle) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        Ok(TcpStream {
+            io: PollEvented::new_with_handle(stream, handle)?,
+        })
+    }
+
+    /// Deregisters the stream and returns the std one, still in
+    /// non-blocking mode.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let std = stream.into_std()?;
+    /// std.set_nonblocking(false)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn into_std(self) -> io::Result<net::TcpStream> {
+        self.io.into_inner()
+    }
+
+    /// The local address of this connection.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// assert!(stream.local_addr()?.ip().is_loopback());
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The remote address of this connection.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// Sets `TCP_NODELAY` (disables Nagle's algorithm when `true`).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.set_nodelay(true)?;
+    /// assert!(stream.nodelay()?);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.io.get_ref().set_nodelay(nodelay)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let _on = stream.nodelay()?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.io.get_ref().nodelay()
+    }
+
+    /// Shuts down the read half, the write half, or both. After
+    /// `shutdown(Shutdown::Write)` the peer reads end of stream.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.shutdown(std::net::Shutdown::Write)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Waits until the stream may be readable. The wake can be spurious:
+    /// [`try_read`](Self::try_read) may still say `WouldBlock`.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # use magpie::io::AsyncWriteExt;
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let mut client = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"x").await?;
+    /// server.readable().await?;
+    /// let mut buf = [0; 1];
+    /// assert_eq!(server.try_read(&mut buf)?, 1);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Read)).await
+    }
+
+    /// Waits until the stream may be writable; see [`readable`](Self::readable).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.writable().await?;
+    /// assert_eq!(stream.try_write(b"hi")?, 2);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Write)).await
+    }
+
+    /// Reads without waiting: `WouldBlock` if no data is ready.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let mut buf = [0; 8];
+    /// let err = stream.try_read(&mut buf).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Read, |mut stream| stream.read(buf))
+    }
+
+    /// Writes without waiting: `WouldBlock` if the socket buffer is full
+    /// (or writability has not been reported yet).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.writable().await?;
+    /// stream.try_write(b"now")?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Write, |mut stream| stream.write(buf))
+    }
+
+    /// Reads bytes without removing them from the socket's queue.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # use magpie::io::AsyncWriteExt;
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let mut client = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"peek").await?;
+    /// let mut buf = [0; 4];
+    /// let n = server.peek(&mut buf).await?;
+    /// assert_eq!(&buf[..n], &b"peek"[..n]);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| {
+            self.io
+                .poll_io(cx, Direction::Read, |stream| stream.peek(buf))
+        })
+        .await
+    }
+
+    /// Borrows the stream as a read half and a write half, for use from
+    /// two futures at once (e.g. in `join`). No allocation, no lock.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let mut stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (_read, _write) = stream.split();
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
+
+    /// Splits the stream into owned halves that can move to different
+    /// tasks. Dropping the write half shuts down the write direction.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (read, write) = stream.into_split();
+    /// let stream = read.reunite(write).unwrap();
+    /// # drop(stream);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split::into_split(self)
+    }
+
+    pub(crate) fn poll_read_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_read(cx, buf)
+    }
+
+    pub(crate) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_write(cx, buf)
+    }
+
+    pub(crate) fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_write_vectored(cx, bufs)
+    }
+
+    /// `close` for a stream: shut the write half down. Already shut down
+    /// or disconnected counts as done.
+    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
+        match self.io.get_ref().shutdown(Shutdown::Write) {
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            result => result,
+        }
+    }
+}
+
+async fn run_connect(addr: SocketAddr) -> io::Result<net::TcpStream> {
+    run_blocking(move || net::TcpStream::connect(addr)).await?
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+}
+
+impl AsyncRead for &TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+}
+
+impl AsyncWrite for TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_priv(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored_priv(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.shutdown_write())
+    }
+}
+
+impl AsyncWrite for &TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_priv(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored_priv(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.shutdown_write())
+    }
+}
+
+impl TryFrom<net::TcpStream> for TcpStream {
+    type Error = io::Error;
+
+    fn try_from(stream: net::TcpStream) -> io::Result<TcpStream> {
+        TcpStream::from_std(stream)
+    }
+}
+
+impl AsFd for TcpStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
+    }
+}
+
+impl AsRawFd for TcpStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.get_ref().as_raw_fd()
+    }
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.io.get_ref().fmt(f)
+    }
+}

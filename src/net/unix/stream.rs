@@ -1,0 +1,278 @@
+//! `UnixStream`: a connected Unix-domain stream socket.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, Read, Write};
+use std::net::Shutdown;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::unix::net::{self, SocketAddr};
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+
+use crate::net::addr::run_blocking;
+use crate::runtime::driver::io::{Direction, Handle, PollEvented};
+
+/// A Unix-domain stream connection. Implements [`AsyncRead`] and
+/// [`AsyncWrite`], also on `&UnixStream`.
+///
+/// ```
+/// use magpie::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// let (mut a, mut b) = magpie::net::UnixStream::pair()?;
+/// a.write_all(b"over unix").await?;
+/// let mut buf = [0; 9];
+/// b.read_exact(&mut buf).await?;
+/// assert_eq!(&buf, b"over unix");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub struct UnixStream {
+    io: PollEvented<net::UnixStream>,
+}
+
+impl UnixStream {
+    /// Connects to the socket at `path`. The connect call runs on the
+    /// blocking pool (std has no non-blocking connect).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let path = std::env::temp_dir().join(format!("magpie-doc-conn-{}", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let listener = magpie::net::UnixListener::bind(&path)?;
+    /// let stream = magpie::net::UnixStream::connect(&path).await?;
+    /// # drop((stream, listener));
+    /// # std::fs::remove_file(&path)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        let path = path.as_ref().to_owned();
+        let std = run_blocking(move || net::UnixStream::connect(path)).await??;
+        UnixStream::from_std(std)
+    }
+
+    /// A connected pair of streams.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = magpie::net::UnixStream::pair()?;
+    /// # drop((a, b));
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = net::UnixStream::pair()?;
+        Ok((UnixStream::from_std(a)?, UnixStream::from_std(b)?))
+    }
+
+    /// Wraps a std stream (switching it to non-blocking mode) and registers
+    /// it with the current runtime. Panics outside a runtime.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    /// let a = magpie::net::UnixStream::from_std(a)?;
+    /// # drop(a);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
+        stream.set_nonblocking(true)?;
+        Ok(UnixStream {
+            io: PollEvented::new(stream)?,
+        })
+    }
+
+    pub(crate) fn from_std_with(stream: net::UnixStream, handle: Handle) -> io::Result<UnixStream> {
+        stream.set_nonblocking(true)?;
+        Ok(UnixStream {
+            io: PollEvented::new_with_handle(stream, handle)?,
+        })
+    }
+
+    /// Deregisters the stream and returns the std one (non-blocking).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixStream::pair()?;
+    /// let std = a.into_std()?;
+    /// # drop(std);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn into_std(self) -> io::Result<net::UnixStream> {
+        self.io.into_inner()
+    }
+
+    /// The local address.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixStream::pair()?;
+    /// assert!(a.local_addr()?.is_unnamed());
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The peer's address.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixStream::pair()?;
+    /// assert!(a.peer_addr()?.is_unnamed());
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// Shuts down the read half, the write half, or both.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// use magpie::io::AsyncReadExt;
+    /// let (a, mut b) = magpie::net::UnixStream::pair()?;
+    /// a.shutdown(std::net::Shutdown::Write)?;
+    /// let mut rest = Vec::new();
+    /// assert_eq!(b.read_to_end(&mut rest).await?, 0);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Waits until the stream may be readable.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = magpie::net::UnixStream::pair()?;
+    /// a.writable().await?;
+    /// a.try_write(b"x")?;
+    /// b.readable().await?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Read)).await
+    }
+
+    /// Waits until the stream may be writable.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixStream::pair()?;
+    /// a.writable().await?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Write)).await
+    }
+
+    /// Reads without waiting: `WouldBlock` if nothing is ready.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixStream::pair()?;
+    /// let mut buf = [0; 4];
+    /// assert_eq!(a.try_read(&mut buf).unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Read, |mut stream| stream.read(buf))
+    }
+
+    /// Writes without waiting: `WouldBlock` if not writable (yet).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixStream::pair()?;
+    /// a.writable().await?;
+    /// assert_eq!(a.try_write(b"ok")?, 2);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Write, |mut stream| stream.write(buf))
+    }
+
+    fn shutdown_write(&self) -> io::Result<()> {
+        match self.io.get_ref().shutdown(Shutdown::Write) {
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            result => result,
+        }
+    }
+}
+
+macro_rules! stream_io {
+    ($ty:ty) => {
+        impl AsyncRead for $ty {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut [u8],
+            ) -> Poll<io::Result<usize>> {
+                self.io.poll_read(cx, buf)
+            }
+        }
+
+        impl AsyncWrite for $ty {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                self.io.poll_write(cx, buf)
+            }
+
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[io::IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                self.io.poll_write_vectored(cx, bufs)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+
+            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(self.shutdown_write())
+            }
+        }
+    };
+}
+
+stream_io!(UnixStream);
+stream_io!(&UnixStream);
+
+impl AsFd for UnixStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
+    }
+}
+
+impl AsRawFd for UnixStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.get_ref().as_raw_fd()
+    }
+}
+
+impl fmt::Debug for UnixStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.io.get_ref().fmt(f)
+    }
+}

@@ -1,0 +1,204 @@
+//! `PollEvented`: a non-blocking std I/O object registered with the driver.
+//!
+//! It owns the object and its registration, and it is the only place that
+//! creates registrations, which is what makes the unsafe `Handle::add`
+//! sound: `Drop` (and `into_inner`) delete the fd from the poller before
+//! the object, and with it the fd, is dropped or handed back.
+//!
+//! Every operation follows one loop: wait until the readiness word says the
+//! direction is ready, try the syscall, and on `WouldBlock` clear exactly
+//! the readiness that was seen (see `scheduled_io.rs`) and wait again.
+
+use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
+use std::task::{ready, Context, Poll};
+
+use super::driver::Handle;
+use super::ready::{Direction, ReadyEvent};
+use super::registrations::shutdown_error;
+use super::scheduled_io::ScheduledIo;
+use crate::loom::sync::Arc;
+use crate::task::coop;
+
+/// A registered non-blocking I/O object.
+pub(crate) struct PollEvented<T: AsFd> {
+    /// `None` only inside `drop`/`into_inner`.
+    io: Option<T>,
+    handle: Handle,
+    key: usize,
+    shared: Arc<ScheduledIo>,
+}
+
+impl<T: AsFd> PollEvented<T> {
+    /// Registers `io` (already in non-blocking mode) with the driver of the
+    /// current runtime. Panics outside a runtime.
+    pub(crate) fn new(io: T) -> io::Result<PollEvented<T>> {
+        Self::new_with_handle(io, super::current())
+    }
+
+    /// Registers `io` (already in non-blocking mode) with `handle`'s driver.
+    pub(crate) fn new_with_handle(io: T, handle: Handle) -> io::Result<PollEvented<T>> {
+        // SAFETY: `Handle::add` needs the fd deleted before it closes.
+        // `PollEvented` owns `io`, and both ways it can give the fd up —
+        // `Drop` and `into_inner` — call `handle.delete` first.
+        let (key, shared) = unsafe { handle.add(io.as_fd())? };
+        Ok(PollEvented {
+            io: Some(io),
+            handle,
+            key,
+            shared,
+        })
+    }
+
+    /// The driver this object is registered with.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// The registered object.
+    pub(crate) fn get_ref(&self) -> &T {
+        self.io.as_ref().expect("PollEvented used after into_inner")
+    }
+
+    /// Deregisters and hands the object back (still non-blocking).
+    pub(crate) fn into_inner(mut self) -> io::Result<T> {
+        let io = self.io.take().expect("PollEvented used after into_inner");
+        self.handle.delete(io.as_fd())?;
+        Ok(io)
+    }
+
+    /// Waits until `direction` is ready (or the driver shut down, an error).
+    /// Does not spend coop budget; see `poll_io`.
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        match self.shared.poll_ready(cx, direction) {
+            Poll::Ready(event) if event.is_shutdown() => Poll::Ready(Err(shutdown_error())),
+            Poll::Ready(event) => Poll::Ready(Ok(event)),
+            Poll::Pending => {
+                if let Err(e) = self
+                    .handle
+                    .rearm(self.get_ref().as_fd(), self.key, &self.shared)
+                {
+                    return Poll::Ready(Err(e));
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    /// `poll_ready` for the user-facing `readable()`/`writable()`: spends
+    /// one unit of coop budget when it returns ready.
+    pub(crate) fn poll_readiness(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<()>> {
+        let coop = ready!(coop::poll_proceed(cx));
+        let result = ready!(self.poll_ready(cx, direction)).map(drop);
+        coop.made_progress();
+        Poll::Ready(result)
+    }
+
+    /// Forgets readiness an operation saw before it got `WouldBlock`.
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        self.shared.clear_readiness(event);
+    }
+
+    /// Runs `op` when `direction` is ready, until it does not say
+    /// `WouldBlock`. Spends one unit of coop budget on success.
+    pub(crate) fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let coop = ready!(coop::poll_proceed(cx));
+        loop {
+            let event = ready!(self.poll_ready(cx, direction))?;
+            match op(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
+                result => {
+                    coop.made_progress();
+                    return Poll::Ready(result);
+                }
+            }
+        }
+    }
+
+    /// Runs `op` once if `direction` looks ready; `WouldBlock` otherwise.
+    pub(crate) fn try_io<R>(
+        &self,
+        direction: Direction,
+        op: impl FnOnce(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let Some(event) = self.shared.ready_event(direction) else {
+            return Err(io::ErrorKind::WouldBlock.into());
+        };
+        if event.is_shutdown() {
+            return Err(shutdown_error());
+        }
+        let result = op(self.get_ref());
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.clear_readiness(event);
+        }
+        result
+    }
+
+    /// A stream read.
+    ///
+    /// A short read is not taken as "drained": `polling` does not report
+    /// read-closed (no `EPOLLRDHUP`), so a FIN that arrived with the data
+    /// would get no further event; only `WouldBlock` clears readiness.
+    pub(crate) fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>
+    where
+        for<'a> &'a T: Read,
+    {
+        self.poll_io(cx, Direction::Read, |mut io| io.read(buf))
+    }
+
+    /// A stream write.
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>
+    where
+        for<'a> &'a T: Write,
+    {
+        self.poll_io(cx, Direction::Write, |mut io| io.write(buf))
+    }
+
+    /// A vectored stream write.
+    pub(crate) fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>>
+    where
+        for<'a> &'a T: Write,
+    {
+        self.poll_io(cx, Direction::Write, |mut io| io.write_vectored(bufs))
+    }
+}
+
+impl<T: AsFd> Drop for PollEvented<T> {
+    fn drop(&mut self) {
+        if let Some(io) = self.io.take() {
+            // Deleting can only fail if the fd is not registered, which
+            // leaves nothing to undo.
+            let _ = self.handle.delete(io.as_fd());
+            drop(io);
+        }
+        // After the delete no new event names `key`; releasing the slot
+        // bumps its generation so events already in flight are ignored.
+        self.handle.release(self.key);
+    }
+}
+
+impl<T: AsFd + std::fmt::Debug> std::fmt::Debug for PollEvented<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PollEvented")
+            .field("io", &self.io)
+            .field("key", &self.key)
+            .finish()
+    }
+}

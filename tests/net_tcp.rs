@@ -1,0 +1,282 @@
+//! TCP over loopback: data integrity, many connections, half-close, errors
+//! with the OS's kind, and how reads wait.
+
+#[path = "support/net.rs"]
+mod support;
+
+use std::future::{poll_fn, Future};
+use std::io::{ErrorKind, Write};
+use std::net::Shutdown;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use magpie::io::{AsyncReadExt, AsyncWriteExt};
+use magpie::net::{TcpListener, TcpStream};
+use magpie::task::JoinSet;
+use support::{echo_server, pattern};
+
+#[magpie::test(worker_threads = 2)]
+async fn one_mebibyte_echoes_back_byte_for_byte() {
+    let addr = echo_server().await;
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let sent = pattern(1 << 20);
+    let writer = {
+        let sent = sent.clone();
+        magpie::spawn(async move {
+            write.write_all(&sent).await.unwrap();
+            drop(write); // half-close: the server's copy ends
+        })
+    };
+    let mut received = Vec::new();
+    read.read_to_end(&mut received).await.unwrap();
+    writer.await.unwrap();
+    assert_eq!(received.len(), sent.len());
+    assert!(received == sent, "echoed bytes differ");
+}
+
+#[magpie::test(worker_threads = 2)]
+async fn one_mebibyte_flows_from_server_to_client() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sent = pattern(1 << 20);
+    let server = {
+        let sent = sent.clone();
+        magpie::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            stream.write_all(&sent).await.unwrap();
+            stream.close().await.unwrap();
+        })
+    };
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut received = Vec::new();
+    stream.read_to_end(&mut received).await.unwrap();
+    server.await.unwrap();
+    assert!(received == sent, "streamed bytes differ");
+}
+
+#[magpie::test(worker_threads = 2)]
+async fn five_hundred_connections_each_make_a_hundred_round_trips() {
+    let addr = echo_server().await;
+    let mut clients = JoinSet::new();
+    for id in 0..500u32 {
+        clients.spawn(async move {
+            let mut stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            for round in 0..100u32 {
+                let msg = [id.to_le_bytes(), round.to_le_bytes()].concat();
+                stream.write_all(&msg).await?;
+                let mut back = [0; 8];
+                stream.read_exact(&mut back).await?;
+                assert_eq!(back[..], msg[..]);
+            }
+            std::io::Result::Ok(())
+        });
+    }
+    let mut done = 0;
+    while let Some(result) = clients.join_next().await {
+        result.unwrap().unwrap();
+        done += 1;
+    }
+    assert_eq!(done, 500);
+}
+
+#[magpie::test(worker_threads = 2)]
+async fn half_close_lets_the_peer_read_to_end_and_still_answer() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = magpie::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        stream.read_to_end(&mut request).await.unwrap();
+        stream.write_all(b"got: ").await.unwrap();
+        stream.write_all(&request).await.unwrap();
+    });
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"request").await.unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).await.unwrap();
+    assert_eq!(reply, "got: request");
+    server.await.unwrap();
+}
+
+#[magpie::test(worker_threads = 2)]
+async fn a_peer_reset_during_a_read_is_an_error_not_a_hang() {
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = std_listener.local_addr().unwrap();
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let (mut peer, _) = std_listener.accept().unwrap();
+    // Bytes the peer never reads make its close a reset (RST).
+    stream.write_all(b"unread").await.unwrap();
+    let resetter = std::thread::spawn(move || {
+        peer.write_all(b"x").unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        drop(peer);
+    });
+    let mut buf = [0; 1];
+    stream.read_exact(&mut buf).await.unwrap();
+    // This read is pending when the reset arrives.
+    let err = stream.read(&mut buf).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+    resetter.join().unwrap();
+}
+
+#[magpie::test]
+async fn connecting_to_a_closed_port_is_refused() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let err = TcpStream::connect(("127.0.0.1", port)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+}
+
+#[magpie::test]
+async fn binding_an_address_in_use_fails_with_addr_in_use() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let err = TcpListener::bind(listener.local_addr().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AddrInUse);
+}
+
+#[magpie::test]
+async fn host_names_resolve_on_the_blocking_pool() {
+    let listener = TcpListener::bind(("localhost", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let client = magpie::spawn(async move { TcpStream::connect(("localhost", port)).await });
+    let _ = listener.accept().await.unwrap();
+    client.await.unwrap().unwrap();
+}
+
+#[test]
+fn a_stream_moves_between_the_block_on_thread_and_a_worker() {
+    let rt = magpie::runtime::Builder::new()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let addr = echo_server().await;
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let here = std::thread::current().id();
+        stream.write_all(b"from block_on").await.unwrap();
+        let (stream, there) = magpie::spawn(async move {
+            let mut buf = [0; 13];
+            stream.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"from block_on");
+            stream.write_all(b"from worker").await.unwrap();
+            (stream, std::thread::current().id())
+        })
+        .await
+        .unwrap();
+        assert_ne!(here, there, "the spawned task ran on the block_on thread");
+        let mut stream = stream;
+        let mut buf = [0; 11];
+        stream.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"from worker");
+    });
+}
+
+#[magpie::test(worker_threads = 2)]
+async fn dropping_a_stream_with_a_pending_read_is_clean() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    let (mut server, _) = listener.accept().await.unwrap();
+
+    // A read left pending, then dropped along with its stream.
+    {
+        let mut buf = [0; 8];
+        let mut read = pin!(client.read(&mut buf));
+        let first = poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await;
+        assert!(first.is_pending());
+    }
+    drop(client);
+    let mut rest = Vec::new();
+    assert_eq!(server.read_to_end(&mut rest).await.unwrap(), 0);
+
+    // A task blocked in a read is aborted; the runtime carries on.
+    let mut blocked = TcpStream::connect(addr).await.unwrap();
+    let (_peer, _) = listener.accept().await.unwrap();
+    let reader = magpie::spawn(async move {
+        let mut buf = [0; 8];
+        blocked.read(&mut buf).await
+    });
+    magpie::task::yield_now().await;
+    reader.abort();
+    assert!(reader.await.is_err());
+    let echo = echo_server().await;
+    let mut again = TcpStream::connect(echo).await.unwrap();
+    again.write_all(b"ok").await.unwrap();
+    let mut buf = [0; 2];
+    again.read_exact(&mut buf).await.unwrap();
+}
+
+/// Counts how often the wrapped future is polled.
+async fn counting_polls<F: Future>(polls: &AtomicUsize, fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    poll_fn(|cx| {
+        polls.fetch_add(1, Ordering::Relaxed);
+        fut.as_mut().poll(cx)
+    })
+    .await
+}
+
+#[magpie::test(worker_threads = 2)]
+async fn a_read_waiting_for_data_is_not_polled_in_a_loop() {
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut stream = TcpStream::connect(std_listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (mut peer, _) = std_listener.accept().unwrap();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        peer.write_all(b"late").unwrap();
+        peer
+    });
+    let polls = Arc::new(AtomicUsize::new(0));
+    let mut buf = [0; 4];
+    counting_polls(&polls, stream.read_exact(&mut buf))
+        .await
+        .unwrap();
+    assert_eq!(&buf, b"late");
+    let polls = polls.load(Ordering::Relaxed);
+    assert!(polls <= 3, "read was polled {polls} times while waiting");
+    drop(writer.join().unwrap());
+}
+
+#[magpie::test]
+async fn std_conversions_round_trip() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let listener = TcpListener::from_std(listener.into_std().unwrap()).unwrap();
+    let client = TcpStream::connect(addr).await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    let client = TcpStream::try_from(client.into_std().unwrap()).unwrap();
+    client.writable().await.unwrap();
+    assert_eq!(client.try_write(b"abc").unwrap(), 3);
+    server.readable().await.unwrap();
+    let mut buf = [0; 3];
+    assert_eq!(server.try_read(&mut buf).unwrap(), 3);
+}
+
+#[test]
+fn a_stream_outliving_its_runtime_fails_instead_of_hanging() {
+    let rt = magpie::Runtime::new().unwrap();
+    let (mut stream, _peer) = rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stream = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (peer, _) = listener.accept().await.unwrap();
+        (stream, peer)
+    });
+    drop(rt);
+    let other = magpie::Runtime::new().unwrap();
+    let mut buf = [0; 4];
+    assert!(other.block_on(stream.read(&mut buf)).is_err());
+}
