@@ -29,9 +29,25 @@ use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-const VALUE_SENT: usize = 0b001;
-const TX_DROPPED: usize = 0b010;
-const RX_CLOSED: usize = 0b100;
+/// A snapshot of the state word, behind names.
+#[derive(Clone, Copy)]
+struct State(usize);
+
+impl State {
+    const VALUE_SENT: usize = 0b001;
+    const TX_DROPPED: usize = 0b010;
+    const RX_CLOSED: usize = 0b100;
+
+    fn is_sent(self) -> bool {
+        self.0 & Self::VALUE_SENT != 0
+    }
+    fn is_tx_dropped(self) -> bool {
+        self.0 & Self::TX_DROPPED != 0
+    }
+    fn is_rx_closed(self) -> bool {
+        self.0 & Self::RX_CLOSED != 0
+    }
+}
 
 /// `oneshot` errors.
 pub mod error {
@@ -102,6 +118,15 @@ unsafe impl<T: Send> Send for Inner<T> {}
 unsafe impl<T: Send> Sync for Inner<T> {}
 
 impl<T> Inner<T> {
+    fn load(&self, order: Ordering) -> State {
+        State(self.state.load(order))
+    }
+
+    /// Sets one of `State`'s bits; returns the state before.
+    fn set(&self, bit: usize, order: Ordering) -> State {
+        State(self.state.fetch_or(bit, order))
+    }
+
     /// Takes the value. Caller has seen `VALUE_SENT` and owns the cell.
     fn take_value(&self) -> Option<T> {
         // SAFETY: the caller owns the cell (protocol above).
@@ -175,7 +200,7 @@ impl<T> Sender<T> {
         let inner = self.inner.take().expect("sender used once");
         // Relaxed pre-check: saves the write if the receiver is long gone;
         // the fetch_or below decides.
-        if inner.state.load(Ordering::Relaxed) & RX_CLOSED != 0 {
+        if inner.load(Ordering::Relaxed).is_rx_closed() {
             return Err(value);
         }
         // SAFETY: before VALUE_SENT the sender owns the cell.
@@ -183,8 +208,8 @@ impl<T> Sender<T> {
         // AcqRel: Release publishes the value to the receiver's Acquire;
         // Acquire pairs with the receiver's close, after which we own the
         // cell again.
-        let prev = inner.state.fetch_or(VALUE_SENT, Ordering::AcqRel);
-        if prev & RX_CLOSED != 0 {
+        let prev = inner.set(State::VALUE_SENT, Ordering::AcqRel);
+        if prev.is_rx_closed() {
             return Err(inner.take_value().expect("value just written"));
         }
         inner.rx_waker.wake();
@@ -200,7 +225,7 @@ impl<T> Sender<T> {
     /// ```
     pub fn is_closed(&self) -> bool {
         let inner = self.inner.as_ref().expect("sender not used");
-        inner.state.load(Ordering::Acquire) & RX_CLOSED != 0
+        inner.load(Ordering::Acquire).is_rx_closed()
     }
 
     /// Polls for the receiver's close (the building block of `closed`).
@@ -216,10 +241,10 @@ impl<T> Sender<T> {
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let coop = ready!(crate::task::coop::poll_proceed(cx));
         let inner = self.inner.as_ref().expect("sender not used");
-        if inner.state.load(Ordering::Acquire) & RX_CLOSED == 0 {
+        if !inner.load(Ordering::Acquire).is_rx_closed() {
             inner.tx_waker.register(cx.waker());
             // Acquire pairs with the receiver's AcqRel close.
-            if inner.state.load(Ordering::Acquire) & RX_CLOSED == 0 {
+            if !inner.load(Ordering::Acquire).is_rx_closed() {
                 return Poll::Pending;
             }
         }
@@ -246,7 +271,7 @@ impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.take() {
             // Release: pairs with the receiver's Acquire of TX_DROPPED.
-            inner.state.fetch_or(TX_DROPPED, Ordering::Release);
+            inner.set(State::TX_DROPPED, Ordering::Release);
             inner.rx_waker.wake();
         }
     }
@@ -273,18 +298,18 @@ impl<T> Receiver<T> {
             return Err(TryRecvError::Closed);
         };
         // Acquire pairs with the sender's Release of VALUE_SENT/TX_DROPPED.
-        let state = inner.state.load(Ordering::Acquire);
+        let state = inner.load(Ordering::Acquire);
         let ours = match self.closed {
             // After our close, only a value sent before it is ours.
             Some(sent_before) => sent_before,
-            None => state & VALUE_SENT != 0,
+            None => state.is_sent(),
         };
         if ours {
             let value = inner.take_value();
             self.inner = None;
             return value.ok_or(TryRecvError::Closed);
         }
-        if state & (TX_DROPPED | RX_CLOSED) != 0 {
+        if state.is_tx_dropped() || state.is_rx_closed() {
             return Err(TryRecvError::Closed);
         }
         Err(TryRecvError::Empty)
@@ -303,8 +328,8 @@ impl<T> Receiver<T> {
         if let (Some(inner), None) = (&self.inner, self.closed) {
             // AcqRel: Acquire pairs with the sender's Release of VALUE_SENT
             // (then we own the value); Release pairs with its Acquire.
-            let prev = inner.state.fetch_or(RX_CLOSED, Ordering::AcqRel);
-            self.closed = Some(prev & VALUE_SENT != 0);
+            let prev = inner.set(State::RX_CLOSED, Ordering::AcqRel);
+            self.closed = Some(prev.is_sent());
             inner.tx_waker.wake();
         }
     }
