@@ -34,6 +34,7 @@ pub(crate) mod loom;
 #[cfg(not(loom))]
 pub mod net;
 pub mod runtime;
+pub mod sync;
 pub mod task;
 pub mod time;
 
