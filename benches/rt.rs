@@ -6,115 +6,9 @@
 
 mod support;
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::sync::Arc;
-use support::{Bench, Magpie, Smol, Spawn, Tokio};
-
-const NUM_SPAWN: usize = 10_000;
-const NUM_YIELD_TASKS: usize = 200;
-const NUM_YIELDS: usize = 1_000;
-const NUM_PINGS: usize = 1_000;
-const CHAIN_DEPTH: usize = 1_000;
-
-/// Counts completions; the last one signals the bench thread.
-fn countdown(n: usize) -> (Arc<AtomicUsize>, mpsc::SyncSender<()>, mpsc::Receiver<()>) {
-    let (tx, rx) = mpsc::sync_channel(1);
-    (Arc::new(AtomicUsize::new(n)), tx, rx)
-}
-
-fn spawn_many_local<B: Bench>(rt: &B) {
-    let s = rt.spawner();
-    let (left, tx, rx) = countdown(NUM_SPAWN);
-    let s2 = s.clone();
-    s.spawn(async move {
-        for _ in 0..NUM_SPAWN {
-            let left = left.clone();
-            let tx = tx.clone();
-            s2.spawn(async move {
-                if left.fetch_sub(1, Ordering::Relaxed) == 1 {
-                    tx.send(()).unwrap();
-                }
-            });
-        }
-    });
-    rx.recv().unwrap();
-}
-
-fn spawn_many_remote<B: Bench>(rt: &B) {
-    let s = rt.spawner();
-    let (left, tx, rx) = countdown(NUM_SPAWN);
-    for _ in 0..NUM_SPAWN {
-        let left = left.clone();
-        let tx = tx.clone();
-        s.spawn(async move {
-            if left.fetch_sub(1, Ordering::Relaxed) == 1 {
-                tx.send(()).unwrap();
-            }
-        });
-    }
-    rx.recv().unwrap();
-}
-
-fn yield_many<B: Bench>(rt: &B) {
-    let s = rt.spawner();
-    let (left, tx, rx) = countdown(NUM_YIELD_TASKS);
-    for _ in 0..NUM_YIELD_TASKS {
-        let left = left.clone();
-        let tx = tx.clone();
-        s.spawn(async move {
-            for _ in 0..NUM_YIELDS {
-                support::yield_now().await;
-            }
-            if left.fetch_sub(1, Ordering::Relaxed) == 1 {
-                tx.send(()).unwrap();
-            }
-        });
-    }
-    rx.recv().unwrap();
-}
-
-fn ping_pong<B: Bench>(rt: &B) {
-    let s = rt.spawner();
-    let (left, tx, rx) = countdown(NUM_PINGS);
-    let s2 = s.clone();
-    s.spawn(async move {
-        for _ in 0..NUM_PINGS {
-            let left = left.clone();
-            let tx = tx.clone();
-            let s3 = s2.clone();
-            s2.spawn(async move {
-                let (ping_tx, ping_rx) = futures::channel::oneshot::channel::<()>();
-                let (pong_tx, pong_rx) = futures::channel::oneshot::channel::<()>();
-                s3.spawn(async move {
-                    ping_rx.await.unwrap();
-                    pong_tx.send(()).unwrap();
-                });
-                ping_tx.send(()).unwrap();
-                pong_rx.await.unwrap();
-                if left.fetch_sub(1, Ordering::Relaxed) == 1 {
-                    tx.send(()).unwrap();
-                }
-            });
-        }
-    });
-    rx.recv().unwrap();
-}
-
-fn chained_spawn<B: Bench>(rt: &B) {
-    fn link<S: Spawn>(s: S, depth: usize, done: mpsc::SyncSender<()>) {
-        if depth == 0 {
-            done.send(()).unwrap();
-            return;
-        }
-        let s2 = s.clone();
-        s.spawn(async move { link(s2, depth - 1, done) });
-    }
-    let (tx, rx) = mpsc::sync_channel(1);
-    link(rt.spawner(), CHAIN_DEPTH, tx);
-    rx.recv().unwrap();
-}
+use criterion::Criterion;
+use support::workloads::*;
+use support::{report, Bench, Magpie, Smol, Tokio};
 
 macro_rules! bench_all {
     ($c:expr, $name:literal, $work:ident, $magpie:expr, $tokio:expr, $smol:expr) => {{
@@ -151,12 +45,22 @@ fn benches(c: &mut Criterion) {
     bench_all!(c, "chained_spawn", chained_spawn, &magpie, &tokio, &smol);
 }
 
-criterion_group! {
-    name = rt;
-    config = Criterion::default()
+fn main() {
+    let mut c = Criterion::default()
         .sample_size(30)
         .warm_up_time(std::time::Duration::from_millis(500))
-        .measurement_time(std::time::Duration::from_secs(2));
-    targets = benches
+        .measurement_time(std::time::Duration::from_secs(2))
+        .configure_from_args();
+    benches(&mut c);
+    c.final_summary();
+    report::print_ratio_table(
+        &[
+            "spawn_many_local",
+            "spawn_many_remote",
+            "yield_many",
+            "ping_pong",
+            "chained_spawn",
+        ],
+        &[Magpie::NAME, Tokio::NAME, Smol::NAME],
+    );
 }
-criterion_main!(rt);

@@ -8,6 +8,8 @@
 //! `asyncio.run`, `spawn` is `create_task`, `JoinSet` is `TaskGroup`,
 //! `timeout` is `wait_for`.
 
+use magpie::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use magpie::net::{TcpListener, TcpStream};
 use magpie::runtime::Builder;
 use magpie::task::{self, JoinSet};
 use magpie::time::{self, Duration, Instant, MissedTickBehavior};
@@ -28,6 +30,7 @@ fn main() {
         failures().await;
         blocking().await;
         timers().await;
+        networking().await.expect("loopback networking");
     });
 
     drop(rt);
@@ -155,4 +158,56 @@ async fn timers() {
             t.elapsed().as_millis()
         );
     }
+}
+
+async fn networking() -> std::io::Result<()> {
+    section("networking: a TCP echo server and clients on loopback");
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    println!("echo server listening on {addr}");
+    // The server: one task per connection, line by line.
+    let server = magpie::spawn(async move {
+        let mut served = 0;
+        while served < 3 {
+            let (stream, peer) = listener.accept().await?;
+            served += 1;
+            magpie::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                while let Some(line) = lines.next_line().await? {
+                    write
+                        .write_all(format!("echo: {line}\n").as_bytes())
+                        .await?;
+                }
+                println!("server: {peer} hung up");
+                Ok::<_, std::io::Error>(())
+            });
+        }
+        Ok::<_, std::io::Error>(())
+    });
+    // Three clients at once.
+    let mut clients = JoinSet::new();
+    for id in 0..3 {
+        clients.spawn(async move {
+            let mut stream = TcpStream::connect(addr).await?;
+            stream
+                .write_all(format!("hello from client {id}\n").as_bytes())
+                .await?;
+            stream.shutdown(std::net::Shutdown::Write)?;
+            let mut reply = String::new();
+            stream.read_to_string(&mut reply).await?;
+            Ok::<_, std::io::Error>((id, reply))
+        });
+    }
+    while let Some(res) = clients.join_next().await {
+        let (id, reply) = res??;
+        println!("client {id} got {:?}", reply.trim_end());
+    }
+    server.await??;
+    // The listener is gone with the server task: a fourth client is refused.
+    match TcpStream::connect(addr).await {
+        Err(e) => println!("a fourth client after the server closed: {:?}", e.kind()),
+        Ok(_) => println!("a fourth client connected (the port was reused)"),
+    }
+    Ok(())
 }

@@ -40,6 +40,7 @@ pub mod net;
 pub mod runtime;
 #[cfg(all(unix, not(loom)))]
 pub mod signal;
+pub mod sync;
 pub mod task;
 pub mod time;
 

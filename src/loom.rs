@@ -28,6 +28,9 @@ mod imp {
             /// For process-wide counters in `static`s (task ids) that no
             /// protocol depends on; loom atomics cannot live in statics.
             pub(crate) type StaticAtomicU64 = std::sync::atomic::AtomicU64;
+            /// For statistics (metrics, poll counts, trace clocks) that no
+            /// protocol depends on: left out of loom's model on purpose.
+            pub(crate) type StatAtomicU64 = std::sync::atomic::AtomicU64;
         }
 
         /// A poison-free mutex (parking_lot's).
@@ -35,6 +38,34 @@ mod imp {
         pub(crate) struct Mutex<T: ?Sized>(parking_lot::Mutex<T>);
 
         pub(crate) type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
+
+        /// A poison-free reader-writer lock (parking_lot's). Added for
+        /// `sync::watch`, whose borrows must not exclude each other.
+        #[derive(Debug, Default)]
+        pub(crate) struct RwLock<T: ?Sized>(parking_lot::RecursiveRwLock<T>);
+
+        pub(crate) type RwLockReadGuard<'a, T> = parking_lot::RecursiveRwLockReadGuard<'a, T>;
+        pub(crate) type RwLockWriteGuard<'a, T> = parking_lot::RecursiveRwLockWriteGuard<'a, T>;
+
+        impl<T> RwLock<T> {
+            pub(crate) const fn new(value: T) -> Self {
+                RwLock(parking_lot::RecursiveRwLock::new(value))
+            }
+        }
+
+        impl<T: ?Sized> RwLock<T> {
+            /// Shared access; may be taken again on the same thread even
+            /// while a writer waits (a recursive read never deadlocks).
+            #[inline]
+            pub(crate) fn read(&self) -> RwLockReadGuard<'_, T> {
+                self.0.read()
+            }
+
+            #[inline]
+            pub(crate) fn write(&self) -> RwLockWriteGuard<'_, T> {
+                self.0.write()
+            }
+        }
 
         impl<T> Mutex<T> {
             pub(crate) const fn new(value: T) -> Self {
@@ -181,6 +212,9 @@ mod imp {
             /// For process-wide counters in `static`s (task ids) that no
             /// protocol depends on; loom atomics cannot live in statics.
             pub(crate) type StaticAtomicU64 = std::sync::atomic::AtomicU64;
+            /// For statistics (metrics, poll counts, trace clocks) that no
+            /// protocol depends on: left out of loom's model on purpose.
+            pub(crate) type StatAtomicU64 = std::sync::atomic::AtomicU64;
         }
 
         /// loom's mutex with the poison-free API of the normal build.
@@ -188,6 +222,29 @@ mod imp {
         pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
 
         pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+        /// loom's reader-writer lock with the poison-free API of the normal build.
+        #[derive(Debug)]
+        pub(crate) struct RwLock<T>(loom::sync::RwLock<T>);
+
+        pub(crate) type RwLockReadGuard<'a, T> = loom::sync::RwLockReadGuard<'a, T>;
+        pub(crate) type RwLockWriteGuard<'a, T> = loom::sync::RwLockWriteGuard<'a, T>;
+
+        impl<T> RwLock<T> {
+            pub(crate) fn new(value: T) -> Self {
+                RwLock(loom::sync::RwLock::new(value))
+            }
+
+            #[inline]
+            pub(crate) fn read(&self) -> RwLockReadGuard<'_, T> {
+                self.0.read().unwrap()
+            }
+
+            #[inline]
+            pub(crate) fn write(&self) -> RwLockWriteGuard<'_, T> {
+                self.0.write().unwrap()
+            }
+        }
 
         impl<T> Mutex<T> {
             pub(crate) fn new(value: T) -> Self {

@@ -6,6 +6,9 @@
 //! smol's `async-executor` run by that many threads.
 #![allow(dead_code)]
 
+pub mod report;
+pub mod workloads;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -34,12 +37,15 @@ pub struct Magpie(pub magpie::Runtime);
 
 impl Magpie {
     pub fn new() -> Magpie {
-        Magpie(
-            magpie::runtime::Builder::new()
-                .worker_threads(workers())
-                .build()
-                .unwrap(),
-        )
+        Magpie::with(|_| {})
+    }
+
+    /// A magpie runtime with extra builder settings.
+    pub fn with(f: impl FnOnce(&mut magpie::runtime::Builder)) -> Magpie {
+        let mut b = magpie::runtime::Builder::new();
+        b.worker_threads(workers());
+        f(&mut b);
+        Magpie(b.build().unwrap())
     }
 }
 

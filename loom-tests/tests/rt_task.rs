@@ -127,3 +127,52 @@ fn shutdown_cancels_a_task_woken_concurrently() {
         assert!(res.is_ok() || res.unwrap_err().is_cancelled());
     });
 }
+
+/// Counts wake-ups; a `Waker` made from it (std's `Wake` needs std's Arc,
+/// the counter inside is loom's).
+struct WakeCount(loom::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for WakeCount {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn join_handle_waker_replaced_while_the_task_completes() {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::Context;
+    loom::model(|| {
+        let rt = rt(1);
+        let flag = Flag::default();
+        let f = flag.clone();
+        let mut h = rt.spawn(async move {
+            f.wait().await;
+            5
+        });
+        let setter = loom::thread::spawn(move || flag.set());
+
+        let a = std::sync::Arc::new(WakeCount(loom::sync::atomic::AtomicUsize::new(0)));
+        let b = std::sync::Arc::new(WakeCount(loom::sync::atomic::AtomicUsize::new(0)));
+        let wa = Waker::from(a.clone());
+        let wb = Waker::from(b.clone());
+        let mut out = None;
+        if let Poll::Ready(v) = Pin::new(&mut h).poll(&mut Context::from_waker(&wa)) {
+            out = Some(v);
+        } else if let Poll::Ready(v) = Pin::new(&mut h).poll(&mut Context::from_waker(&wb)) {
+            out = Some(v);
+        } else {
+            // The handle now waits with waker B: completion must wake it.
+            while b.0.load(Ordering::SeqCst) == 0 {
+                loom::thread::yield_now();
+            }
+            if let Poll::Ready(v) = Pin::new(&mut h).poll(&mut Context::from_waker(&wb)) {
+                out = Some(v);
+            }
+        }
+        assert_eq!(out.expect("ready after the wake").unwrap(), 5);
+        setter.join().unwrap();
+        drop(rt);
+    });
+}

@@ -1,6 +1,7 @@
 use super::blocking::{BlockingPool, PoolConfig};
-use super::config::{Callback, Config};
+use super::config::{Callback, Config, SlowPollCallback};
 use super::driver::Driver;
+use super::observe::{self, SlowPoll, StealBatch, UnhandledPanic};
 use super::scheduler::Shared;
 use super::{Handle, Runtime};
 use crate::loom::sync::atomic::{Ordering, StaticAtomicU64};
@@ -36,6 +37,15 @@ pub struct Builder {
     keep_alive: Duration,
     global_queue_interval: u32,
     event_interval: u32,
+    lifo_enabled: bool,
+    steal_batch: StealBatch,
+    max_searching: Option<usize>,
+    rng_seed: Option<u64>,
+    slow_poll_threshold: Option<Duration>,
+    on_slow_poll: Option<SlowPollCallback>,
+    track_tasks: bool,
+    unhandled_panic: UnhandledPanic,
+    trace_capacity: Option<usize>,
 }
 
 impl Builder {
@@ -61,6 +71,15 @@ impl Builder {
             keep_alive: Duration::from_secs(10),
             global_queue_interval: 31,
             event_interval: 61,
+            lifo_enabled: true,
+            steal_batch: StealBatch::Half,
+            max_searching: None,
+            rng_seed: None,
+            slow_poll_threshold: None,
+            on_slow_poll: None,
+            track_tasks: false,
+            unhandled_panic: UnhandledPanic::Ignore,
+            trace_capacity: None,
         }
     }
 
@@ -246,6 +265,148 @@ impl Builder {
         self
     }
 
+    /// Turns off the LIFO slot: a task woken by the running task goes to
+    /// the back of the local queue instead of running next.
+    ///
+    /// Trade-off: the LIFO slot cuts message-passing latency (the receiver
+    /// runs while the message is hot in cache) but lets two tasks that ping
+    /// each other run back to back (capped at 3 in a row) ahead of the
+    /// queue. Turn it off to study that effect or for strict FIFO order.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().disable_lifo_slot().build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn disable_lifo_slot(&mut self) -> &mut Builder {
+        self.lifo_enabled = false;
+        self
+    }
+
+    /// How much an idle worker steals at once (default
+    /// [`StealBatch::Half`]).
+    ///
+    /// ```
+    /// use magpie::runtime::{Builder, StealBatch};
+    /// let rt = Builder::new().steal_batch(StealBatch::One).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn steal_batch(&mut self, batch: StealBatch) -> &mut Builder {
+        self.steal_batch = batch;
+        self
+    }
+
+    /// Most workers that may search for work to steal at once (default:
+    /// half the workers, rounded up). Higher: a burst of new work spreads
+    /// faster; lower: fewer workers spin on the same queues and fewer
+    /// wake-ups. Panics if 0.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().max_searching_workers(1).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn max_searching_workers(&mut self, n: usize) -> &mut Builder {
+        assert!(n > 0, "max_searching_workers must be at least 1");
+        self.max_searching = Some(n);
+        self
+    }
+
+    /// Seeds the scheduler's randomness (the choice of steal victims), so
+    /// that victim order is reproducible for a given seed.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().rng_seed(42).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn rng_seed(&mut self, seed: u64) -> &mut Builder {
+        self.rng_seed = Some(seed);
+        self
+    }
+
+    /// Reports every task poll that runs longer than `threshold` — a task
+    /// that blocks its worker — with the task's id, name, spawn location
+    /// and duration (asyncio debug mode's slow-callback warning). Reports
+    /// go to [`on_slow_poll`](Builder::on_slow_poll), by default a line on
+    /// stderr. Costs two clock reads per poll while enabled; implies
+    /// [`enable_task_tracking`](Builder::enable_task_tracking).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = magpie::runtime::Builder::new()
+    ///     .slow_poll_threshold(Duration::from_millis(100))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn slow_poll_threshold(&mut self, threshold: Duration) -> &mut Builder {
+        self.slow_poll_threshold = Some(threshold);
+        self.track_tasks = true;
+        self
+    }
+
+    /// Where slow-poll reports go (see
+    /// [`slow_poll_threshold`](Builder::slow_poll_threshold)). Runs on the
+    /// worker, right after the slow poll.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = magpie::runtime::Builder::new()
+    ///     .slow_poll_threshold(Duration::from_millis(100))
+    ///     .on_slow_poll(|report| eprintln!("SLOW: {report}"))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn on_slow_poll<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn(&SlowPoll<'_>) + Send + Sync + 'static,
+    {
+        self.on_slow_poll = Some(StdArc::new(f));
+        self
+    }
+
+    /// Records when each task was spawned and last polled, so that
+    /// [`Handle::dump`] shows ages and idle times. Costs a clock read per
+    /// spawn and per poll. Without it the dump still lists every task with
+    /// its id, name, location, state and poll count.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().enable_task_tracking().build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn enable_task_tracking(&mut self) -> &mut Builder {
+        self.track_tasks = true;
+        self
+    }
+
+    /// What a panic in a task does to the runtime (default
+    /// [`UnhandledPanic::Ignore`]: only its `JoinHandle` sees it).
+    ///
+    /// ```
+    /// use magpie::runtime::{Builder, UnhandledPanic};
+    /// let rt = Builder::new().unhandled_panic(UnhandledPanic::ShutdownRuntime).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn unhandled_panic(&mut self, behavior: UnhandledPanic) -> &mut Builder {
+        self.unhandled_panic = behavior;
+        self
+    }
+
+    /// Records a scheduling trace (spawns, polls, wakes, steals, parks,
+    /// timer firings) into a ring of `capacity` events per worker; write it
+    /// with [`Handle::write_trace`] and open it in Perfetto or
+    /// `chrome://tracing`. Off by default (then it costs one branch per
+    /// event site).
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().trace_events(10_000).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn trace_events(&mut self, capacity: usize) -> &mut Builder {
+        assert!(capacity > 0, "trace capacity must be at least 1");
+        self.trace_capacity = Some(capacity);
+        self
+    }
+
     /// Builds the runtime and starts its worker threads.
     ///
     /// Fails if the OS refuses a thread or the I/O poller.
@@ -263,6 +424,23 @@ impl Builder {
             event_interval: self.event_interval,
             on_thread_start: self.on_thread_start.clone(),
             on_thread_stop: self.on_thread_stop.clone(),
+            lifo_enabled: self.lifo_enabled,
+            steal_batch: self.steal_batch,
+            max_searching: self
+                .max_searching
+                .unwrap_or(worker_threads.div_ceil(2))
+                .clamp(1, worker_threads),
+            rng_seed: self.rng_seed,
+            slow_poll: self.slow_poll_threshold.map(|t| {
+                let report = self
+                    .on_slow_poll
+                    .clone()
+                    .unwrap_or_else(|| StdArc::new(observe::report_to_stderr));
+                (t, report)
+            }),
+            track_tasks: self.track_tasks,
+            unhandled_panic: self.unhandled_panic,
+            trace_capacity: self.trace_capacity,
         };
         let blocking = BlockingPool::new(PoolConfig {
             max_threads: self.max_blocking_threads,
@@ -318,6 +496,14 @@ impl fmt::Debug for Builder {
             .field("thread_keep_alive", &self.keep_alive)
             .field("global_queue_interval", &self.global_queue_interval)
             .field("event_interval", &self.event_interval)
+            .field("lifo_slot", &self.lifo_enabled)
+            .field("steal_batch", &self.steal_batch)
+            .field("max_searching_workers", &self.max_searching)
+            .field("rng_seed", &self.rng_seed)
+            .field("slow_poll_threshold", &self.slow_poll_threshold)
+            .field("task_tracking", &self.track_tasks)
+            .field("unhandled_panic", &self.unhandled_panic)
+            .field("trace_events", &self.trace_capacity)
             .finish_non_exhaustive()
     }
 }

@@ -1,7 +1,9 @@
 use super::context::{self, TryCurrentError};
+use super::dump::{Dump, TaskDump};
+use super::metrics::RuntimeMetrics;
 use super::scheduler::Shared;
 use crate::loom::sync::Arc;
-use crate::task::JoinHandle;
+use crate::task::{JoinHandle, Meta};
 use std::fmt;
 use std::future::Future;
 
@@ -64,7 +66,15 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        super::scheduler::spawn(&self.inner, future)
+        self.spawn_with(future, Meta::here())
+    }
+
+    pub(crate) fn spawn_with<F>(&self, future: F, meta: Meta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        super::scheduler::spawn(&self.inner, future, meta)
     }
 
     /// Runs a blocking function on this runtime's blocking pool.
@@ -80,7 +90,15 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.blocking.spawn(f)
+        self.inner.blocking.spawn(f, Meta::here())
+    }
+
+    pub(crate) fn spawn_blocking_with<F, R>(&self, f: F, meta: Meta) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.blocking.spawn(f, meta)
     }
 
     /// Runs a future to completion on the calling thread, with this runtime
@@ -115,6 +133,67 @@ impl Handle {
             _guard: context::set_current(self),
             _handle: std::marker::PhantomData,
         }
+    }
+
+    /// The runtime's metrics: per-worker counters and queue depths.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().worker_threads(2).build().unwrap();
+    /// let m = rt.handle().metrics();
+    /// assert_eq!(m.num_workers(), 2);
+    /// ```
+    pub fn metrics(&self) -> RuntimeMetrics {
+        RuntimeMetrics::new(self.clone())
+    }
+
+    /// A snapshot of every live task: id, name, spawn location, state,
+    /// poll count (and, with
+    /// [`enable_task_tracking`](super::Builder::enable_task_tracking), age
+    /// and time since the last poll). `Display` prints a table — the first
+    /// thing to look at when a program seems stuck.
+    ///
+    /// ```
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// let h = magpie::task::Builder::new()
+    ///     .name("waiter")
+    ///     .spawn_on(std::future::pending::<()>(), rt.handle())
+    ///     .unwrap();
+    /// let dump = rt.handle().dump();
+    /// assert_eq!(dump.tasks()[0].name.as_deref(), Some("waiter"));
+    /// # drop(h);
+    /// ```
+    pub fn dump(&self) -> Dump {
+        let now = std::time::Instant::now();
+        let mut tasks = Vec::new();
+        self.inner
+            .owned
+            .for_each(|raw| tasks.push(TaskDump::of(raw, now)));
+        Dump::new(tasks)
+    }
+
+    /// Writes the scheduling trace recorded so far (see
+    /// [`Builder::trace_events`](super::Builder::trace_events)) as Chrome
+    /// trace-event JSON, to open in Perfetto or `chrome://tracing`. Fails
+    /// with `InvalidInput` if tracing was not enabled.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().trace_events(1000).build().unwrap();
+    /// rt.block_on(rt.spawn(async {})).unwrap();
+    /// let path = std::env::temp_dir().join("magpie-doc-trace.json");
+    /// rt.handle().write_trace(&path).unwrap();
+    /// # std::fs::remove_file(path).ok();
+    /// ```
+    pub fn write_trace(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
+        let trace = self.inner.trace.as_ref().ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "tracing is off: enable it with Builder::trace_events(capacity)",
+            )
+        })?;
+        let file = std::fs::File::create(path)?;
+        let mut out = std::io::BufWriter::new(file);
+        trace.write_chrome(&mut out)?;
+        std::io::Write::flush(&mut out)
     }
 
     pub(crate) fn driver(&self) -> &super::driver::Handle {

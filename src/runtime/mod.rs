@@ -31,12 +31,19 @@ mod builder;
 mod config;
 pub(crate) mod context;
 pub(crate) mod driver;
+mod dump;
 mod handle;
+mod metrics;
+mod observe;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod scheduler;
+mod trace;
 
 pub use builder::Builder;
 pub use context::TryCurrentError;
+pub use dump::{Dump, TaskDump, TaskState};
 pub use handle::{EnterGuard, Handle};
+pub use metrics::RuntimeMetrics;
+pub use observe::{SlowPoll, StealBatch, UnhandledPanic};
 pub use runtime::Runtime;

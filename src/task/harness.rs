@@ -252,7 +252,11 @@ fn set_join_waker(
 }
 
 /// Polls the future, storing its output (or the panic) when it finishes.
-fn poll_future<F: Future, S>(core: &Core<F, S>, header: &Header, cx: &mut Context<'_>) -> Poll<()> {
+fn poll_future<F: Future, S: Schedule>(
+    core: &Core<F, S>,
+    header: &Header,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
     struct DropOnUnwind<'a, F: Future, S>(&'a Core<F, S>);
     impl<F: Future, S> Drop for DropOnUnwind<'_, F, S> {
         fn drop(&mut self) {
@@ -273,7 +277,10 @@ fn poll_future<F: Future, S>(core: &Core<F, S>, header: &Header, cx: &mut Contex
     let output = match res {
         Ok(Poll::Pending) => return Poll::Pending,
         Ok(Poll::Ready(output)) => Ok(output),
-        Err(panic) => Err(JoinError::panic(header.id, panic)),
+        Err(panic) => {
+            core.scheduler.unhandled_panic();
+            Err(JoinError::panic(header.id, panic))
+        }
     };
     // Storing drops the future, which may panic in its destructor.
     let res = panic::catch_unwind(AssertUnwindSafe(|| {

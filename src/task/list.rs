@@ -112,4 +112,20 @@ impl OwnedTasks {
             }
         }
     }
+
+    /// Number of live tasks (locks each shard in turn).
+    pub(crate) fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().len()).sum()
+    }
+
+    /// Calls `f` with every live task, one shard lock at a time (a task
+    /// cannot be freed while its shard is locked: the list holds a
+    /// reference).
+    pub(crate) fn for_each(&self, mut f: impl FnMut(RawTask)) {
+        for shard in self.shards.iter() {
+            for &raw in shard.lock().iter() {
+                f(raw);
+            }
+        }
+    }
 }

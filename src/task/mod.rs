@@ -35,6 +35,7 @@
 //! });
 //! ```
 
+mod builder;
 pub(crate) mod coop;
 mod error;
 mod harness;
@@ -42,11 +43,13 @@ mod id;
 mod join;
 mod join_set;
 mod list;
+mod meta;
 mod raw;
 mod state;
 mod waker;
 mod yield_now;
 
+pub use builder::Builder;
 pub use error::JoinError;
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
@@ -54,6 +57,7 @@ pub use join_set::JoinSet;
 pub use yield_now::yield_now;
 
 pub(crate) use list::OwnedTasks;
+pub(crate) use meta::Meta;
 pub(crate) use raw::RawTask;
 
 use std::future::Future;
@@ -74,6 +78,9 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// The task completed: take it out of the owned-task list. True if it
     /// was there (the list's reference is then dropped by the caller).
     fn release(&self, task: RawTask) -> bool;
+
+    /// A task's poll panicked (the panic is stored for its `JoinHandle`).
+    fn unhandled_panic(&self) {}
 }
 
 /// The owned-list reference to a task.
@@ -125,9 +132,36 @@ impl<S: 'static> Notified<S> {
         self.0.id()
     }
 
+    /// The task, for observers (metrics, trace, slow-poll reports). Valid
+    /// while this `Notified` lives.
+    pub(crate) fn raw(&self) -> RawTask {
+        self.0.raw
+    }
+
+    /// A counted reference that outlives the poll (for reporting after it).
+    pub(crate) fn observe(&self) -> Observed {
+        self.0.raw.ref_inc();
+        Observed(self.0.raw)
+    }
+
     /// Cancels the task instead of running it (shutdown of a queue).
     pub(crate) fn shutdown(self) {
         self.0.into_raw().shutdown();
+    }
+}
+
+/// A reference held only to read a task's metadata after its poll.
+pub(crate) struct Observed(RawTask);
+
+impl Observed {
+    pub(crate) fn raw(&self) -> RawTask {
+        self.0
+    }
+}
+
+impl Drop for Observed {
+    fn drop(&mut self) {
+        self.0.drop_reference();
     }
 }
 
@@ -143,13 +177,14 @@ pub(crate) fn new_task<F, S>(
     future: F,
     scheduler: S,
     id: Id,
+    meta: Meta,
 ) -> (Task<S>, Notified<S>, JoinHandle<F::Output>)
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = RawTask::new(future, scheduler, id);
+    let raw = RawTask::new(future, scheduler, id, meta);
     (
         Task::from_raw(raw),
         Notified(Task::from_raw(raw)),
@@ -176,7 +211,8 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    crate::runtime::context::with_current(|handle| handle.spawn(future))
+    let meta = Meta::here();
+    crate::runtime::context::with_current(|handle| handle.spawn_with(future, meta))
 }
 
 /// Runs a blocking function on the runtime's blocking-thread pool and
@@ -200,5 +236,6 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    crate::runtime::context::with_current(|handle| handle.spawn_blocking(f))
+    let meta = Meta::here();
+    crate::runtime::context::with_current(|handle| handle.spawn_blocking_with(f, meta))
 }

@@ -25,6 +25,7 @@
 
 use super::harness::Harness;
 use super::id::Id;
+use super::meta::{Meta, Stats};
 use super::state::State;
 use super::{JoinError, Schedule};
 use crate::loom::cell::UnsafeCell;
@@ -37,6 +38,8 @@ pub(crate) struct Header {
     pub(super) state: State,
     pub(super) vtable: &'static Vtable,
     pub(super) id: Id,
+    pub(super) meta: Meta,
+    pub(super) stats: Stats,
     /// Index in the owned-task list. Read and written only while holding
     /// the lock of the list shard that owns the task.
     pub(super) owned_index: UnsafeCell<usize>,
@@ -82,7 +85,7 @@ pub(crate) struct RawTask {
 }
 
 impl RawTask {
-    pub(super) fn new<F, S>(future: F, scheduler: S, id: Id) -> RawTask
+    pub(super) fn new<F, S>(future: F, scheduler: S, id: Id, meta: Meta) -> RawTask
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -93,6 +96,8 @@ impl RawTask {
                 state: State::new(),
                 vtable: vtable::<F, S>(),
                 id,
+                meta,
+                stats: Stats::new(),
                 owned_index: UnsafeCell::new(usize::MAX),
             },
             core: Core {
@@ -123,6 +128,18 @@ impl RawTask {
 
     pub(crate) fn id(&self) -> Id {
         self.header().id
+    }
+
+    pub(crate) fn meta(&self) -> &Meta {
+        &self.header().meta
+    }
+
+    pub(crate) fn stats(&self) -> &Stats {
+        &self.header().stats
+    }
+
+    pub(crate) fn snapshot(&self) -> super::state::Snapshot {
+        self.header().state.load()
     }
 
     /// Polls the task, consuming the `Notified` reference.

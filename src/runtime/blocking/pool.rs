@@ -140,13 +140,14 @@ impl Spawner {
     }
 
     /// Queues `func` to run on a blocking thread.
-    pub(crate) fn spawn<F, R>(&self, func: F) -> JoinHandle<R>
+    pub(crate) fn spawn<F, R>(&self, func: F, meta: task::Meta) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
         let id = task::Id::next();
-        let (task, notified, join) = task::new_task(BlockingTask::new(func), BlockingSchedule, id);
+        let (task, notified, join) =
+            task::new_task(BlockingTask::new(func), BlockingSchedule, id, meta);
         // Blocking tasks are owned by the queue, not by an owned list.
         drop(task);
         let spawn_thread = {
@@ -209,6 +210,18 @@ impl Spawner {
                 }
             }
         }
+    }
+}
+
+impl Spawner {
+    /// Threads in the pool, busy or idle (a metric).
+    pub(crate) fn num_threads(&self) -> usize {
+        self.inner.state.lock().num_threads
+    }
+
+    /// Jobs queued and not yet started (a metric).
+    pub(crate) fn queue_depth(&self) -> usize {
+        self.inner.state.lock().queue.len()
     }
 }
 

@@ -65,16 +65,28 @@ impl Driver {
     /// models use none, and two more locks per park would only multiply the
     /// states loom explores. The wheel has its own models
     /// (`loom-tests/tests/time_wheel.rs`).
-    pub(crate) fn park(&mut self, handle: &Handle, timeout: Option<Duration>) {
+    /// Returns what the turn dispatched.
+    pub(crate) fn park(&mut self, handle: &Handle, timeout: Option<Duration>) -> Turn {
         #[cfg(not(loom))]
         {
             let timeout = handle.until_next_timer(timeout);
-            self.io.turn(&handle.io, timeout);
-            handle.time.process();
+            let io_events = self.io.turn(&handle.io, timeout);
+            let timers = handle.time.process();
+            Turn { io_events, timers }
         }
         #[cfg(loom)]
-        handle.signal.wait(timeout);
+        {
+            handle.signal.wait(timeout);
+            Turn::default()
+        }
     }
+}
+
+/// What one turn of the driver dispatched (for metrics and the trace).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Turn {
+    pub(crate) io_events: usize,
+    pub(crate) timers: usize,
 }
 
 impl Handle {

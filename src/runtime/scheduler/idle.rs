@@ -6,7 +6,8 @@
 //! workers.
 //!
 //! Rules:
-//! 1. At most half the workers search at once: a burst of wake-ups does
+//! 1. At most half the workers (`Builder::max_searching_workers`) search
+//!    at once: a burst of wake-ups does
 //!    not send every worker to contend on the same queues.
 //! 2. New work wakes a sleeper only if nobody is searching (a searcher will
 //!    find it) and somebody sleeps. The woken worker is counted as
@@ -33,6 +34,7 @@ const SEARCH_MASK: usize = UNPARK_ONE - 1;
 pub(crate) struct Idle {
     state: AtomicUsize,
     num_workers: usize,
+    max_searching: usize,
     sleepers: Mutex<Vec<usize>>,
 }
 
@@ -45,11 +47,12 @@ fn num_unparked(state: usize) -> usize {
 }
 
 impl Idle {
-    pub(crate) fn new(num_workers: usize) -> Idle {
+    pub(crate) fn new(num_workers: usize, max_searching: usize) -> Idle {
         assert!(num_workers < SEARCH_MASK, "too many workers");
         Idle {
             state: AtomicUsize::new(num_workers << UNPARK_SHIFT),
             num_workers,
+            max_searching,
             sleepers: Mutex::new(Vec::with_capacity(num_workers)),
         }
     }
@@ -79,10 +82,11 @@ impl Idle {
         is_searching && num_searching(prev) == 1
     }
 
-    /// The worker wants to steal; refused when half are searching already.
+    /// The worker wants to steal; refused when `max_searching` (by default
+    /// half the workers, rounded up) are searching already.
     pub(crate) fn transition_worker_to_searching(&self) -> bool {
         let state = self.state.load(SeqCst);
-        if 2 * num_searching(state) >= self.num_workers {
+        if num_searching(state) >= self.max_searching {
             return false;
         }
         self.state.fetch_add(1, SeqCst);

@@ -27,8 +27,12 @@ use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::blocking::Spawner as BlockingSpawner;
 use crate::runtime::config::Config;
 use crate::runtime::driver::{self, Driver};
-use crate::task::{self, JoinHandle, Notified, OwnedTasks, RawTask, Schedule};
+use crate::runtime::metrics::worker::WorkerMetrics;
+use crate::runtime::observe::UnhandledPanic;
+use crate::runtime::trace::{self, Trace};
+use crate::task::{self, JoinHandle, Meta, Notified, OwnedTasks, RawTask, Schedule};
 use std::future::Future;
+use std::time::Instant;
 
 /// A task as the run queues hold it.
 pub(crate) type TaskRef = Notified<Arc<Shared>>;
@@ -44,6 +48,8 @@ pub(crate) struct Shared {
     pub(crate) driver_handle: driver::Handle,
     pub(crate) blocking: BlockingSpawner,
     pub(crate) config: Config,
+    pub(crate) worker_metrics: Box<[WorkerMetrics]>,
+    pub(crate) trace: Option<Trace>,
     shutdown: AtomicBool,
 }
 
@@ -81,11 +87,13 @@ impl Shared {
         let shared = Arc::new(Shared {
             injector: Injector::new(),
             remotes: remotes.into_boxed_slice(),
-            idle: Idle::new(n),
+            idle: Idle::new(n, config.max_searching),
             owned: OwnedTasks::new(n * 4),
             driver: Mutex::new(driver),
             driver_handle,
             blocking,
+            worker_metrics: (0..n).map(|_| WorkerMetrics::default()).collect(),
+            trace: config.trace_capacity.map(|cap| Trace::new(n, cap)),
             config,
             shutdown: AtomicBool::new(false),
         });
@@ -156,23 +164,54 @@ impl Shared {
 }
 
 /// Spawns a future as a task of the runtime `shared` belongs to.
-pub(crate) fn spawn<F>(shared: &Arc<Shared>, future: F) -> JoinHandle<F::Output>
+pub(crate) fn spawn<F>(shared: &Arc<Shared>, future: F, mut meta: Meta) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let id = task::Id::next();
-    let (task, notified, join) = task::new_task(future, shared.clone(), id);
+    if shared.config.track_tasks {
+        meta.spawned_at = Some(Instant::now());
+    }
+    let (task, notified, join) = task::new_task(future, shared.clone(), id, meta);
+    if let Some(trace) = &shared.trace {
+        let worker = current_worker_index(shared);
+        trace.record(worker, trace::Kind::Spawn, id.as_u64(), 0);
+    }
     if let Some(notified) = shared.owned.bind(task, notified) {
         schedule_task(shared, notified, false);
     }
     join
 }
 
+/// This thread's worker index, if it is a worker of this runtime.
+fn current_worker_index(shared: &Arc<Shared>) -> Option<usize> {
+    crate::runtime::context::with_worker(|worker| match worker {
+        Some(worker) if worker.belongs_to(shared) => Some(worker.index()),
+        _ => None,
+    })
+}
+
 fn schedule_task(shared: &Arc<Shared>, task: TaskRef, is_yield: bool) {
     crate::runtime::context::with_worker(|worker| match worker {
-        Some(worker) if worker.belongs_to(shared) => worker.schedule_local(task, is_yield),
-        _ => shared.push_remote(task),
+        Some(worker) if worker.belongs_to(shared) => {
+            if let Some(trace) = &shared.trace {
+                let from = worker.index();
+                trace.record(
+                    Some(from),
+                    trace::Kind::Wake,
+                    task.id().as_u64(),
+                    from as u64,
+                );
+            }
+            worker.schedule_local(task, is_yield)
+        }
+        _ => {
+            if let Some(trace) = &shared.trace {
+                trace.record(None, trace::Kind::Wake, task.id().as_u64(), trace::EXTERNAL);
+            }
+            shared.push_remote(task)
+        }
     })
 }
 
@@ -187,5 +226,14 @@ impl Schedule for Arc<Shared> {
 
     fn release(&self, task: RawTask) -> bool {
         self.owned.remove(task)
+    }
+
+    fn unhandled_panic(&self) {
+        if self.config.unhandled_panic == UnhandledPanic::ShutdownRuntime {
+            // Stop the workers and cancel every task; the runtime's own
+            // shutdown later finds nothing left to do.
+            self.close();
+            self.owned.close_and_shutdown_all();
+        }
     }
 }

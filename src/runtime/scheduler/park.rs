@@ -20,7 +20,7 @@
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Condvar, Mutex};
-use crate::runtime::driver::{self, Driver};
+use crate::runtime::driver::{self, Driver, Turn};
 use std::time::Duration;
 
 const EMPTY: usize = 0;
@@ -61,23 +61,27 @@ pub(crate) fn pair() -> (Parker, Unparker) {
 
 impl Parker {
     /// Sleeps until unparked (or a spurious wake-up). Takes the driver if
-    /// it is free and waits in it.
-    pub(crate) fn park(&self, slot: &Mutex<Driver>, handle: &driver::Handle) {
+    /// it is free and waits in it. Returns what the driver dispatched.
+    pub(crate) fn park(&self, slot: &Mutex<Driver>, handle: &driver::Handle) -> Turn {
         if self.consume_notification() {
-            return;
+            return Turn::default();
         }
         match slot.try_lock() {
             Some(mut driver) => self.park_driver(&mut driver, handle, None),
-            None => self.park_condvar(),
+            None => {
+                self.park_condvar();
+                Turn::default()
+            }
         }
     }
 
     /// Polls the driver without sleeping, if it is free (maintenance).
-    pub(crate) fn poll_driver(&self, slot: &Mutex<Driver>, handle: &driver::Handle) {
-        if let Some(mut driver) = slot.try_lock() {
+    pub(crate) fn poll_driver(&self, slot: &Mutex<Driver>, handle: &driver::Handle) -> Turn {
+        match slot.try_lock() {
             // Not a sleep, so the park state is untouched: an unpark that
             // arrives meanwhile leaves NOTIFIED for the next real park.
-            driver.park(handle, Some(Duration::ZERO));
+            Some(mut driver) => driver.park(handle, Some(Duration::ZERO)),
+            None => Turn::default(),
         }
     }
 
@@ -88,7 +92,12 @@ impl Parker {
             .is_ok()
     }
 
-    fn park_driver(&self, driver: &mut Driver, handle: &driver::Handle, timeout: Option<Duration>) {
+    fn park_driver(
+        &self,
+        driver: &mut Driver,
+        handle: &driver::Handle,
+        timeout: Option<Duration>,
+    ) -> Turn {
         match self
             .inner
             .state
@@ -97,15 +106,16 @@ impl Parker {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.inner.state.store(EMPTY, SeqCst);
-                return;
+                return Turn::default();
             }
             Err(actual) => unreachable!("inconsistent park state {actual}"),
         }
-        driver.park(handle, timeout);
+        let turn = driver.park(handle, timeout);
         match self.inner.state.swap(EMPTY, SeqCst) {
             NOTIFIED | PARKED_DRIVER => {}
             actual => unreachable!("inconsistent park state {actual}"),
         }
+        turn
     }
 
     fn park_condvar(&self) {

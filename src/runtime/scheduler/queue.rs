@@ -25,18 +25,6 @@ mod model {
         Retry,
     }
 
-    impl<T> Steal<T> {
-        pub(crate) fn success(self) -> Option<T> {
-            match self {
-                Steal::Success(t) => Some(t),
-                _ => None,
-            }
-        }
-        pub(crate) fn is_retry(&self) -> bool {
-            matches!(self, Steal::Retry)
-        }
-    }
-
     pub(crate) struct Injector<T>(Mutex<VecDeque<T>>);
 
     impl<T> Injector<T> {
@@ -99,6 +87,13 @@ mod model {
     pub(crate) struct Stealer<T>(Arc<Mutex<VecDeque<T>>>);
 
     impl<T> Stealer<T> {
+        pub(crate) fn steal(&self) -> Steal<T> {
+            match self.0.lock().pop_front() {
+                Some(t) => Steal::Success(t),
+                None => Steal::Empty,
+            }
+        }
+
         pub(crate) fn steal_batch_and_pop(&self, dest: &Local<T>) -> Steal<T> {
             if Arc::ptr_eq(&self.0, &dest.0) {
                 return Steal::Empty;

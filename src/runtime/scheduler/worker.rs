@@ -26,7 +26,12 @@ use super::queue::{Local, Steal};
 use super::{Shared, TaskRef};
 use crate::loom::sync::Arc;
 use crate::runtime::context;
+use crate::runtime::driver::Turn;
+use crate::runtime::metrics::worker::{add, WorkerMetrics};
+use crate::runtime::observe::{SlowPoll, StealBatch};
+use crate::runtime::trace::Kind;
 use std::cell::Cell;
+use std::time::Instant;
 
 /// How many LIFO-slot tasks may run back to back before the local queue
 /// gets a turn.
@@ -49,6 +54,8 @@ pub(crate) struct Worker {
     tick: Cell<u32>,
     rng: Cell<u64>,
     parker: Parker,
+    /// When the worker last woke up (for busy time).
+    awake_since: Cell<Instant>,
 }
 
 /// Runs a worker until the runtime shuts down.
@@ -60,7 +67,8 @@ pub(crate) fn run(shared: Arc<Shared>, parts: Parts) {
         lifo: Cell::new(None),
         is_searching: Cell::new(false),
         tick: Cell::new(0),
-        rng: Cell::new(seed(parts.index)),
+        rng: Cell::new(seed(shared.config.rng_seed, parts.index)),
+        awake_since: Cell::new(Instant::now()),
         shared,
     };
     let handle = crate::runtime::Handle {
@@ -73,14 +81,61 @@ pub(crate) fn run(shared: Arc<Shared>, parts: Parts) {
     worker.drain_queues();
 }
 
-fn seed(index: usize) -> u64 {
-    // Any odd, distinct seed will do for victim choice.
-    (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
+/// The victim-choice seed of worker `index`: fixed by `rng_seed` if given,
+/// otherwise different per runtime.
+pub(crate) fn seed(rng_seed: Option<u64>, index: usize) -> u64 {
+    let base = rng_seed.unwrap_or_else(|| {
+        // Per-runtime variety without a dependency: the address of a fresh
+        // heap cell and the clock.
+        let here = Box::new(0u8);
+        let addr = &*here as *const u8 as u64;
+        addr ^ (Instant::now().elapsed().subsec_nanos() as u64).rotate_left(32)
+    });
+    // splitmix64 of (base, index): distinct, well-mixed, never zero.
+    let mut z = base ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) | 1
+}
+
+/// The order in which a worker seeded with `seed` picks its first steal
+/// victims among `n` workers: the same computation as `steal_work`.
+#[cfg(test)]
+fn victim_sequence(seed: u64, n: usize, count: usize) -> Vec<usize> {
+    let mut x = seed;
+    (0..count)
+        .map(|_| {
+            let r = xorshift(&mut x);
+            (r % n as u64) as usize
+        })
+        .collect()
+}
+
+fn xorshift(x: &mut u64) -> u64 {
+    // xorshift64*
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
 impl Worker {
     pub(crate) fn belongs_to(&self, shared: &Arc<Shared>) -> bool {
         Arc::ptr_eq(&self.shared, shared)
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
+    fn metrics(&self) -> &WorkerMetrics {
+        &self.shared.worker_metrics[self.index]
+    }
+
+    fn trace(&self, kind: Kind, task: u64, arg: u64) {
+        if let Some(trace) = &self.shared.trace {
+            trace.record(Some(self.index), kind, task, arg);
+        }
     }
 
     fn run(&self) {
@@ -89,8 +144,10 @@ impl Worker {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
             if tick % config.event_interval == 0 {
-                self.parker
+                let turn = self
+                    .parker
                     .poll_driver(&self.shared.driver, &self.shared.driver_handle);
+                self.record_turn(turn);
             }
             if let Some(task) = self.next_task(tick) {
                 self.run_task(task);
@@ -114,6 +171,15 @@ impl Worker {
 
     fn next_local(&self) -> Option<TaskRef> {
         self.lifo.take().or_else(|| self.local.pop())
+    }
+
+    fn record_turn(&self, turn: Turn) {
+        if turn.timers > 0 {
+            self.trace(Kind::TimerFire, 0, turn.timers as u64);
+        }
+        if turn.io_events > 0 {
+            self.trace(Kind::IoEvent, 0, turn.io_events as u64);
+        }
     }
 
     fn next_remote(&self) -> Option<TaskRef> {
@@ -144,25 +210,38 @@ impl Worker {
             }
             let mut retries = 0;
             loop {
-                match remotes[victim].stealer.steal_batch_and_pop(&self.local) {
-                    Steal::Success(task) => return Some(task),
+                let before = self.local.len();
+                let stolen = match self.shared.config.steal_batch {
+                    StealBatch::Half => remotes[victim].stealer.steal_batch_and_pop(&self.local),
+                    StealBatch::One => remotes[victim].stealer.steal(),
+                };
+                match stolen {
+                    Steal::Success(task) => {
+                        let count = (self.local.len().saturating_sub(before) + 1) as u64;
+                        let m = self.metrics();
+                        add(&m.steals, count);
+                        add(&m.steal_operations, 1);
+                        self.trace(Kind::Steal, victim as u64, count);
+                        return Some(task);
+                    }
                     Steal::Empty => break,
                     Steal::Retry if retries < 4 => retries += 1,
                     Steal::Retry => break,
                 }
             }
         }
-        self.next_remote()
+        let task = self.next_remote();
+        if task.is_none() {
+            add(&self.metrics().steal_failures, 1);
+        }
+        task
     }
 
     fn next_rng(&self) -> u64 {
-        // xorshift64*
         let mut x = self.rng.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
+        let r = xorshift(&mut x);
         self.rng.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        r
     }
 
     fn run_task(&self, task: TaskRef) {
@@ -171,7 +250,7 @@ impl Worker {
             // so wake someone to keep looking.
             self.shared.notify_parked();
         }
-        task.run();
+        self.poll(task);
         let mut lifo_polls = 0;
         while let Some(task) = self.lifo.take() {
             if lifo_polls >= MAX_LIFO_POLLS || self.shared.is_shutdown() {
@@ -180,13 +259,50 @@ impl Worker {
                 break;
             }
             lifo_polls += 1;
-            task.run();
+            add(&self.metrics().lifo_polls, 1);
+            self.poll(task);
         }
+    }
+
+    /// Polls one task, with the bookkeeping the runtime was asked for.
+    fn poll(&self, task: TaskRef) {
+        add(&self.metrics().polls, 1);
+        let config = &self.shared.config;
+        let raw = task.raw();
+        if !config.track_tasks && self.shared.trace.is_none() {
+            raw.stats().record_poll(None, None);
+            task.run();
+            return;
+        }
+        let id = task.id().as_u64();
+        self.trace(Kind::PollStart, id, 0);
+        let start = config.track_tasks.then(Instant::now);
+        raw.stats().record_poll(start, raw.meta().spawned_at);
+        match (&config.slow_poll, start) {
+            (Some((threshold, report)), Some(start)) => {
+                // Keep the task alive past its poll to describe it.
+                let observed = task.observe();
+                task.run();
+                let duration = start.elapsed();
+                if duration >= *threshold {
+                    let raw = observed.raw();
+                    report(&SlowPoll {
+                        id: raw.id(),
+                        name: raw.meta().name.as_deref(),
+                        location: raw.meta().location,
+                        duration,
+                        worker: self.index,
+                    });
+                }
+            }
+            _ => task.run(),
+        }
+        self.trace(Kind::PollEnd, id, 0);
     }
 
     /// Queues a task woken on this worker's thread.
     pub(crate) fn schedule_local(&self, task: TaskRef, is_yield: bool) {
-        let notify = if is_yield {
+        let notify = if is_yield || !self.shared.config.lifo_enabled {
             self.local.push(task);
             true
         } else {
@@ -217,13 +333,24 @@ impl Worker {
             // possibly this one.
             self.shared.notify_parked();
         }
+        let m = self.metrics();
+        add(&m.parks, 1);
+        let now = Instant::now();
+        let busy = now.saturating_duration_since(self.awake_since.get());
+        add(&m.busy_ns, busy.as_nanos() as u64);
+        self.trace(Kind::Park, 0, 0);
         while !self.shared.is_shutdown() {
-            self.parker
+            let turn = self
+                .parker
                 .park(&self.shared.driver, &self.shared.driver_handle);
+            self.record_turn(turn);
             if self.transition_from_parked() {
-                return;
+                break;
             }
         }
+        add(&m.unparks, 1);
+        self.awake_since.set(Instant::now());
+        self.trace(Kind::Unpark, 0, 0);
     }
 
     fn transition_from_parked(&self) -> bool {
@@ -254,6 +381,37 @@ impl Worker {
         drop(self.lifo.take());
         while let Some(task) = self.local.pop() {
             drop(task);
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_rng_seed_gives_the_same_victim_order() {
+        for worker in 0..4 {
+            let a = victim_sequence(seed(Some(42), worker), 8, 64);
+            let b = victim_sequence(seed(Some(42), worker), 8, 64);
+            assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn different_seeds_and_workers_give_different_victim_orders() {
+        let a = victim_sequence(seed(Some(1), 0), 8, 64);
+        let b = victim_sequence(seed(Some(2), 0), 8, 64);
+        let c = victim_sequence(seed(Some(1), 1), 8, 64);
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn victims_cover_every_worker() {
+        let seq = victim_sequence(seed(Some(7), 0), 8, 256);
+        for w in 0..8 {
+            assert!(seq.contains(&w), "worker {w} never chosen");
         }
     }
 }

@@ -35,6 +35,7 @@ use polling::{Event, Events, PollMode, Poller};
 use super::ready::Ready;
 use super::registrations::Registrations;
 use super::scheduled_io::ScheduledIo;
+use crate::loom::sync::atomic::{Ordering::Relaxed, StatAtomicU64};
 use crate::loom::sync::Arc;
 
 /// The key `polling` uses for its own notification events.
@@ -64,6 +65,9 @@ struct Inner {
     registrations: Registrations,
     /// Sources are registered edge-triggered (else one-shot).
     edge: bool,
+    /// I/O events dispatched so far (a metric; written only by the thread
+    /// that holds the driver).
+    dispatched: StatAtomicU64,
 }
 
 impl Driver {
@@ -91,6 +95,7 @@ impl Driver {
             poller,
             registrations: Registrations::new(),
             edge,
+            dispatched: StatAtomicU64::new(0),
         };
         Ok((
             driver,
@@ -102,16 +107,24 @@ impl Driver {
 
     /// Waits up to `timeout` (`None` = until an event or an unpark,
     /// `Some(ZERO)` = just poll) and dispatches the events to their sources.
-    pub(crate) fn turn(&mut self, handle: &Handle, timeout: Option<Duration>) {
+    /// Returns how many I/O events it dispatched.
+    pub(crate) fn turn(&mut self, handle: &Handle, timeout: Option<Duration>) -> usize {
         self.events.clear();
         match handle.inner.poller.wait(&mut self.events, timeout) {
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return 0,
             Err(e) => panic!("magpie: waiting for I/O events failed: {e}"),
         }
         if self.events.is_empty() {
-            return;
+            return 0;
         }
+        let count = self
+            .events
+            .iter()
+            .filter(|event| event.key != NOTIFY_KEY)
+            .count();
+        let dispatched = &handle.inner.dispatched;
+        dispatched.store(dispatched.load(Relaxed) + count as u64, Relaxed);
         self.tick = self.tick.wrapping_add(1);
         let events = self
             .events
@@ -127,10 +140,16 @@ impl Driver {
         for waker in self.wake_list.drain(..) {
             waker.wake();
         }
+        count
     }
 }
 
 impl Handle {
+    /// I/O events dispatched since the runtime started (a metric).
+    pub(crate) fn events_dispatched(&self) -> u64 {
+        self.inner.dispatched.load(Relaxed)
+    }
+
     /// Makes a thread blocked in [`Driver::turn`] return (or the next
     /// `turn` return at once).
     pub(crate) fn unpark(&self) {

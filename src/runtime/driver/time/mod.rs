@@ -71,6 +71,7 @@ mod tests;
 
 use std::time::Instant;
 
+use crate::loom::sync::atomic::{Ordering::Relaxed, StatAtomicU64};
 use crate::loom::sync::{Arc, Mutex};
 
 pub(crate) use clock::{far_future, Clock};
@@ -93,6 +94,8 @@ pub(crate) struct Handle {
 struct Inner {
     clock: Clock,
     core: Mutex<Core>,
+    /// Timers fired so far (a metric), counted before their wakers run.
+    fired: StatAtomicU64,
 }
 
 /// Everything the wheel lock guards.
@@ -172,6 +175,7 @@ impl Handle {
                     parked_until: u64::MAX,
                     is_shutdown: false,
                 }),
+                fired: StatAtomicU64::new(0),
             }),
         }
     }
@@ -206,15 +210,20 @@ impl Handle {
     /// Fires every timer due at the clock's present. The wakers are woken
     /// after the wheel lock is released.
     #[cfg_attr(loom, allow(dead_code))] // the loom park leaves timers out
-    pub(crate) fn process(&self) {
-        self.process_at(self.inner.clock.now_tick());
+    pub(crate) fn process(&self) -> usize {
+        self.process_at(self.inner.clock.now_tick())
     }
 
-    /// Fires every timer due at tick `now`.
-    pub(crate) fn process_at(&self, now: u64) {
+    /// Fires every timer due at tick `now`; returns how many fired.
+    pub(crate) fn process_at(&self, now: u64) -> usize {
         let mut batch = WakeBatch::new();
+        let mut fired = 0;
         let mut core = self.inner.core.lock();
         while let Some(node) = core.wheel.poll(now) {
+            fired += 1;
+            // Counted before any waker runs, so whoever a timer wakes sees
+            // it in the metric.
+            self.inner.fired.fetch_add(1, Relaxed);
             if let Some(waker) = fire(node, State::Fired) {
                 if batch.push(waker) {
                     drop(core);
@@ -225,6 +234,17 @@ impl Handle {
         }
         drop(core);
         batch.wake_all();
+        fired
+    }
+
+    /// Timers fired since the runtime started (a metric).
+    pub(crate) fn fired(&self) -> u64 {
+        self.inner.fired.load(Relaxed)
+    }
+
+    /// Number of timers filed in the wheel (a metric; takes the lock).
+    pub(crate) fn num_timers(&self) -> usize {
+        self.inner.core.lock().wheel.len()
     }
 
     /// The runtime is going down: fires every filed timer with [`Shutdown`]

@@ -34,6 +34,8 @@ pub(super) struct Wheel {
     levels: [Level; NUM_LEVELS],
     /// Due nodes waiting to be fired.
     pending: List,
+    /// Nodes filed anywhere in the wheel (a metric).
+    len: usize,
 }
 
 impl Wheel {
@@ -42,11 +44,17 @@ impl Wheel {
             elapsed: 0,
             levels: std::array::from_fn(Level::new),
             pending: List::new(),
+            len: 0,
         }
     }
 
     pub(super) fn elapsed(&self) -> u64 {
         self.elapsed
+    }
+
+    /// Number of filed nodes.
+    pub(super) fn len(&self) -> usize {
+        self.len
     }
 
     /// Files `node` for tick `when`, which must be later than `elapsed`.
@@ -56,6 +64,7 @@ impl Wheel {
         node.set_when(when);
         let level = level_for(self.elapsed, when);
         self.levels[level].push(node, when);
+        self.len += 1;
     }
 
     /// Unlinks `node` from wherever it is filed (a no-op if nowhere).
@@ -67,6 +76,7 @@ impl Wheel {
                 self.levels[level as usize].remove(node, slot as usize)
             }
         }
+        self.len -= 1;
         node.set_location(Location::Nowhere);
     }
 
@@ -97,6 +107,7 @@ impl Wheel {
         loop {
             if let Some(node) = self.pending.pop_front() {
                 node.set_location(Location::Nowhere);
+                self.len -= 1;
                 return Some(node);
             }
             match self.next_expiration() {
@@ -123,6 +134,8 @@ impl Wheel {
                 self.pending.push_front(node);
                 node.set_location(Location::Pending);
             } else {
+                // Re-filed lower down: `insert` counts it again.
+                self.len -= 1;
                 self.insert(node, when);
             }
         }
@@ -135,6 +148,7 @@ impl Wheel {
             None => self.levels.iter_mut().find_map(Level::pop_any),
         }?;
         node.set_location(Location::Nowhere);
+        self.len -= 1;
         Some(node)
     }
 }

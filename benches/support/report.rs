@@ -1,0 +1,69 @@
+//! Reads criterion's saved estimates back and prints a Markdown table of
+//! mean times and ratios (magpie's time divided by each peer's: below 1.0
+//! means magpie is faster).
+
+use std::path::PathBuf;
+
+fn criterion_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("criterion")
+}
+
+/// Mean time in nanoseconds of `group/function` from the last run.
+pub fn mean_ns(group: &str, function: &str) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(function)
+        .join("new")
+        .join("estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["mean"]["point_estimate"].as_f64()
+}
+
+pub fn human(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// One row per group; columns: each function's mean, then the first
+/// function's time over each other's.
+pub fn print_ratio_table(groups: &[&str], functions: &[&str]) {
+    let Some((first, others)) = functions.split_first() else {
+        return;
+    };
+    let mut header = format!("| workload | {} |", functions.join(" | "));
+    let mut rule = String::from("|---|");
+    for _ in functions {
+        rule.push_str("---|");
+    }
+    for o in others {
+        header.push_str(&format!(" {first}/{o} |"));
+        rule.push_str("---|");
+    }
+    println!("\n{header}\n{rule}");
+    for group in groups {
+        let times: Vec<Option<f64>> = functions.iter().map(|f| mean_ns(group, f)).collect();
+        let mut row = format!("| {group} |");
+        for t in &times {
+            row.push_str(&format!(
+                " {} |",
+                t.map(human).unwrap_or_else(|| "-".into())
+            ));
+        }
+        for t in &times[1..] {
+            match (times[0], t) {
+                (Some(a), Some(b)) => row.push_str(&format!(" {:.2} |", a / b)),
+                _ => row.push_str(" - |"),
+            }
+        }
+        println!("{row}");
+    }
+}

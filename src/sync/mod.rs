@@ -1,0 +1,78 @@
+#![warn(missing_docs)]
+
+//! Synchronization primitives for async code: locks, a semaphore,
+//! notification, a barrier and channels.
+//!
+//! Every waiting future here is built on one waker queue (`waiters.rs`): an
+//! intrusive FIFO whose nodes live inside the futures themselves, so waiting
+//! allocates nothing and a future dropped at any point (even right after
+//! being handed a permit, the lock or a notification) passes what it was
+//! given on to the next waiter. The primitives use nothing but
+//! [`Waker`](std::task::Waker)s, so they work in any executor, not just
+//! magpie's.
+//!
+//! | primitive | use |
+//! |---|---|
+//! | [`Mutex`], [`RwLock`] | shared mutable state, guards held across `.await` |
+//! | [`Semaphore`] | bound concurrency with a pool of permits |
+//! | [`Notify`], [`Barrier`] | signal events, rendezvous |
+//! | [`mpsc`], [`oneshot`], [`broadcast`], [`watch`] | message passing |
+//!
+//! On magpie's runtime:
+//!
+//! ```
+//! use magpie::sync::{mpsc, Mutex, Semaphore};
+//! use std::sync::Arc;
+//!
+//! let rt = magpie::Runtime::new().unwrap();
+//! rt.block_on(async {
+//!     let (tx, mut rx) = mpsc::channel(8);
+//!     let pool = Arc::new(Semaphore::new(2)); // at most 2 jobs at once
+//!     for job in 0..6u32 {
+//!         let (tx, pool) = (tx.clone(), pool.clone());
+//!         magpie::spawn(async move {
+//!             let _slot = pool.acquire().await.unwrap();
+//!             tx.send(job * job).await.unwrap();
+//!         });
+//!     }
+//!     drop(tx);
+//!     let total = Mutex::new(0);
+//!     while let Some(n) = rx.recv().await {
+//!         *total.lock().await += n;
+//!     }
+//!     assert_eq!(total.into_inner(), 55);
+//! });
+//! ```
+//!
+//! And in any other executor, or none:
+//!
+//! ```
+//! use magpie::sync::oneshot;
+//!
+//! let (tx, rx) = oneshot::channel();
+//! std::thread::spawn(move || tx.send("hello").unwrap());
+//! assert_eq!(futures::executor::block_on(rx), Ok("hello"));
+//! ```
+
+mod atomic_waker;
+mod barrier;
+pub mod broadcast;
+pub mod mpsc;
+mod mutex;
+mod notify;
+pub mod oneshot;
+mod permits;
+mod rwlock;
+mod semaphore;
+mod waiters;
+pub mod watch;
+
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use notify::{Notified, Notify};
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+pub use semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};

@@ -1,0 +1,348 @@
+//! The bounded channel's handles.
+
+use super::chan::{self, Rx, Tx, WeakTx};
+use super::error::{SendError, TrySendError};
+use super::ring::Ring;
+use crate::sync::permits::{Acquire, Closed, TryAcquire};
+use std::fmt;
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+/// Sends values to the [`Receiver`]; waits while the channel is full.
+///
+/// ```
+/// futures::executor::block_on(async {
+///     let (tx, mut rx) = magpie::sync::mpsc::channel(2);
+///     let tx2 = tx.clone();
+///     tx.send(1).await.unwrap();
+///     tx2.send(2).await.unwrap();
+///     assert_eq!(rx.recv().await, Some(1));
+///     assert_eq!(rx.recv().await, Some(2));
+/// });
+/// ```
+pub struct Sender<T> {
+    tx: Tx<T, Ring<T>>,
+}
+
+/// A sender that does not keep the channel open; upgrade it to send.
+///
+/// ```
+/// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+/// let weak = tx.downgrade();
+/// assert!(weak.upgrade().is_some());
+/// drop(tx);
+/// assert!(weak.upgrade().is_none());
+/// ```
+pub struct WeakSender<T> {
+    tx: WeakTx<T, Ring<T>>,
+}
+
+/// Receives the values sent on a bounded channel, in order.
+///
+/// ```
+/// futures::executor::block_on(async {
+///     let (tx, mut rx) = magpie::sync::mpsc::channel(4);
+///     tx.send("hi").await.unwrap();
+///     drop(tx);
+///     assert_eq!(rx.recv().await, Some("hi"));
+///     assert_eq!(rx.recv().await, None);
+/// });
+/// ```
+pub struct Receiver<T> {
+    rx: Rx<T, Ring<T>>,
+}
+
+/// A reserved slot: [`send`](Permit::send) cannot fail or wait. Dropping it
+/// gives the slot back.
+///
+/// ```
+/// futures::executor::block_on(async {
+///     let (tx, mut rx) = magpie::sync::mpsc::channel(1);
+///     let permit = tx.reserve().await.unwrap();
+///     permit.send(9);
+///     assert_eq!(rx.recv().await, Some(9));
+/// });
+/// ```
+pub struct Permit<'a, T> {
+    tx: &'a Tx<T, Ring<T>>,
+}
+
+/// A bounded channel with room for `capacity` values: senders wait
+/// (back-pressure) while it is full.
+///
+/// # Panics
+/// If `capacity` is zero.
+///
+/// ```
+/// let (tx, _rx) = magpie::sync::mpsc::channel::<u32>(16);
+/// assert_eq!(tx.capacity(), 16);
+/// ```
+pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(capacity > 0, "mpsc bounded channel requires capacity > 0");
+    let (tx, rx) = chan::pair(Ring::new(capacity), chan::Slots::bounded(capacity));
+    (Sender { tx }, Receiver { rx })
+}
+
+impl<T> Sender<T> {
+    /// Sends `value`, waiting for a free slot. Fails, handing the value
+    /// back, if the receiver is gone.
+    ///
+    /// Cancellation-safe: dropping the future while it waits for a slot
+    /// leaves the queue of waiting senders without losing a slot (the value
+    /// is dropped with the future).
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = magpie::sync::mpsc::channel(1);
+    ///     tx.send(1).await.unwrap();
+    ///     assert_eq!(rx.recv().await, Some(1));
+    /// });
+    /// ```
+    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        match reserve(&self.tx).await {
+            Ok(()) => {
+                self.tx.push(value);
+                Ok(())
+            }
+            Err(_) => Err(SendError(value)),
+        }
+    }
+
+    /// Sends `value` if a slot is free right now.
+    ///
+    /// ```
+    /// use magpie::sync::mpsc::{channel, error::TrySendError};
+    /// let (tx, rx) = channel(1);
+    /// tx.try_send(1).unwrap();
+    /// assert!(matches!(tx.try_send(2), Err(TrySendError::Full(2))));
+    /// drop(rx);
+    /// assert!(matches!(tx.try_send(3), Err(TrySendError::Closed(3))));
+    /// ```
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        match self.tx.capacity().try_acquire(1) {
+            Ok(()) => {
+                self.tx.push(value);
+                Ok(())
+            }
+            Err(TryAcquire::Closed) => Err(TrySendError::Closed(value)),
+            Err(TryAcquire::NoPermits) => Err(TrySendError::Full(value)),
+        }
+    }
+
+    /// Waits for a free slot and reserves it.
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    ///     let permit = tx.reserve().await.unwrap();
+    ///     assert_eq!(tx.capacity(), 0);
+    ///     drop(permit);
+    ///     assert_eq!(tx.capacity(), 1);
+    /// });
+    /// ```
+    pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
+        match reserve(&self.tx).await {
+            Ok(()) => Ok(Permit { tx: &self.tx }),
+            Err(_) => Err(SendError(())),
+        }
+    }
+
+    /// Reserves a slot if one is free right now.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// let _p = tx.try_reserve().unwrap();
+    /// assert!(tx.try_reserve().is_err());
+    /// ```
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        match self.tx.capacity().try_acquire(1) {
+            Ok(()) => Ok(Permit { tx: &self.tx }),
+            Err(TryAcquire::Closed) => Err(TrySendError::Closed(())),
+            Err(TryAcquire::NoPermits) => Err(TrySendError::Full(())),
+        }
+    }
+}
+
+impl<T> Sender<T> {
+    /// Waits until the receiver is closed or dropped.
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let (tx, rx) = magpie::sync::mpsc::channel::<u8>(1);
+    ///     drop(rx);
+    ///     tx.closed().await;
+    /// });
+    /// ```
+    pub async fn closed(&self) {
+        self.tx.closed().await
+    }
+
+    /// Whether the receiver is closed or dropped.
+    ///
+    /// ```
+    /// let (tx, rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// assert!(!tx.is_closed());
+    /// drop(rx);
+    /// assert!(tx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    /// Free slots right now.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel(2);
+    /// tx.try_send(()).unwrap();
+    /// assert_eq!(tx.capacity(), 1);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.tx.capacity().available()
+    }
+
+    /// A [`WeakSender`] for this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert!(weak.upgrade().unwrap().same_channel(&tx));
+    /// ```
+    pub fn downgrade(&self) -> WeakSender<T> {
+        WeakSender {
+            tx: self.tx.downgrade(),
+        }
+    }
+
+    /// Whether both senders feed the same channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// assert!(tx.same_channel(&tx.clone()));
+    /// ```
+    pub fn same_channel(&self, other: &Sender<T>) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+
+    /// Live (strong) senders of this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(tx.strong_count(), 2);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.sender_count()
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        Sender {
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender").finish_non_exhaustive()
+    }
+}
+
+impl<T> WeakSender<T> {
+    /// A [`Sender`], if any strong sender is still alive.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// assert!(tx.downgrade().upgrade().is_some());
+    /// ```
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        self.tx.upgrade().map(|tx| Sender { tx })
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        WeakSender {
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for WeakSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakSender").finish_non_exhaustive()
+    }
+}
+
+impl<T> Permit<'_, T> {
+    /// Sends `value` into the reserved slot.
+    ///
+    /// ```
+    /// let (tx, mut rx) = magpie::sync::mpsc::channel(1);
+    /// tx.try_reserve().unwrap().send(5);
+    /// assert_eq!(rx.try_recv(), Ok(5));
+    /// ```
+    pub fn send(self, value: T) {
+        self.tx.push(value);
+        std::mem::forget(self);
+    }
+}
+
+impl<T> Drop for Permit<'_, T> {
+    fn drop(&mut self) {
+        self.tx.release_unused_slot();
+    }
+}
+
+impl<T> fmt::Debug for Permit<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").finish_non_exhaustive()
+    }
+}
+
+super::receiver::receiver_impls!(Receiver, "channel::<i32>(4)", "try_send");
+
+/// Waits for a free slot. If dropped unfinished, the `Acquire` inside gives
+/// back any slot it had been handed, and the receiver is woken: it may be
+/// waiting for in-flight slots to come back after a `close`.
+struct Reserve<'a, T> {
+    acquire: ManuallyDrop<Acquire<'a>>,
+    tx: &'a Tx<T, Ring<T>>,
+    done: bool,
+}
+
+fn reserve<T>(tx: &Tx<T, Ring<T>>) -> Reserve<'_, T> {
+    Reserve {
+        acquire: ManuallyDrop::new(tx.capacity().acquire(1)),
+        tx,
+        done: false,
+    }
+}
+
+impl<T> Future for Reserve<'_, T> {
+    type Output = Result<(), Closed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `acquire` is pinned with us and never moved out; it is
+        // dropped in place, in `Drop`.
+        let this = unsafe { self.get_unchecked_mut() };
+        let acquire = unsafe { Pin::new_unchecked(&mut *this.acquire) };
+        let res = ready!(acquire.poll(cx));
+        this.done = true;
+        Poll::Ready(res)
+    }
+}
+
+impl<T> Drop for Reserve<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: dropped exactly once, here, in place (the pin's drop
+        // guarantee holds); the field is not used afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.acquire) };
+        if !self.done {
+            self.tx.wake_rx();
+        }
+    }
+}

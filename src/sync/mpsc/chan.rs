@@ -1,0 +1,443 @@
+//! The parts of a channel shared by the bounded and unbounded flavours:
+//! sender counting, closing, and waking the one receiver.
+//!
+//! # Protocol
+//!
+//! * A send pushes into the buffer ([`Ring`] or [`List`], both lock-free) and
+//!   then wakes the receiver's [`AtomicWaker`]. The receiver pops, and only
+//!   if the buffer looks empty registers its waker and pops once more, so a
+//!   push that lands between the two pops is never missed.
+//! * `tx_count` counts live `Sender`s. Dropping one is a `Release`
+//!   decrement that comes after all of its pushes; the receiver reads the
+//!   count with `Acquire` before its last pop, so "count is zero and the
+//!   buffer is empty" really means nothing more will come: the receiver
+//!   drains everything senders left, then sees `None`.
+//! * `rx_closed` is set (`SeqCst`) when the receiver closes or drops; a
+//!   bounded channel also closes its semaphore, failing every waiting
+//!   `send` with its value handed back. `Sender::closed` waits on a
+//!   [`Notify`], built before it checks the flag so no close is missed.
+//! * **Values in flight are counted** ([`Slots`]): a bounded channel's taken
+//!   permits, an unbounded channel's counter (incremented, together with the
+//!   closed check, in one CAS before the push). A slot is given back when
+//!   the receiver pops its value, which is what gives bounded senders
+//!   back-pressure. After `close`, the receiver reports the end only once
+//!   nothing is in flight, so a send that was accepted before the close is
+//!   still received, never lost. Whoever gives a slot back without pushing
+//!   (a dropped `Permit` or granted `send`) wakes the receiver to re-check.
+
+use super::list::List;
+use super::ring::Ring;
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::Arc;
+use crate::sync::atomic_waker::AtomicWaker;
+use crate::sync::notify::Notify;
+use crate::sync::permits::Permits;
+use std::task::{ready, Context, Poll};
+
+/// A buffer with one consumer.
+pub(crate) trait Buffer<T> {
+    /// Appends a value. The bounded ring cannot be full here (the caller
+    /// holds a permit).
+    fn push(&self, value: T);
+    /// Takes the oldest value.
+    ///
+    /// # Safety
+    /// Only the single receiver may call this (or the last owner).
+    unsafe fn pop(&self) -> Option<T>;
+}
+
+impl<T> Buffer<T> for Ring<T> {
+    fn push(&self, value: T) {
+        if Ring::push(self, value).is_err() {
+            unreachable!("a sender holding a permit always finds a free slot");
+        }
+    }
+    unsafe fn pop(&self) -> Option<T> {
+        // SAFETY: forwarded contract.
+        unsafe { Ring::pop(self) }
+    }
+}
+
+impl<T> Buffer<T> for List<T> {
+    fn push(&self, value: T) {
+        List::push(self, value)
+    }
+    unsafe fn pop(&self) -> Option<T> {
+        // SAFETY: forwarded contract.
+        unsafe { List::pop(self) }
+    }
+}
+
+/// How many values are in flight (sent or reserved, not yet received).
+pub(crate) enum Slots {
+    /// One permit per free slot; in flight = capacity - free permits.
+    Bounded { permits: Permits, capacity: usize },
+    /// `in_flight << 1 | CLOSED`.
+    Unbounded(AtomicUsize),
+}
+
+const UNBOUNDED_CLOSED: usize = 1;
+const UNBOUNDED_ONE: usize = 2;
+
+impl Slots {
+    pub(crate) fn bounded(capacity: usize) -> Slots {
+        Slots::Bounded {
+            permits: Permits::new(capacity),
+            capacity,
+        }
+    }
+
+    pub(crate) fn unbounded() -> Slots {
+        Slots::Unbounded(AtomicUsize::new(0))
+    }
+}
+
+pub(crate) struct Chan<T, B> {
+    buffer: B,
+    slots: Slots,
+    rx_waker: AtomicWaker,
+    tx_count: AtomicUsize,
+    rx_closed: AtomicBool,
+    closed_notify: Notify,
+    _values: std::marker::PhantomData<T>,
+}
+
+impl<T, B: Buffer<T>> Chan<T, B> {
+    pub(crate) fn new(buffer: B, slots: Slots) -> Arc<Chan<T, B>> {
+        Arc::new(Chan {
+            buffer,
+            slots,
+            rx_waker: AtomicWaker::new(),
+            tx_count: AtomicUsize::new(1),
+            rx_closed: AtomicBool::new(false),
+            closed_notify: Notify::new(),
+            _values: std::marker::PhantomData,
+        })
+    }
+
+    /// The bounded channel's slot permits.
+    pub(crate) fn capacity(&self) -> &Permits {
+        match &self.slots {
+            Slots::Bounded { permits, .. } => permits,
+            Slots::Unbounded(_) => unreachable!("only bounded channels have permits"),
+        }
+    }
+
+    /// Unbounded only: counts one value in flight, unless the receiver is
+    /// closed (then `false`: the caller must not push).
+    pub(crate) fn count_unbounded_send(&self) -> bool {
+        let Slots::Unbounded(word) = &self.slots else {
+            unreachable!("bounded channels count with permits")
+        };
+        let mut cur = word.load(Ordering::Relaxed);
+        loop {
+            if cur & UNBOUNDED_CLOSED != 0 {
+                return false;
+            }
+            // Relaxed: the count orders nothing by itself; the push that
+            // follows is published by the buffer and the receiver's waker.
+            match word.compare_exchange_weak(
+                cur,
+                cur + UNBOUNDED_ONE,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
+    /// Values sent (or slots reserved) and not yet received.
+    fn in_flight(&self) -> usize {
+        match &self.slots {
+            Slots::Bounded { permits, capacity } => capacity - permits.available(),
+            Slots::Unbounded(word) => word.load(Ordering::Acquire) >> 1,
+        }
+    }
+
+    /// A bounded slot comes back without a value (dropped `Permit`):
+    /// release it and let the receiver re-check whether it is done.
+    pub(crate) fn release_unused_slot(&self) {
+        self.capacity().release(1);
+        self.wake_rx();
+    }
+
+    /// Wakes the receiver (to re-check after a slot came back unused).
+    pub(crate) fn wake_rx(&self) {
+        self.rx_waker.wake();
+    }
+
+    /// Pushes (slot already reserved, if bounded) and wakes the receiver.
+    pub(crate) fn push(&self, value: T) {
+        self.buffer.push(value);
+        self.rx_waker.wake();
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        // SeqCst: one total order with `closed_notify`'s generation (see `closed`).
+        self.rx_closed.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the receiver is closed or dropped.
+    pub(crate) async fn closed(&self) {
+        loop {
+            let notified = self.closed_notify.notified();
+            if self.is_closed() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    pub(crate) fn add_sender(&self) {
+        // Relaxed: a new handle made from an existing one orders nothing.
+        self.tx_count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Adds a sender unless none is left (a `WeakSender` upgrading).
+    pub(crate) fn try_add_sender(&self) -> bool {
+        let mut cur = self.tx_count.load(Ordering::Relaxed);
+        while cur > 0 {
+            match self.tx_count.compare_exchange_weak(
+                cur,
+                cur + 1,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(actual) => cur = actual,
+            }
+        }
+        false
+    }
+
+    pub(crate) fn drop_sender(&self) {
+        // Release: our pushes happen-before the receiver's Acquire read of
+        // a zero count. Acquire is not needed: we touch nothing after.
+        if self.tx_count.fetch_sub(1, Ordering::Release) == 1 {
+            self.rx_waker.wake();
+        }
+    }
+
+    pub(crate) fn sender_count(&self) -> usize {
+        self.tx_count.load(Ordering::Relaxed)
+    }
+
+    /// Receiver side: stops all further sends; buffered values stay.
+    pub(crate) fn close(&self) {
+        // SeqCst: pairs with `closed`'s SeqCst read after its generation read.
+        self.rx_closed.store(true, Ordering::SeqCst);
+        match &self.slots {
+            Slots::Bounded { permits, .. } => permits.close(),
+            // SeqCst: like `rx_closed`; the CAS in `count_unbounded_send`
+            // sees it or counts before it.
+            Slots::Unbounded(word) => {
+                word.fetch_or(UNBOUNDED_CLOSED, Ordering::SeqCst);
+            }
+        }
+        self.closed_notify.notify_waiters();
+    }
+
+    /// # Safety
+    /// Only the receiver calls this.
+    unsafe fn pop(&self) -> Option<T> {
+        // SAFETY: forwarded single-consumer contract.
+        let value = unsafe { self.buffer.pop() }?;
+        match &self.slots {
+            Slots::Bounded { permits, .. } => permits.release(1),
+            // Release: orders our read of the value before a later
+            // `in_flight` reader's conclusions (nothing else depends on it).
+            Slots::Unbounded(word) => {
+                word.fetch_sub(UNBOUNDED_ONE, Ordering::Release);
+            }
+        }
+        Some(value)
+    }
+
+    /// Nothing more can arrive: every sender is gone or the receiver
+    /// closed, and nothing is in flight. Called after a pop found nothing.
+    fn senders_gone(&self) -> bool {
+        // Acquire pairs with the Release decrement in `drop_sender`.
+        (self.tx_count.load(Ordering::Acquire) == 0 || self.is_closed()) && self.in_flight() == 0
+    }
+
+    /// # Safety
+    /// Only the receiver calls this.
+    pub(crate) unsafe fn try_recv(&self) -> Result<T, super::error::TryRecvError> {
+        // SAFETY: forwarded single-consumer contract.
+        if let Some(v) = unsafe { self.pop() } {
+            return Ok(v);
+        }
+        if self.senders_gone() {
+            // SAFETY: as above. Every push of a gone sender is visible now.
+            return unsafe { self.pop() }.ok_or(super::error::TryRecvError::Disconnected);
+        }
+        Err(super::error::TryRecvError::Empty)
+    }
+
+    /// # Safety
+    /// Only the receiver calls this.
+    pub(crate) unsafe fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        // SAFETY (all pops below): forwarded single-consumer contract.
+        let mut value = unsafe { self.pop() };
+        if value.is_none() {
+            self.rx_waker.register(cx.waker());
+            value = unsafe { self.pop() };
+        }
+        if value.is_none() && !self.senders_gone() {
+            return Poll::Pending;
+        }
+        if value.is_none() {
+            value = unsafe { self.pop() };
+        }
+        coop.made_progress();
+        Poll::Ready(value)
+    }
+
+    /// Appends up to `limit` values to `buf`; waits only while none is ready.
+    ///
+    /// # Safety
+    /// Only the receiver calls this.
+    pub(crate) unsafe fn poll_recv_many(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        // SAFETY: forwarded single-consumer contract.
+        let Some(first) = ready!(unsafe { self.poll_recv(cx) }) else {
+            return Poll::Ready(0);
+        };
+        buf.push(first);
+        let mut n = 1;
+        while n < limit {
+            // SAFETY: as above.
+            match unsafe { self.pop() } {
+                Some(v) => buf.push(v),
+                None => break,
+            }
+            n += 1;
+        }
+        Poll::Ready(n)
+    }
+
+    /// The receiver is going away: close, and drop what is buffered (giving
+    /// back the slots).
+    ///
+    /// # Safety
+    /// Only the receiver calls this, once.
+    pub(crate) unsafe fn drop_receiver(&self) {
+        self.close();
+        // SAFETY: forwarded single-consumer contract.
+        while unsafe { self.pop() }.is_some() {}
+    }
+}
+
+/// A strong sender handle: counts in `tx_count`.
+pub(crate) struct Tx<T, B: Buffer<T>> {
+    chan: Arc<Chan<T, B>>,
+}
+
+/// The one receiver handle.
+pub(crate) struct Rx<T, B: Buffer<T>> {
+    chan: Arc<Chan<T, B>>,
+}
+
+/// A weak sender handle: keeps the memory, not the channel, alive.
+pub(crate) struct WeakTx<T, B: Buffer<T>> {
+    chan: Arc<Chan<T, B>>,
+}
+
+/// A fresh channel around `buffer`.
+pub(crate) fn pair<T, B: Buffer<T>>(buffer: B, slots: Slots) -> (Tx<T, B>, Rx<T, B>) {
+    let chan = Chan::new(buffer, slots);
+    (Tx { chan: chan.clone() }, Rx { chan })
+}
+
+impl<T, B: Buffer<T>> std::ops::Deref for Tx<T, B> {
+    type Target = Chan<T, B>;
+    fn deref(&self) -> &Chan<T, B> {
+        &self.chan
+    }
+}
+
+impl<T, B: Buffer<T>> Tx<T, B> {
+    pub(crate) fn downgrade(&self) -> WeakTx<T, B> {
+        WeakTx {
+            chan: self.chan.clone(),
+        }
+    }
+
+    pub(crate) fn same_channel(&self, other: &Tx<T, B>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T, B: Buffer<T>> Clone for Tx<T, B> {
+    fn clone(&self) -> Self {
+        self.chan.add_sender();
+        Tx {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T, B: Buffer<T>> Drop for Tx<T, B> {
+    fn drop(&mut self) {
+        self.chan.drop_sender();
+    }
+}
+
+impl<T, B: Buffer<T>> WeakTx<T, B> {
+    pub(crate) fn upgrade(&self) -> Option<Tx<T, B>> {
+        self.chan.try_add_sender().then(|| Tx {
+            chan: self.chan.clone(),
+        })
+    }
+}
+
+impl<T, B: Buffer<T>> Clone for WeakTx<T, B> {
+    fn clone(&self) -> Self {
+        WeakTx {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T, B: Buffer<T>> Rx<T, B> {
+    pub(crate) fn chan(&self) -> &Chan<T, B> {
+        &self.chan
+    }
+
+    pub(crate) fn try_recv(&mut self) -> Result<T, super::error::TryRecvError> {
+        // SAFETY: `&mut` on the only `Rx`: we are the single consumer.
+        unsafe { self.chan.try_recv() }
+    }
+
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // SAFETY: `&mut` on the only `Rx`: we are the single consumer.
+        unsafe { self.chan.poll_recv(cx) }
+    }
+
+    pub(crate) fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        // SAFETY: `&mut` on the only `Rx`: we are the single consumer.
+        unsafe { self.chan.poll_recv_many(cx, buf, limit) }
+    }
+}
+
+impl<T, B: Buffer<T>> Drop for Rx<T, B> {
+    fn drop(&mut self) {
+        // SAFETY: the only `Rx`, dropped once.
+        unsafe { self.chan.drop_receiver() }
+    }
+}

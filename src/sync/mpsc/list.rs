@@ -1,0 +1,102 @@
+//! The unbounded channel's buffer: a lock-free linked list (Vyukov's
+//! multi-producer, single-consumer node queue).
+//!
+//! # Protocol
+//!
+//! The list always holds a *stub*: `head` points at a node whose value was
+//! already taken. A producer allocates a node, swaps it into `tail`
+//! (`AcqRel`) and then links the previous tail to it with a `Release` store
+//! of `prev.next`. The consumer follows `head.next` with `Acquire`; when it
+//! finds a node it takes its value, frees the old stub and the node becomes
+//! the new stub.
+//!
+//! Between a producer's swap and its link the list looks empty to the
+//! consumer even if later nodes exist. That is fine for a channel: the
+//! producer wakes the receiver only after linking, and a sender's drop
+//! (which the receiver waits for before reporting "closed") comes after its
+//! link too.
+
+use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::atomic::{AtomicPtr, Ordering};
+use std::ptr;
+
+struct Node<T> {
+    next: AtomicPtr<Node<T>>,
+    value: UnsafeCell<Option<T>>,
+}
+
+impl<T> Node<T> {
+    fn alloc(value: Option<T>) -> *mut Node<T> {
+        Box::into_raw(Box::new(Node {
+            next: AtomicPtr::new(ptr::null_mut()),
+            value: UnsafeCell::new(value),
+        }))
+    }
+}
+
+pub(crate) struct List<T> {
+    tail: AtomicPtr<Node<T>>,
+    /// The stub; only the consumer reads or writes it.
+    head: UnsafeCell<*mut Node<T>>,
+}
+
+impl<T> List<T> {
+    pub(crate) fn new() -> List<T> {
+        let stub = Node::alloc(None);
+        List {
+            tail: AtomicPtr::new(stub),
+            head: UnsafeCell::new(stub),
+        }
+    }
+
+    /// Appends `value`.
+    pub(crate) fn push(&self, value: T) {
+        let node = Node::alloc(Some(value));
+        // AcqRel: Release publishes our node's contents to the next producer
+        // that links after it; Acquire makes `prev` (another producer's
+        // node) valid to write to.
+        let prev = self.tail.swap(node, Ordering::AcqRel);
+        // SAFETY: `prev` stays allocated until the consumer moves past it,
+        // which needs this very link.
+        unsafe { (*prev).next.store(node, Ordering::Release) };
+    }
+
+    /// Takes the oldest linked value, if any.
+    ///
+    /// # Safety
+    /// Only one thread at a time may pop (the channel's receiver).
+    pub(crate) unsafe fn pop(&self) -> Option<T> {
+        // SAFETY: single consumer: we own `head`.
+        let head = self.head.with(|p| unsafe { *p });
+        // Acquire pairs with the producer's Release link, making the node's
+        // value visible.
+        // SAFETY: the stub is live until we replace and free it below.
+        let next = unsafe { (*head).next.load(Ordering::Acquire) };
+        if next.is_null() {
+            return None;
+        }
+        // SAFETY: `next` is linked and fully written; we are its only reader.
+        let value = unsafe { (*next).value.with_mut(|p| (*p).take()) };
+        self.head.with_mut(|p| unsafe { *p = next });
+        // SAFETY: the old stub is unreachable: `tail` moved past it (it has a
+        // `next`) and we just moved `head` off it.
+        drop(unsafe { Box::from_raw(head) });
+        value
+    }
+}
+
+impl<T> Drop for List<T> {
+    fn drop(&mut self) {
+        // SAFETY: `&mut self`: no producer or other consumer remains.
+        while unsafe { self.pop() }.is_some() {}
+        let stub = self.head.with(|p| unsafe { *p });
+        // SAFETY: the last stub is owned by the list alone.
+        drop(unsafe { Box::from_raw(stub) });
+    }
+}
+
+// SAFETY: values move between threads through the list (T: Send); the
+// consumer-only `head` is guarded by the single-consumer contract of `pop`.
+unsafe impl<T: Send> Send for List<T> {}
+// SAFETY: as above; producers only touch `tail` and fresh nodes.
+unsafe impl<T: Send> Sync for List<T> {}

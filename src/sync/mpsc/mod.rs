@@ -1,0 +1,42 @@
+//! A multi-producer, single-consumer channel, bounded or unbounded.
+//!
+//! * [`channel`] has a fixed capacity: its buffer is a ring of slots
+//!   allocated once, so sending allocates nothing, and senders wait (in FIFO
+//!   order) while it is full.
+//! * [`unbounded_channel`] never makes senders wait; each message is one
+//!   node of a lock-free list.
+//!
+//! Both send without taking a lock. When every sender is gone the receiver
+//! still drains what was sent, then gets `None`. When the receiver is gone
+//! (or [`Receiver::close`]d), sends fail and hand the value back.
+//!
+//! ```
+//! use magpie::sync::mpsc;
+//!
+//! let rt = magpie::Runtime::new().unwrap();
+//! rt.block_on(async {
+//!     let (tx, mut rx) = mpsc::channel(32);
+//!     for id in 0..4 {
+//!         let tx = tx.clone();
+//!         magpie::spawn(async move { tx.send(id).await.unwrap() });
+//!     }
+//!     drop(tx);
+//!     let mut got = Vec::new();
+//!     while let Some(id) = rx.recv().await {
+//!         got.push(id);
+//!     }
+//!     got.sort();
+//!     assert_eq!(got, [0, 1, 2, 3]);
+//! });
+//! ```
+
+mod bounded;
+mod chan;
+pub mod error;
+mod list;
+mod receiver;
+mod ring;
+mod unbounded;
+
+pub use bounded::{channel, Permit, Receiver, Sender, WeakSender};
+pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender, WeakUnboundedSender};

@@ -1,0 +1,315 @@
+//! An asynchronous, fair mutual-exclusion lock.
+//!
+//! The lock is a one-permit [`Permits`] semaphore next to the data: an
+//! uncontended `lock` is one CAS taking the permit, `unlock` one CAS giving
+//! it back. Under contention the permit is handed directly to the first
+//! queued waiter (FIFO), so no waiter starves and nobody barges. The
+//! semaphore's Acquire/Release orderings are what make the data written
+//! under one guard visible to the next holder.
+
+use super::permits::Permits;
+use crate::loom::cell::UnsafeCell;
+// The owned guards and permits take `self: Arc<Self>`, which only std's `Arc`
+// allows as a receiver (loom's cannot be one), so the public API names it.
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// An asynchronous mutex whose guard may be held across `.await`.
+///
+/// ```
+/// use magpie::sync::Mutex;
+/// use std::sync::Arc;
+///
+/// let rt = magpie::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let count = Arc::new(Mutex::new(0));
+///     let mut tasks = magpie::task::JoinSet::new();
+///     for _ in 0..8 {
+///         let count = count.clone();
+///         tasks.spawn(async move { *count.lock().await += 1 });
+///     }
+///     while let Some(res) = tasks.join_next().await {
+///         res.unwrap();
+///     }
+///     assert_eq!(*count.lock().await, 8);
+/// });
+/// ```
+pub struct Mutex<T: ?Sized> {
+    permit: Permits,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the mutex hands `&mut T` to one holder at a time (the permit), so
+// sending it or sharing it across threads needs only `T: Send`.
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
+
+/// Error from [`Mutex::try_lock`] (and `RwLock::try_*`): the lock is held
+/// or others are waiting for it.
+///
+/// ```
+/// let m = magpie::sync::Mutex::new(());
+/// let _g = m.try_lock().unwrap();
+/// assert_eq!(m.try_lock().unwrap_err().to_string(), "operation would block");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TryLockError(pub(crate) ());
+
+impl fmt::Display for TryLockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("operation would block")
+    }
+}
+
+impl std::error::Error for TryLockError {}
+
+/// Access to a [`Mutex`]'s data; unlocks when dropped.
+///
+/// ```
+/// futures::executor::block_on(async {
+///     let m = magpie::sync::Mutex::new(vec![1]);
+///     let mut guard = m.lock().await;
+///     guard.push(2);
+///     assert_eq!(*guard, [1, 2]);
+/// });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct MutexGuard<'a, T: ?Sized> {
+    lock: &'a Mutex<T>,
+    /// Makes the guard `Sync` only when `T: Sync` (it hands out `&T`).
+    _marker: PhantomData<&'a mut T>,
+}
+
+/// Access to a [`Mutex`] held through an `Arc`; unlocks when dropped.
+///
+/// ```
+/// use std::sync::Arc;
+/// futures::executor::block_on(async {
+///     let m = Arc::new(magpie::sync::Mutex::new(0));
+///     let mut guard = m.clone().lock_owned().await;
+///     *guard = 5;
+///     drop(guard);
+///     assert_eq!(*m.lock().await, 5);
+/// });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedMutexGuard<T: ?Sized> {
+    lock: Arc<Mutex<T>>,
+    /// Makes the guard `Sync` only when `T: Sync` (it hands out `&T`).
+    _marker: PhantomData<T>,
+}
+
+impl<T> Mutex<T> {
+    /// An unlocked mutex holding `value`.
+    ///
+    /// ```
+    /// let m = magpie::sync::Mutex::new(3);
+    /// assert_eq!(m.into_inner(), 3);
+    /// ```
+    pub fn new(value: T) -> Mutex<T> {
+        Mutex {
+            permit: Permits::new(1),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Consumes the mutex and returns the data.
+    ///
+    /// ```
+    /// assert_eq!(magpie::sync::Mutex::new("x").into_inner(), "x");
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    /// Waits for the lock. Waiters get it in the order they started waiting.
+    ///
+    /// Cancellation-safe: dropping the future while it waits leaves the
+    /// queue, and if the lock had already been handed to it, passes it on.
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let m = magpie::sync::Mutex::new(0);
+    ///     *m.lock().await = 7;
+    ///     assert_eq!(*m.lock().await, 7);
+    /// });
+    /// ```
+    pub async fn lock(&self) -> MutexGuard<'_, T> {
+        if self.permit.acquire(1).await.is_err() {
+            unreachable!("a mutex's semaphore is never closed");
+        }
+        MutexGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Waits for the lock, holding the mutex through the `Arc`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// futures::executor::block_on(async {
+    ///     let m = Arc::new(magpie::sync::Mutex::new(0));
+    ///     let guard = m.clone().lock_owned().await;
+    ///     assert!(m.try_lock().is_err());
+    ///     drop(guard);
+    /// });
+    /// ```
+    pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        if self.permit.acquire(1).await.is_err() {
+            unreachable!("a mutex's semaphore is never closed");
+        }
+        OwnedMutexGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Takes the lock if it is free and nobody waits.
+    ///
+    /// ```
+    /// let m = magpie::sync::Mutex::new(0);
+    /// let g = m.try_lock().unwrap();
+    /// assert!(m.try_lock().is_err());
+    /// drop(g);
+    /// assert!(m.try_lock().is_ok());
+    /// ```
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
+        match self.permit.try_acquire(1) {
+            Ok(()) => Ok(MutexGuard {
+                lock: self,
+                _marker: PhantomData,
+            }),
+            Err(_) => Err(TryLockError(())),
+        }
+    }
+
+    /// Takes the lock if it is free, holding the mutex through the `Arc`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(magpie::sync::Mutex::new(0));
+    /// assert!(m.clone().try_lock_owned().is_ok());
+    /// ```
+    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
+        match self.permit.try_acquire(1) {
+            Ok(()) => Ok(OwnedMutexGuard {
+                lock: self,
+                _marker: PhantomData,
+            }),
+            Err(_) => Err(TryLockError(())),
+        }
+    }
+
+    /// Mutable access without locking: `&mut self` proves nobody else can.
+    ///
+    /// ```
+    /// let mut m = magpie::sync::Mutex::new(1);
+    /// *m.get_mut() = 2;
+    /// assert_eq!(m.into_inner(), 2);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        // SAFETY: `&mut self` means no guard exists.
+        self.data.with_mut(|p| unsafe { &mut *p })
+    }
+
+    fn data_ptr(&self) -> *mut T {
+        self.data.with_mut(|p| p)
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T> From<T> for Mutex<T> {
+    fn from(value: T) -> Self {
+        Mutex::new(value)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Mutex");
+        match self.try_lock() {
+            Ok(guard) => d.field("data", &&*guard),
+            Err(_) => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the mutex's only permit.
+        unsafe { &*self.lock.data_ptr() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the mutex's only permit.
+        unsafe { &mut *self.lock.data_ptr() }
+    }
+}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.lock.permit.release(1);
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized> OwnedMutexGuard<T> {
+    /// The mutex this guard locks.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(magpie::sync::Mutex::new(()));
+    /// let g = m.clone().try_lock_owned().unwrap();
+    /// assert!(Arc::ptr_eq(g.mutex(), &m));
+    /// ```
+    pub fn mutex(&self) -> &Arc<Mutex<T>> {
+        &self.lock
+    }
+}
+
+impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the mutex's only permit.
+        unsafe { &*self.lock.data_ptr() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the mutex's only permit.
+        unsafe { &mut *self.lock.data_ptr() }
+    }
+}
+
+impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
+    fn drop(&mut self) {
+        self.lock.permit.release(1);
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}

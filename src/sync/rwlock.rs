@@ -1,0 +1,351 @@
+//! An asynchronous, writer-fair reader-writer lock.
+//!
+//! The lock is a [`Permits`] semaphore holding `max_readers` permits: a
+//! reader takes one, a writer takes all of them. Because the semaphore
+//! serves waiters strictly in FIFO order and lets nobody barge past a
+//! queued waiter, a writer that is waiting blocks every reader that arrives
+//! after it (writer-fair), and a writer at the head of the queue collects
+//! the permits of departing readers until it has them all.
+
+use super::mutex::TryLockError;
+use super::permits::Permits;
+use crate::loom::cell::UnsafeCell;
+// The owned guards and permits take `self: Arc<Self>`, which only std's `Arc`
+// allows as a receiver (loom's cannot be one), so the public API names it.
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// The default (and largest) number of concurrent readers.
+const MAX_READS: u32 = u32::MAX >> 3;
+
+/// An asynchronous reader-writer lock: many readers or one writer.
+///
+/// ```
+/// use magpie::sync::RwLock;
+///
+/// futures::executor::block_on(async {
+///     let lock = RwLock::new(5);
+///     {
+///         let r1 = lock.read().await;
+///         let r2 = lock.read().await;
+///         assert_eq!(*r1 + *r2, 10);
+///     }
+///     *lock.write().await += 1;
+///     assert_eq!(*lock.read().await, 6);
+/// });
+/// ```
+pub struct RwLock<T: ?Sized> {
+    max_readers: u32,
+    permits: Permits,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: a writer gets `&mut T` alone (all permits), readers share `&T`
+// (one permit each), so the usual `RwLock` bounds apply.
+unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
+// SAFETY: as above; shared readers on many threads need `T: Sync`.
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
+
+/// Shared access to a [`RwLock`]'s data.
+///
+/// ```
+/// futures::executor::block_on(async {
+///     let lock = magpie::sync::RwLock::new(1);
+///     let guard: magpie::sync::RwLockReadGuard<'_, i32> = lock.read().await;
+///     assert_eq!(*guard, 1);
+/// });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct RwLockReadGuard<'a, T: ?Sized> {
+    lock: &'a RwLock<T>,
+    _marker: PhantomData<&'a T>,
+}
+
+/// Exclusive access to a [`RwLock`]'s data.
+///
+/// ```
+/// futures::executor::block_on(async {
+///     let lock = magpie::sync::RwLock::new(1);
+///     let mut guard = lock.write().await;
+///     *guard = 2;
+/// });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct RwLockWriteGuard<'a, T: ?Sized> {
+    lock: &'a RwLock<T>,
+    _marker: PhantomData<&'a mut T>,
+}
+
+/// Shared access held through an `Arc<RwLock<T>>`.
+///
+/// ```
+/// use std::sync::Arc;
+/// futures::executor::block_on(async {
+///     let lock = Arc::new(magpie::sync::RwLock::new(1));
+///     let guard = lock.clone().read_owned().await;
+///     assert_eq!(*guard, 1);
+/// });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedRwLockReadGuard<T: ?Sized> {
+    lock: Arc<RwLock<T>>,
+    _marker: PhantomData<T>,
+}
+
+/// Exclusive access held through an `Arc<RwLock<T>>`.
+///
+/// ```
+/// use std::sync::Arc;
+/// futures::executor::block_on(async {
+///     let lock = Arc::new(magpie::sync::RwLock::new(1));
+///     *lock.clone().write_owned().await = 3;
+///     assert_eq!(*lock.read().await, 3);
+/// });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedRwLockWriteGuard<T: ?Sized> {
+    lock: Arc<RwLock<T>>,
+    _marker: PhantomData<T>,
+}
+
+impl<T> RwLock<T> {
+    /// An unlocked lock holding `value`.
+    ///
+    /// ```
+    /// let lock = magpie::sync::RwLock::new(0);
+    /// assert_eq!(lock.into_inner(), 0);
+    /// ```
+    pub fn new(value: T) -> RwLock<T> {
+        RwLock::with_max_readers(value, MAX_READS)
+    }
+
+    /// An unlocked lock admitting at most `max_readers` readers at once.
+    ///
+    /// # Panics
+    /// If `max_readers` is 0 or above `u32::MAX >> 3`.
+    ///
+    /// ```
+    /// let lock = magpie::sync::RwLock::with_max_readers((), 2);
+    /// let _a = lock.try_read().unwrap();
+    /// let _b = lock.try_read().unwrap();
+    /// assert!(lock.try_read().is_err());
+    /// ```
+    pub fn with_max_readers(value: T, max_readers: u32) -> RwLock<T> {
+        assert!(
+            (1..=MAX_READS).contains(&max_readers),
+            "max_readers must be in 1..={MAX_READS}"
+        );
+        RwLock {
+            max_readers,
+            permits: Permits::new(max_readers as usize),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Consumes the lock and returns the data.
+    ///
+    /// ```
+    /// assert_eq!(magpie::sync::RwLock::new(4).into_inner(), 4);
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+macro_rules! acquire_or_unreachable {
+    ($permits:expr, $n:expr) => {
+        if $permits.acquire($n).await.is_err() {
+            unreachable!("an RwLock's semaphore is never closed");
+        }
+    };
+}
+
+impl<T: ?Sized> RwLock<T> {
+    /// Waits for shared access. Waits behind any writer already queued.
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let lock = magpie::sync::RwLock::new("a");
+    ///     assert_eq!(*lock.read().await, "a");
+    /// });
+    /// ```
+    pub async fn read(&self) -> RwLockReadGuard<'_, T> {
+        acquire_or_unreachable!(self.permits, 1);
+        RwLockReadGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Waits for exclusive access.
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let lock = magpie::sync::RwLock::new(vec![]);
+    ///     lock.write().await.push(1);
+    ///     assert_eq!(lock.read().await.len(), 1);
+    /// });
+    /// ```
+    pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
+        acquire_or_unreachable!(self.permits, self.max_readers as usize);
+        RwLockWriteGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Shared access if available right now.
+    ///
+    /// ```
+    /// let lock = magpie::sync::RwLock::new(0);
+    /// let _w = lock.try_write().unwrap();
+    /// assert!(lock.try_read().is_err());
+    /// ```
+    pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
+        self.permits.try_acquire(1).map_err(|_| TryLockError(()))?;
+        Ok(RwLockReadGuard {
+            lock: self,
+            _marker: PhantomData,
+        })
+    }
+
+    /// Exclusive access if available right now.
+    ///
+    /// ```
+    /// let lock = magpie::sync::RwLock::new(0);
+    /// let _r = lock.try_read().unwrap();
+    /// assert!(lock.try_write().is_err());
+    /// ```
+    pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
+        self.permits
+            .try_acquire(self.max_readers as usize)
+            .map_err(|_| TryLockError(()))?;
+        Ok(RwLockWriteGuard {
+            lock: self,
+            _marker: PhantomData,
+        })
+    }
+
+    /// Waits for shared access, holding the lock through the `Arc`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// futures::executor::block_on(async {
+    ///     let lock = Arc::new(magpie::sync::RwLock::new(2));
+    ///     assert_eq!(*lock.clone().read_owned().await, 2);
+    /// });
+    /// ```
+    pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
+        acquire_or_unreachable!(self.permits, 1);
+        OwnedRwLockReadGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Waits for exclusive access, holding the lock through the `Arc`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// futures::executor::block_on(async {
+    ///     let lock = Arc::new(magpie::sync::RwLock::new(2));
+    ///     *lock.clone().write_owned().await += 1;
+    ///     assert_eq!(*lock.read().await, 3);
+    /// });
+    /// ```
+    pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
+        let n = self.max_readers as usize;
+        acquire_or_unreachable!(self.permits, n);
+        OwnedRwLockWriteGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Mutable access without locking: `&mut self` proves nobody else can.
+    ///
+    /// ```
+    /// let mut lock = magpie::sync::RwLock::new(1);
+    /// *lock.get_mut() = 2;
+    /// assert_eq!(lock.into_inner(), 2);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        // SAFETY: `&mut self` means no guard exists.
+        self.data.with_mut(|p| unsafe { &mut *p })
+    }
+
+    fn data_ptr(&self) -> *mut T {
+        self.data.with_mut(|p| p)
+    }
+}
+
+impl<T: Default> Default for RwLock<T> {
+    fn default() -> Self {
+        RwLock::new(T::default())
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("RwLock");
+        match self.try_read() {
+            Ok(guard) => d.field("data", &&*guard),
+            Err(_) => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+/// Deref (and DerefMut for writers), Debug and the permit-returning Drop
+/// are the same for all four guards.
+macro_rules! guard_impls {
+    ($guard:ident $(<$lt:lifetime>)?, $permits:expr, mut: $mutable:tt) => {
+        impl<$($lt,)? T: ?Sized> Deref for $guard<$($lt,)? T> {
+            type Target = T;
+            fn deref(&self) -> &T {
+                // SAFETY: the guard holds at least one permit, so no writer
+                // has `&mut T`.
+                unsafe { &*self.lock.data_ptr() }
+            }
+        }
+
+        guard_impls!(@mut $mutable, $guard $(<$lt>)?);
+
+        impl<$($lt,)? T: ?Sized> Drop for $guard<$($lt,)? T> {
+            fn drop(&mut self) {
+                let n = $permits(&*self.lock);
+                self.lock.permits.release(n);
+            }
+        }
+
+        impl<$($lt,)? T: ?Sized + fmt::Debug> fmt::Debug for $guard<$($lt,)? T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&**self, f)
+            }
+        }
+    };
+    (@mut true, $guard:ident $(<$lt:lifetime>)?) => {
+        impl<$($lt,)? T: ?Sized> DerefMut for $guard<$($lt,)? T> {
+            fn deref_mut(&mut self) -> &mut T {
+                // SAFETY: a write guard holds every permit.
+                unsafe { &mut *self.lock.data_ptr() }
+            }
+        }
+    };
+    (@mut false, $guard:ident $(<$lt:lifetime>)?) => {};
+}
+
+fn one<T: ?Sized>(_: &RwLock<T>) -> usize {
+    1
+}
+
+fn all<T: ?Sized>(lock: &RwLock<T>) -> usize {
+    lock.max_readers as usize
+}
+
+guard_impls!(RwLockReadGuard<'a>, one, mut: false);
+guard_impls!(RwLockWriteGuard<'a>, all, mut: true);
+guard_impls!(OwnedRwLockReadGuard, one, mut: false);
+guard_impls!(OwnedRwLockWriteGuard, all, mut: true);

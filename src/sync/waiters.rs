@@ -1,0 +1,423 @@
+//! The one waker queue every primitive in `sync` is built on.
+//!
+//! # Shape
+//!
+//! A [`WaitList`] is an intrusive, doubly linked FIFO of [`Waiter`] nodes.
+//! The nodes are not allocated by the list: each one lives *inside the
+//! waiting future* (`Acquire`, `Notified`, `Recv`, ...), which is pinned
+//! once polled, so pushing, popping and unlinking an arbitrary node are all
+//! O(1) and a wait allocates nothing.
+//!
+//! # Protocol
+//!
+//! 1. **One lock guards a list and all of its nodes.** The list lives inside
+//!    the primitive's `Mutex`; every read or write of a node's links,
+//!    status, waker or payload happens while that lock is held. The list's
+//!    methods take `&mut WaitList`, i.e. the caller must be holding the
+//!    guard, which is the proof the node access is exclusive.
+//! 2. **A node moves `Idle → Queued → Notified`** and only the lock holder
+//!    moves it. The future pushes itself (`Idle → Queued`) when it must
+//!    wait; a notifier pops it (`Queued → Notified`) and takes its waker; the
+//!    future, on its next poll under the lock, sees `Notified`, consumes what
+//!    it was given and resets itself to `Idle`.
+//! 3. **Wakers are woken after the lock is released.** Notifiers collect
+//!    them in a [`WakeList`] and call [`WakeList::wake_all`] once the guard
+//!    is dropped, so a woken task never contends on a lock still held by
+//!    its waker.
+//! 4. **A node is never dropped while linked.** The owning future's `Drop`
+//!    takes the lock and calls [`WaitList::remove`] (a `Queued` node is
+//!    unlinked). If it finds its node already `Notified`, the future was
+//!    handed something (a permit, the lock, a `notify_one`) that it will now
+//!    never use: the *primitive* passes it on to the next waiter while still
+//!    holding the lock. That forwarding is what makes every `sync` future
+//!    cancellation-safe: nothing handed to a dropped future is lost.
+//!
+//! 5. **One lock-free exit.** After popping a node, the notifier sets the
+//!    node's `popped` flag (`Release`) as its very last touch of the node.
+//!    From then on the node is in no list and belongs to its future alone,
+//!    so the future, seeing the flag (`Acquire`), may read and reset its
+//!    entry without the lock ([`Waiter::take_popped`]): a woken waiter does
+//!    not queue on the lock its waker may still hold.
+//!
+//! Apart from that flag, all node access is serialised by the primitive's
+//! lock; the primitives keep their own atomic fast paths (an uncontended
+//! `Mutex::lock` never touches the list).
+
+use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use std::marker::PhantomPinned;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::Waker;
+
+/// Where a [`Waiter`] stands. Changed only by the holder of the list's lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Not in the list: never queued, removed, or already consumed.
+    Idle,
+    /// Linked in the list, waiting.
+    Queued,
+    /// Popped by a notifier; what that means is the primitive's business.
+    Notified,
+}
+
+/// The part of a node the owning primitive reads and writes (under the lock).
+#[derive(Debug)]
+pub(crate) struct Entry<T> {
+    pub(crate) status: Status,
+    pub(crate) waker: Option<Waker>,
+    /// Per-primitive payload: permits still needed, how it was notified, ...
+    pub(crate) data: T,
+}
+
+struct Node<T> {
+    prev: Option<NonNull<Waiter<T>>>,
+    next: Option<NonNull<Waiter<T>>>,
+    entry: Entry<T>,
+}
+
+/// One waiting future's node. Embed it in the future; never move it once
+/// it has been pushed (the future is `!Unpin` because of it).
+pub(crate) struct Waiter<T> {
+    node: UnsafeCell<Node<T>>,
+    /// Set by the notifier, last, after popping the node (rule 5).
+    popped: AtomicBool,
+    _pinned: PhantomPinned,
+}
+
+// SAFETY: a `Waiter`'s contents are only accessed through `WaitList` methods,
+// i.e. under the lock that guards the list (protocol rule 1), so moving the
+// owning future to another thread or sharing references to it is sound as
+// long as the payload and the waker (always `Send + Sync`) are.
+unsafe impl<T: Send> Send for Waiter<T> {}
+// SAFETY: as above; `&Waiter` gives no access without the list's lock.
+unsafe impl<T: Send> Sync for Waiter<T> {}
+
+impl<T> Waiter<T> {
+    /// A fresh, unlinked node carrying `data`.
+    pub(crate) fn new(data: T) -> Waiter<T> {
+        Waiter {
+            node: UnsafeCell::new(Node {
+                prev: None,
+                next: None,
+                entry: Entry {
+                    status: Status::Idle,
+                    waker: None,
+                    data,
+                },
+            }),
+            popped: AtomicBool::new(false),
+            _pinned: PhantomPinned,
+        }
+    }
+
+    /// Whether a notifier popped this node (then [`take_popped`] succeeds).
+    ///
+    /// [`take_popped`]: Waiter::take_popped
+    pub(crate) fn is_popped(&self) -> bool {
+        // Acquire: as in `take_popped`.
+        self.popped.load(Ordering::Acquire)
+    }
+
+    /// If a notifier popped this node, runs `f` on its entry (no lock
+    /// needed: the node is in no list any more) and clears the flag.
+    /// `&mut self`: only the owning future calls this.
+    pub(crate) fn take_popped<R>(&mut self, f: impl FnOnce(&mut Entry<T>) -> R) -> Option<R> {
+        // Acquire pairs with the Release store in `pop_front`: every write
+        // the notifier made to the node happens-before our access.
+        if !self.popped.load(Ordering::Acquire) {
+            return None;
+        }
+        // Relaxed: only we read it from here on, until we are queued again
+        // (under the lock, which orders it).
+        self.popped.store(false, Ordering::Relaxed);
+        // SAFETY: popped means unlinked and no longer touched by any
+        // notifier (rule 5); `&mut self` excludes the owner's other paths.
+        Some(self.node.with_mut(|n| f(unsafe { &mut (*n).entry })))
+    }
+}
+
+impl<T> std::fmt::Debug for Waiter<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Waiter { .. }")
+    }
+}
+
+/// The FIFO itself; lives inside the primitive's lock.
+pub(crate) struct WaitList<T> {
+    head: Option<NonNull<Waiter<T>>>,
+    tail: Option<NonNull<Waiter<T>>>,
+}
+
+// SAFETY: the list only holds pointers to nodes whose contents are `Send`;
+// it is always reached through the primitive's lock.
+unsafe impl<T: Send> Send for WaitList<T> {}
+// SAFETY: `&WaitList` only reads the head/tail pointers.
+unsafe impl<T: Send> Sync for WaitList<T> {}
+
+impl<T> std::fmt::Debug for WaitList<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitList")
+            .field("empty", &self.is_empty())
+            .finish()
+    }
+}
+
+impl<T> Default for WaitList<T> {
+    fn default() -> Self {
+        WaitList::new()
+    }
+}
+
+impl<T> WaitList<T> {
+    /// An empty list.
+    pub(crate) const fn new() -> WaitList<T> {
+        WaitList {
+            head: None,
+            tail: None,
+        }
+    }
+
+    /// Whether nobody is queued.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.head.is_none()
+    }
+
+    /// Runs `f` on the node of `ptr`.
+    ///
+    /// # Safety
+    /// `ptr` is a live node of this list or the caller's own node, and the
+    /// caller holds the lock guarding this list (it has `&mut self`).
+    unsafe fn node<R>(&mut self, ptr: NonNull<Waiter<T>>, f: impl FnOnce(&mut Node<T>) -> R) -> R {
+        // SAFETY: the caller guarantees the node is alive (rule 4) and that
+        // we hold the list's lock (rule 1), so this access is exclusive.
+        unsafe { ptr.as_ref() }
+            .node
+            .with_mut(|n| f(unsafe { &mut *n }))
+    }
+
+    /// Appends `waiter` with `waker`, marking it `Queued`.
+    ///
+    /// # Safety
+    /// `waiter` is `Idle`, is only ever used with this list, and its owner
+    /// removes it (under the lock) before it is dropped (protocol rule 4).
+    pub(crate) unsafe fn push_back(&mut self, waiter: Pin<&Waiter<T>>, waker: Waker) {
+        let ptr = NonNull::from(waiter.get_ref());
+        let old_tail = self.tail;
+        // SAFETY: our own node, pinned, and we hold the lock.
+        unsafe {
+            self.node(ptr, |n| {
+                debug_assert_eq!(n.entry.status, Status::Idle);
+                n.prev = old_tail;
+                n.next = None;
+                n.entry.status = Status::Queued;
+                n.entry.waker = Some(waker);
+            })
+        };
+        match old_tail {
+            // SAFETY: the tail is a linked, hence live, node (rule 4).
+            Some(tail) => unsafe { self.node(tail, |n| n.next = Some(ptr)) },
+            None => self.head = Some(ptr),
+        }
+        self.tail = Some(ptr);
+    }
+
+    /// Runs `f` on the entry of the caller's own `waiter`.
+    ///
+    /// # Safety
+    /// `waiter` is only ever used with this list.
+    pub(crate) unsafe fn with_entry<R>(
+        &mut self,
+        waiter: &Waiter<T>,
+        f: impl FnOnce(&mut Entry<T>) -> R,
+    ) -> R {
+        // SAFETY: the caller's own node (alive: it is borrowed) and the lock is held.
+        unsafe { self.node(NonNull::from(waiter), |n| f(&mut n.entry)) }
+    }
+
+    /// For a queued waiter's poll: `true` (waker refreshed) while `waiter`
+    /// is still queued; `false` once it was popped (then its flag is set and
+    /// [`Waiter::take_popped`] succeeds).
+    ///
+    /// # Safety
+    /// `waiter` is only ever used with this list.
+    pub(crate) unsafe fn still_queued(&mut self, waiter: &Waiter<T>, waker: &Waker) -> bool {
+        // SAFETY: forwarded contract; we hold the lock.
+        unsafe {
+            self.with_entry(waiter, |e| {
+                let queued = e.status == Status::Queued;
+                if queued {
+                    update_waker(&mut e.waker, waker);
+                }
+                queued
+            })
+        }
+    }
+
+    /// Runs `f` on the entry of the first waiter, if any.
+    pub(crate) fn with_front<R>(&mut self, f: impl FnOnce(&mut Entry<T>) -> R) -> Option<R> {
+        let head = self.head?;
+        // SAFETY: the head is linked, hence alive (rule 4); we hold the lock.
+        Some(unsafe { self.node(head, |n| f(&mut n.entry)) })
+    }
+
+    /// Unlinks the first waiter, marks it `Notified` and returns its waker.
+    pub(crate) fn pop_front(&mut self) -> Option<Waker> {
+        let head = self.head?;
+        // SAFETY: the head is linked, hence alive (rule 4); we hold the lock.
+        let (next, waker) = unsafe {
+            self.node(head, |n| {
+                n.entry.status = Status::Notified;
+                let next = n.next.take();
+                n.prev = None;
+                (next, n.entry.waker.take())
+            })
+        };
+        self.head = next;
+        match next {
+            // SAFETY: `next` is linked, hence alive.
+            Some(next) => unsafe { self.node(next, |n| n.prev = None) },
+            None => self.tail = None,
+        }
+        // Release pairs with `take_popped`'s Acquire. This is our last touch
+        // of the node: its owner may free it as soon as it sees the flag.
+        // SAFETY: the node is alive until its owner sees the flag.
+        unsafe { head.as_ref() }
+            .popped
+            .store(true, Ordering::Release);
+        waker
+    }
+
+    /// Pops every waiter (each becomes `Notified`), calling `f` on each entry
+    /// before its waker goes into `wakers`.
+    pub(crate) fn drain(&mut self, wakers: &mut WakeList, mut f: impl FnMut(&mut T)) {
+        while self.head.is_some() {
+            self.with_front(|e| f(&mut e.data));
+            if let Some(waker) = self.pop_front() {
+                wakers.push(waker);
+            }
+        }
+    }
+
+    /// Unlinks the caller's `waiter` if it is `Queued` (it becomes `Idle`)
+    /// and returns the status it had.
+    ///
+    /// # Safety
+    /// `waiter` is only ever used with this list.
+    pub(crate) unsafe fn remove(&mut self, waiter: &Waiter<T>) -> Status {
+        let ptr = NonNull::from(waiter);
+        // SAFETY: our own node, and we hold the lock.
+        let (status, prev, next) = unsafe {
+            self.node(ptr, |n| {
+                let status = n.entry.status;
+                if status == Status::Queued {
+                    n.entry.status = Status::Idle;
+                    n.entry.waker = None;
+                }
+                (status, n.prev.take(), n.next.take())
+            })
+        };
+        if status != Status::Queued {
+            return status;
+        }
+        match prev {
+            // SAFETY: a linked neighbour is alive (rule 4).
+            Some(prev) => unsafe { self.node(prev, |n| n.next = next) },
+            None => self.head = next,
+        }
+        match next {
+            // SAFETY: a linked neighbour is alive (rule 4).
+            Some(next) => unsafe { self.node(next, |n| n.prev = prev) },
+            None => self.tail = prev,
+        }
+        status
+    }
+}
+
+/// Wakers collected under a lock, woken after it is released.
+///
+/// Holds up to 32 inline; more spill into a `Vec` (only `notify_waiters`-like
+/// operations with many waiters get there).
+#[derive(Default)]
+pub(crate) struct WakeList {
+    inline: [Option<Waker>; 32],
+    len: usize,
+    spill: Vec<Waker>,
+}
+
+impl WakeList {
+    /// An empty list.
+    pub(crate) fn new() -> WakeList {
+        WakeList::default()
+    }
+
+    /// Adds one waker.
+    pub(crate) fn push(&mut self, waker: Waker) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = Some(waker);
+            self.len += 1;
+        } else {
+            self.spill.push(waker);
+        }
+    }
+
+    /// Adds a waker if there is one.
+    pub(crate) fn push_opt(&mut self, waker: Option<Waker>) {
+        if let Some(waker) = waker {
+            self.push(waker);
+        }
+    }
+
+    /// Wakes everything collected. Call with no lock held.
+    pub(crate) fn wake_all(mut self) {
+        for slot in &mut self.inline[..self.len] {
+            if let Some(waker) = slot.take() {
+                waker.wake();
+            }
+        }
+        for waker in self.spill.drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+/// Stores `cx`'s waker in `slot` unless the stored one already wakes the same task.
+pub(crate) fn update_waker(slot: &mut Option<Waker>, waker: &Waker) {
+    match slot {
+        Some(old) if old.will_wake(waker) => {}
+        _ => *slot = Some(waker.clone()),
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::pin::pin;
+
+    #[test]
+    fn pops_in_fifo_order_and_removes_from_the_middle() {
+        let mut list = WaitList::new();
+        let a = pin!(Waiter::new(1));
+        let b = pin!(Waiter::new(2));
+        let c = pin!(Waiter::new(3));
+        // SAFETY: the nodes outlive the list operations and are removed or
+        // popped before the end of the test.
+        unsafe {
+            list.push_back(a.as_ref(), Waker::noop().clone());
+            list.push_back(b.as_ref(), Waker::noop().clone());
+            list.push_back(c.as_ref(), Waker::noop().clone());
+            assert_eq!(list.remove(&b), Status::Queued);
+            assert_eq!(list.remove(&b), Status::Idle);
+        }
+        assert_eq!(list.with_front(|e| e.data), Some(1));
+        assert!(list.pop_front().is_some());
+        assert_eq!(list.with_front(|e| e.data), Some(3));
+        assert!(list.pop_front().is_some());
+        assert!(list.is_empty());
+        // SAFETY: own nodes of this list.
+        unsafe {
+            assert_eq!(list.with_entry(&a, |e| e.status), Status::Notified);
+            assert_eq!(list.remove(&c), Status::Notified);
+        }
+    }
+}

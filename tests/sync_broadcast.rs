@@ -1,0 +1,109 @@
+//! `magpie::sync::broadcast`: every receiver sees every value; laggards are told.
+
+#[path = "support/sync_poll.rs"]
+mod support;
+
+use futures::executor::block_on;
+use magpie::sync::broadcast::{self, error::RecvError, error::TryRecvError};
+use std::pin::pin;
+use support::{counting_waker, poll_once, poll_with, ready};
+
+#[test]
+fn every_receiver_sees_every_value() {
+    let (tx, mut a) = broadcast::channel(8);
+    let mut b = tx.subscribe();
+    for i in 0..5 {
+        assert_eq!(tx.send(i).unwrap(), 2);
+    }
+    for i in 0..5 {
+        assert_eq!(a.try_recv(), Ok(i));
+        assert_eq!(block_on(b.recv()), Ok(i));
+    }
+    assert_eq!(a.try_recv(), Err(TryRecvError::Empty));
+}
+
+#[test]
+fn a_slow_receiver_is_told_how_many_it_missed() {
+    let (tx, mut rx) = broadcast::channel(2);
+    for i in 0..5 {
+        tx.send(i).unwrap();
+    }
+    assert_eq!(block_on(rx.recv()), Err(RecvError::Lagged(3)));
+    assert_eq!(block_on(rx.recv()), Ok(3));
+    assert_eq!(block_on(rx.recv()), Ok(4));
+}
+
+#[test]
+fn a_send_wakes_every_waiting_receiver() {
+    let (tx, mut a) = broadcast::channel(1);
+    let mut b = tx.subscribe();
+    let (count, waker) = counting_waker();
+    let mut ra = pin!(a.recv());
+    let mut rb = pin!(b.recv());
+    assert!(poll_with(ra.as_mut(), &waker).is_pending());
+    assert!(poll_with(rb.as_mut(), &waker).is_pending());
+    tx.send('x').unwrap();
+    assert_eq!(count.wakes(), 2);
+    assert_eq!(ready(poll_once(ra.as_mut())), Ok('x'));
+    assert_eq!(ready(poll_once(rb.as_mut())), Ok('x'));
+}
+
+#[test]
+fn receivers_see_closed_after_the_last_sender_and_the_backlog() {
+    let (tx, mut rx) = broadcast::channel(4);
+    let tx2 = tx.clone();
+    tx.send(1).unwrap();
+    drop(tx);
+    tx2.send(2).unwrap();
+    drop(tx2);
+    assert_eq!(block_on(rx.recv()), Ok(1));
+    assert_eq!(block_on(rx.recv()), Ok(2));
+    assert_eq!(block_on(rx.recv()), Err(RecvError::Closed));
+}
+
+#[test]
+fn send_fails_without_receivers() {
+    let (tx, rx) = broadcast::channel(1);
+    drop(rx);
+    assert_eq!(tx.send(5).unwrap_err().0, 5);
+    let _rx = tx.subscribe();
+    assert!(tx.send(6).is_ok());
+}
+
+#[test]
+fn dropping_a_recv_mid_wait_loses_nothing() {
+    let (tx, mut rx) = broadcast::channel(2);
+    {
+        let mut recv = pin!(rx.recv());
+        assert!(poll_once(recv.as_mut()).is_pending());
+    }
+    tx.send(1).unwrap();
+    assert_eq!(rx.try_recv(), Ok(1));
+}
+
+#[test]
+fn receivers_on_other_threads_see_every_value() {
+    let (tx, rx) = broadcast::channel(1024);
+    let threads: Vec<_> = (0..3)
+        .map(|_| {
+            let mut rx = rx.resubscribe();
+            std::thread::spawn(move || {
+                block_on(async {
+                    let mut sum = 0u64;
+                    while let Ok(v) = rx.recv().await {
+                        sum += v;
+                    }
+                    sum
+                })
+            })
+        })
+        .collect();
+    drop(rx);
+    for i in 0..1000u64 {
+        tx.send(i).unwrap();
+    }
+    drop(tx);
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 999 * 1000 / 2);
+    }
+}
