@@ -1,0 +1,555 @@
+//! A small HTTP/1.1 server — what asyncio users write with
+//! `asyncio.start_server(handle, host, port)` plus `loop.add_signal_handler`
+//! for a graceful stop, and `asyncio.wait_for` around every read.
+//!
+//! ```text
+//! cargo run --example http_server -- --port 8080 [--max-requests N] [--shutdown-after-ms MS]
+//! curl -v http://127.0.0.1:8080/            # static route
+//! curl -v --data 'hi' http://127.0.0.1:8080/echo
+//! ```
+//!
+//! What it shows:
+//! * keep-alive connections (HTTP/1.1 default, `Connection: close` honoured),
+//!   bodies framed by `Content-Length` (responses to `/chunked` are chunked);
+//! * a connection limit: an `OwnedSemaphorePermit` per connection, taken
+//!   *before* `accept`, so extra clients wait in the kernel's backlog;
+//! * timeouts: an idle connection is closed after `idle_timeout`, and a
+//!   request's head and body must arrive within `header_timeout` of its
+//!   first byte (a slow-loris client that trickles bytes gets 408);
+//! * limits: a malformed request gets 400, a body over the limit 413, a head
+//!   over the limit 431; each closes the connection, and the server goes on;
+//! * graceful shutdown on Ctrl-C (or after `--max-requests` requests, or
+//!   `--shutdown-after-ms`): stop accepting, close idle connections, let
+//!   in-flight requests finish (up to a grace period), then return.
+//!
+//! The read loop is cancellation safe: bytes go into a buffer owned by the
+//! connection, outside the futures that `select!` and `timeout` may drop.
+
+use magpie::io::AsyncReadExt;
+use magpie::io::AsyncWriteExt;
+use magpie::net::{TcpListener, TcpStream};
+use magpie::sync::{watch, Semaphore};
+use magpie::task::JoinSet;
+use magpie::time::{sleep, timeout, timeout_at, Duration, Instant};
+use std::future::Future;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    pub port: u16,
+    /// Connections served at once; more wait in the accept backlog.
+    pub max_connections: usize,
+    /// Largest request head (request line + headers), else 431.
+    pub max_head_bytes: usize,
+    /// Largest request body, else 413.
+    pub max_body_bytes: u64,
+    /// An idle keep-alive connection is closed after this long.
+    pub idle_timeout: Duration,
+    /// A request's head and body must arrive within this, else 408.
+    pub header_timeout: Duration,
+    /// Shut down after serving this many requests.
+    pub max_requests: Option<u64>,
+    /// Shut down after this long.
+    pub shutdown_after: Option<Duration>,
+    /// How long in-flight requests get to finish at shutdown.
+    pub grace: Duration,
+    /// Print one line per request.
+    pub log: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            port: 8080,
+            max_connections: 256,
+            max_head_bytes: 8 * 1024,
+            max_body_bytes: 1024 * 1024,
+            idle_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            max_requests: None,
+            shutdown_after: None,
+            grace: Duration::from_secs(10),
+            log: true,
+        }
+    }
+}
+
+/// What the server did, returned when it stops.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Connections accepted.
+    pub connections: u64,
+    /// Requests answered (any status the routes produce).
+    pub requests: u64,
+    /// Requests refused with 400, 408, 413, 431 or 501.
+    pub rejected: u64,
+}
+
+/// The live counters behind [`Summary`].
+#[derive(Debug, Default)]
+struct Stats {
+    connections: AtomicU64,
+    requests: AtomicU64,
+    rejected: AtomicU64,
+}
+
+/// Shared by the accept loop and every connection.
+struct Shared {
+    config: Config,
+    stats: Stats,
+    /// `true` once shutdown began; connections watch it while idle.
+    shutdown: watch::Sender<bool>,
+}
+
+/// Binds 127.0.0.1:`config.port`, prints `listening on http://ADDR`, and
+/// serves until Ctrl-C, `max_requests` or `shutdown_after`.
+pub fn run(config: Config) -> io::Result<Summary> {
+    let rt = magpie::Runtime::new()?;
+    rt.block_on(async {
+        let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        println!("listening on http://{}", listener.local_addr()?);
+        let after = config.shutdown_after;
+        let stop = async move {
+            match after {
+                Some(after) => magpie::select! {
+                    _ = sleep(after) => println!("shutdown timer fired"),
+                    _ = magpie::signal::ctrl_c() => println!("Ctrl-C"),
+                },
+                None => {
+                    let _ = magpie::signal::ctrl_c().await;
+                    println!("Ctrl-C");
+                }
+            }
+        };
+        Ok(serve(listener, config, stop).await)
+    })
+}
+
+/// Serves connections from `listener` until `stop` completes (or
+/// `config.max_requests` requests were answered), then shuts down
+/// gracefully and returns the counts.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    stop: impl Future<Output = ()>,
+) -> Summary {
+    let (shutdown, mut shutting_down) = watch::channel(false);
+    let limit = Arc::new(Semaphore::new(config.max_connections));
+    let grace = config.grace;
+    let shared = Arc::new(Shared {
+        config,
+        stats: Stats::default(),
+        shutdown,
+    });
+    let mut stop = std::pin::pin!(stop);
+    let mut connections = JoinSet::new();
+    loop {
+        // The permit first: at the limit, new clients wait in the backlog.
+        let permit = magpie::select! {
+            biased;
+            _ = &mut stop => break,
+            _ = shutting_down.changed() => break,
+            permit = limit.clone().acquire_owned() => permit.expect("never closed"),
+        };
+        let (stream, peer) = magpie::select! {
+            biased;
+            _ = &mut stop => break,
+            _ = shutting_down.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning.
+                    eprintln!("accept: {e}");
+                    sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+        };
+        shared.stats.connections.fetch_add(1, Ordering::Relaxed);
+        let shared = shared.clone();
+        let idle = shared.shutdown.subscribe();
+        connections.spawn(async move {
+            connection(stream, peer, &shared, idle).await;
+            drop(permit);
+        });
+        // Reap finished connections so the set does not grow.
+        while connections.try_join_next().is_some() {}
+    }
+
+    // Graceful shutdown: no new connections; idle ones close at once, busy
+    // ones after their current response; wait `grace` for them.
+    drop(listener);
+    shared.shutdown.send_replace(true);
+    let in_flight = connections.len();
+    let drained = timeout(grace, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        connections.abort_all();
+    }
+    println!(
+        "shutdown complete: {in_flight} connection(s) were open, {}",
+        if drained.is_ok() {
+            "all finished"
+        } else {
+            "some were cut off after the grace period"
+        }
+    );
+    Summary {
+        connections: shared.stats.connections.load(Ordering::Relaxed),
+        requests: shared.stats.requests.load(Ordering::Relaxed),
+        rejected: shared.stats.rejected.load(Ordering::Relaxed),
+    }
+}
+
+/// A parsed request head.
+#[derive(Debug)]
+struct Request {
+    method: String,
+    target: String,
+    content_length: u64,
+    keep_alive: bool,
+}
+
+/// Why a request is refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Refusal {
+    BadRequest,
+    Timeout,
+    TooLarge,
+    HeadTooLarge,
+    NotImplemented,
+}
+
+impl Refusal {
+    fn status(self) -> (u16, &'static str) {
+        match self {
+            Refusal::BadRequest => (400, "Bad Request"),
+            Refusal::Timeout => (408, "Request Timeout"),
+            Refusal::TooLarge => (413, "Payload Too Large"),
+            Refusal::HeadTooLarge => (431, "Request Header Fields Too Large"),
+            Refusal::NotImplemented => (501, "Not Implemented"),
+        }
+    }
+}
+
+/// One connection: requests in sequence until close, timeout or shutdown.
+async fn connection(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    shared: &Shared,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let config = &shared.config;
+    // Received but not yet consumed bytes: lives outside every future that
+    // may be cancelled, so no byte is lost when a select! branch loses.
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    loop {
+        // Wait for the first byte of the next request.
+        if buf.is_empty() {
+            if *shutdown.borrow() {
+                return;
+            }
+            let first = magpie::select! {
+                biased;
+                _ = shutdown.changed() => return,
+                read = timeout(config.idle_timeout, read_more(&mut stream, &mut buf)) => read,
+            };
+            match first {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => return, // idle timeout, EOF or error
+            }
+        }
+        let deadline = Instant::now() + config.header_timeout;
+        let request = match timeout_at(deadline, read_request(&mut stream, &mut buf, config)).await
+        {
+            Ok(Ok(Some(request))) => request,
+            Ok(Ok(None)) => return, // the client went away mid-request
+            Ok(Err(refusal)) => return refuse(&mut stream, shared, refusal).await,
+            Err(_elapsed) => return refuse(&mut stream, shared, Refusal::Timeout).await,
+        };
+        // The body, under the same deadline as the head.
+        let body_len = request.content_length as usize;
+        let body = timeout_at(deadline, async {
+            while buf.len() < body_len {
+                if read_more(&mut stream, &mut buf).await? == 0 {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+            }
+            Ok::<_, io::Error>(buf.drain(..body_len).collect::<Vec<u8>>())
+        })
+        .await;
+        let body = match body {
+            Ok(Ok(body)) => body,
+            Ok(Err(_)) => return,
+            Err(_elapsed) => return refuse(&mut stream, shared, Refusal::Timeout).await,
+        };
+        if config.log {
+            println!("{peer} {} {}", request.method, request.target);
+        }
+        let (status, reason, content_type, payload, chunked) = route(&request, body).await;
+        let keep_alive = request.keep_alive && !*shutdown.borrow();
+        let response = render(status, reason, content_type, &payload, chunked, keep_alive);
+        if stream.write_all(&response).await.is_err() {
+            return;
+        }
+        shared.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let served = shared.stats.requests.load(Ordering::Relaxed);
+        if config.max_requests.is_some_and(|max| served >= max) {
+            shared.shutdown.send_replace(true);
+        }
+        if !keep_alive {
+            let _ = stream.shutdown(Shutdown::Write);
+            return;
+        }
+    }
+}
+
+/// Reads once into `buf`. Cancellation safe: bytes are appended only when
+/// the read completes.
+async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut chunk = [0u8; 4096];
+    let n = stream.read(&mut chunk).await?;
+    buf.extend_from_slice(&chunk[..n]);
+    Ok(n)
+}
+
+/// Reads until `buf` holds a whole head, parses it and removes it from
+/// `buf`. `Ok(None)` if the peer closed first.
+async fn read_request(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    config: &Config,
+) -> Result<Option<Request>, Refusal> {
+    let mut searched = 0;
+    let head_len = loop {
+        if let Some(at) = find(&buf[searched..], b"\r\n\r\n") {
+            break searched + at + 4;
+        }
+        if buf.len() > config.max_head_bytes {
+            return Err(Refusal::HeadTooLarge);
+        }
+        searched = buf.len().saturating_sub(3);
+        match read_more(stream, buf).await {
+            Ok(0) | Err(_) => return Ok(None),
+            Ok(_) => {}
+        }
+    };
+    if head_len > config.max_head_bytes {
+        return Err(Refusal::HeadTooLarge);
+    }
+    let request = parse_head(&buf[..head_len])?;
+    buf.drain(..head_len);
+    if request.content_length > config.max_body_bytes {
+        return Err(Refusal::TooLarge);
+    }
+    Ok(Some(request))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Parses a request head (ending in the blank line).
+fn parse_head(head: &[u8]) -> Result<Request, Refusal> {
+    let head = std::str::from_utf8(head).map_err(|_| Refusal::BadRequest)?;
+    let mut lines = head.split("\r\n");
+    let mut parts = lines.next().unwrap_or("").split(' ');
+    let (method, target, version) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(m), Some(t), Some(v), None) => (m, t, v),
+        _ => return Err(Refusal::BadRequest),
+    };
+    let method_ok = !method.is_empty() && method.bytes().all(|b| b.is_ascii_uppercase());
+    if !method_ok || !target.starts_with('/') {
+        return Err(Refusal::BadRequest);
+    }
+    let http11 = match version {
+        "HTTP/1.1" => true,
+        "HTTP/1.0" => false,
+        _ => return Err(Refusal::BadRequest),
+    };
+    let mut content_length: Option<u64> = None;
+    let mut connection = String::new();
+    let mut has_host = false;
+    for line in lines.take_while(|l| !l.is_empty()) {
+        let (name, value) = line.split_once(':').ok_or(Refusal::BadRequest)?;
+        if name.is_empty() || name.contains(|c: char| c.is_whitespace()) {
+            return Err(Refusal::BadRequest);
+        }
+        let value = value.trim();
+        match name.to_ascii_lowercase().as_str() {
+            "content-length" => {
+                let n: u64 = value.parse().map_err(|_| Refusal::BadRequest)?;
+                if content_length.is_some_and(|old| old != n) {
+                    return Err(Refusal::BadRequest);
+                }
+                content_length = Some(n);
+            }
+            "transfer-encoding" => return Err(Refusal::NotImplemented),
+            "connection" => connection = value.to_ascii_lowercase(),
+            "host" => has_host = true,
+            _ => {}
+        }
+    }
+    if http11 && !has_host {
+        return Err(Refusal::BadRequest);
+    }
+    let keep_alive = if http11 {
+        !connection.contains("close")
+    } else {
+        connection.contains("keep-alive")
+    };
+    Ok(Request {
+        method: method.to_string(),
+        target: target.to_string(),
+        content_length: content_length.unwrap_or(0),
+        keep_alive,
+    })
+}
+
+type Reply = (u16, &'static str, &'static str, Vec<u8>, bool);
+
+/// The routes.
+async fn route(request: &Request, body: Vec<u8>) -> Reply {
+    let (path, query) = request
+        .target
+        .split_once('?')
+        .unwrap_or((&request.target, ""));
+    match (request.method.as_str(), path) {
+        ("GET", "/") => (
+            200,
+            "OK",
+            "text/plain",
+            b"hello from magpie\n".to_vec(),
+            false,
+        ),
+        (_, "/echo") => (200, "OK", "application/octet-stream", body, false),
+        ("GET", "/sleep") => {
+            let ms: u64 = query
+                .strip_prefix("ms=")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(100)
+                .min(10_000);
+            sleep(Duration::from_millis(ms)).await;
+            (
+                200,
+                "OK",
+                "text/plain",
+                format!("slept {ms} ms\n").into_bytes(),
+                false,
+            )
+        }
+        ("GET", "/chunked") => {
+            let text: String = (0..20).map(|i| format!("line {i}\n")).collect();
+            (200, "OK", "text/plain", text.into_bytes(), true)
+        }
+        (_, "/" | "/sleep" | "/chunked") => (
+            405,
+            "Method Not Allowed",
+            "text/plain",
+            b"method not allowed\n".to_vec(),
+            false,
+        ),
+        _ => (
+            404,
+            "Not Found",
+            "text/plain",
+            b"not found\n".to_vec(),
+            false,
+        ),
+    }
+}
+
+/// Renders a whole response into one buffer (one write).
+fn render(
+    status: u16,
+    reason: &str,
+    content_type: &str,
+    body: &[u8],
+    chunked: bool,
+    keep_alive: bool,
+) -> Vec<u8> {
+    let connection = if keep_alive { "keep-alive" } else { "close" };
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_string()
+    } else {
+        format!("Content-Length: {}", body.len())
+    };
+    let mut out = format!(
+        "HTTP/1.1 {status} {reason}\r\nServer: magpie-example\r\nContent-Type: {content_type}\r\n{framing}\r\nConnection: {connection}\r\n\r\n"
+    )
+    .into_bytes();
+    if chunked {
+        for piece in body.chunks(37) {
+            out.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+            out.extend_from_slice(piece);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"0\r\n\r\n");
+    } else {
+        out.extend_from_slice(body);
+    }
+    out
+}
+
+/// Sends the refusal's status with `Connection: close`, then closes
+/// gracefully: shut down our side, and discard what the client still sends
+/// for a moment, so the kernel does not answer it with a reset that could
+/// destroy the response before the client reads it.
+async fn refuse(stream: &mut TcpStream, shared: &Shared, refusal: Refusal) {
+    shared.stats.rejected.fetch_add(1, Ordering::Relaxed);
+    let (status, reason) = refusal.status();
+    if shared.config.log {
+        println!("refused: {status} {reason}");
+    }
+    let body = format!("{status} {reason}\n");
+    let response = render(status, reason, "text/plain", body.as_bytes(), false, false);
+    if stream.write_all(&response).await.is_err() {
+        return;
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = timeout(Duration::from_millis(500), async {
+        let mut sink = [0u8; 4096];
+        let mut budget = 1024 * 1024;
+        while budget > 0 {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => budget -= n.min(budget),
+            }
+        }
+    })
+    .await;
+}
+
+fn main() -> io::Result<()> {
+    let mut config = Config::default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for pair in args.chunks(2) {
+        let value = || -> u64 {
+            pair.get(1)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{} needs a number", pair[0]))
+        };
+        match pair[0].as_str() {
+            "--port" => config.port = value() as u16,
+            "--max-connections" => config.max_connections = value() as usize,
+            "--max-requests" => config.max_requests = Some(value()),
+            "--shutdown-after-ms" => config.shutdown_after = Some(Duration::from_millis(value())),
+            "--idle-timeout-ms" => config.idle_timeout = Duration::from_millis(value()),
+            "--header-timeout-ms" => config.header_timeout = Duration::from_millis(value()),
+            other => panic!("unknown option {other}"),
+        }
+    }
+    let summary = run(config)?;
+    println!(
+        "served {} request(s) on {} connection(s), refused {}",
+        summary.requests, summary.connections, summary.rejected
+    );
+    Ok(())
+}
