@@ -164,11 +164,19 @@ const FORBIDDEN: [c_int; 5] = [
 /// let rt = magpie::Runtime::new().unwrap();
 /// rt.block_on(async {
 ///     let mut hup = signal(SignalKind::hangup())?;
-///     // Later, in a loop: `while hup.recv().await.is_some() { reload() }`.
-///     # drop(&mut hup);
+///     // Deliveries from now on are kept for `recv`; the process (here it
+///     // is our own doing) sends itself one:
+///     # // SAFETY: a handler for SIGHUP is installed.
+///     # unsafe { libc_raise(1) };
+///     hup.recv().await;
+///     println!("SIGHUP: reloading the configuration");
 ///     Ok::<(), std::io::Error>(())
 /// })
 /// .unwrap();
+/// # extern "C" {
+/// #     #[link_name = "raise"]
+/// #     fn libc_raise(sig: std::os::raw::c_int) -> std::os::raw::c_int;
+/// # }
 /// ```
 pub fn signal(kind: SignalKind) -> io::Result<Signal> {
     let signum = kind.0;
