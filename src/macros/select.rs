@@ -17,8 +17,8 @@
 //!
 //! Step 3 matches the pattern against a *reference* to the output, with
 //! every `mut` and `ref` removed from the pattern (a `mut` binding would
-//! move out of the reference, and bindings bind by reference anyway); step 4 matches the value itself with the pattern as
-//! written. Patterns are read token by token, so a `select!` with very many
+//! move out of the reference, and bindings bind by reference anyway);
+//! step 4 matches the value itself with the pattern as written. Patterns are read token by token, so a `select!` with very many
 //! branches or very long patterns may need a higher `#![recursion_limit]`.
 
 /// Waits on several futures at once and runs the handler of the first one
@@ -35,8 +35,9 @@
 /// }
 /// ```
 ///
-/// * Branches are polled in a random order each time the task wakes, so a
-///   branch that is always ready cannot starve the others. With `biased;`
+/// * Each time the task wakes, polling starts at a randomly chosen branch
+///   (then goes round in order), so a branch that is always ready cannot
+///   starve the others. With `biased;`
 ///   as the first line they are polled top to bottom (useful for giving
 ///   shutdown signals priority, or for deterministic tests).
 /// * If a future completes with a value that does not match its pattern,

@@ -73,7 +73,7 @@ pub(super) fn global() -> io::Result<&'static Registry> {
             .collect(),
         next_id: AtomicU64::new(1),
     }));
-    crate::loom::thread::spawn_named("magpie-signal".into(), Some(64 * 1024), move || {
+    crate::loom::thread::spawn_named("magpie-signal".into(), Some(256 * 1024), move || {
         listen(registry, read_fd)
     })?;
     *guard = Some(registry);
