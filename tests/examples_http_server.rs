@@ -427,3 +427,32 @@ impl Drop for ChildGuard {
         self.1.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
+
+#[test]
+fn max_requests_stops_the_server_by_itself() {
+    let rt = magpie::runtime::Builder::new()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let listener = rt
+        .block_on(magpie::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        max_requests: Some(2),
+        ..quiet()
+    };
+    let done = rt.spawn(serve(listener, config, std::future::pending()));
+    for _ in 0..2 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    }
+    let summary = rt.block_on(done).unwrap();
+    assert_eq!(summary.requests, 2);
+}
