@@ -11,6 +11,7 @@
 use magpie::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use magpie::net::{TcpListener, TcpStream};
 use magpie::runtime::Builder;
+use magpie::sync::{mpsc, watch, Mutex, Notify, Semaphore};
 use magpie::task::{self, JoinSet};
 use magpie::time::{self, Duration, Instant, MissedTickBehavior};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,6 +31,7 @@ fn main() {
         failures().await;
         blocking().await;
         timers().await;
+        sync().await;
         networking().await.expect("loopback networking");
     });
 
@@ -210,4 +212,74 @@ async fn networking() -> std::io::Result<()> {
         Ok(_) => println!("a fourth client connected (the port was reused)"),
     }
     Ok(())
+}
+
+async fn sync() {
+    section("sync: a bounded queue, a semaphore-bounded pool, a lock and an event");
+    // Producer -> bounded queue (asyncio.Queue(maxsize=4)) -> consumer.
+    let (tx, mut rx) = mpsc::channel::<u32>(4);
+    let producer = magpie::spawn(async move {
+        for item in 1..=10 {
+            // Waits while the queue is full: back-pressure.
+            tx.send(item).await.expect("consumer alive");
+        }
+        // Dropping the sender closes the queue.
+    });
+    let mut consumed = Vec::new();
+    while let Some(item) = rx.recv().await {
+        consumed.push(item);
+    }
+    producer.await.unwrap();
+    println!("consumer drained the queue in order: {consumed:?}");
+
+    // A pool of 8 jobs, at most 3 at a time (asyncio.Semaphore(3)).
+    let pool = Arc::new(Semaphore::new(3));
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(Mutex::new(0usize));
+    let mut jobs = JoinSet::new();
+    for _ in 0..8 {
+        let (pool, running, peak) = (pool.clone(), running.clone(), peak.clone());
+        jobs.spawn(async move {
+            let _permit = pool.acquire().await.expect("semaphore open");
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            {
+                // async with lock: the guard is released at the end of the block.
+                let mut peak = peak.lock().await;
+                *peak = (*peak).max(now);
+            }
+            time::sleep(Duration::from_millis(5)).await;
+            running.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+    while jobs.join_next().await.is_some() {}
+    println!(
+        "8 jobs through a 3-permit semaphore: at most {} ran at once",
+        *peak.lock().await
+    );
+
+    // An event (asyncio.Event): a `watch` flag that waiters wait on; one
+    // that starts waiting after it was set sees it at once.
+    let (set_event, event) = watch::channel(false);
+    let mut waiters = JoinSet::new();
+    for id in 0..3 {
+        let mut event = event.clone();
+        waiters.spawn(async move {
+            while !*event.borrow_and_update() {
+                event.changed().await.expect("event sender alive");
+            }
+            id
+        });
+    }
+    set_event.send(true).expect("waiters alive");
+    let mut woke = Vec::new();
+    while let Some(id) = waiters.join_next().await {
+        woke.push(id.unwrap());
+    }
+    woke.sort();
+    // A one-shot signal (Notify stores the permit if nobody waits yet).
+    let done = Arc::new(Notify::new());
+    let d = done.clone();
+    magpie::spawn(async move { d.notify_one() });
+    done.notified().await;
+    println!("the event woke every waiter: {woke:?}; a Notify signalled completion");
 }

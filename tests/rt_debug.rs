@@ -57,13 +57,15 @@ fn a_task_stuck_waiting_shows_up_in_the_dump() {
         .build()
         .unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
+    let never = Arc::new(magpie::sync::Notify::new());
+    let n = never.clone();
     let stuck = magpie::task::Builder::new()
         .name("stuck-on-notify")
         .spawn_on(
             async move {
                 tx.send(()).unwrap();
                 // Never notified.
-                std::future::pending::<()>().await
+                n.notified().await
             },
             rt.handle(),
         )
