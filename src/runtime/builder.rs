@@ -364,10 +364,11 @@ impl Builder {
         self
     }
 
-    /// Records when each task was spawned and last polled, so that
-    /// [`Handle::dump`] shows ages and idle times. Costs a clock read per
-    /// spawn and per poll. Without it the dump still lists every task with
-    /// its id, name, location, state and poll count.
+    /// Records when each task was spawned, how often it was polled and
+    /// when last, so that [`Handle::dump`] shows ages, poll counts and idle
+    /// times. Costs a small allocation and a clock read per spawn, and a
+    /// clock read per poll. Without it the dump still lists every task with
+    /// its id, name, location and state.
     ///
     /// ```
     /// let rt = magpie::runtime::Builder::new().enable_task_tracking().build().unwrap();

@@ -37,8 +37,8 @@ pub struct TaskDump {
     pub state: TaskState,
     /// Time since it was spawned (with task tracking enabled).
     pub age: Option<Duration>,
-    /// How many times it has been polled.
-    pub polls: u64,
+    /// How many times it has been polled (with task tracking enabled).
+    pub polls: Option<u64>,
     /// Time since its last poll started (with task tracking enabled and
     /// at least one poll).
     pub since_last_poll: Option<Duration>,
@@ -70,16 +70,16 @@ impl TaskDump {
             TaskState::Idle
         };
         let meta = raw.meta();
-        let stats = raw.stats();
-        let spawned = meta.spawned_at;
+        let tracked = meta.tracked();
+        let spawned = tracked.and_then(|t| t.spawned_at);
         TaskDump {
             id: raw.id(),
-            name: meta.name.as_deref().map(String::from),
+            name: meta.name().map(String::from),
             location: meta.location,
             state,
             age: spawned.map(|s| now.saturating_duration_since(s)),
-            polls: stats.polls(),
-            since_last_poll: match (spawned, stats.last_poll_offset_ns()) {
+            polls: tracked.map(|t| t.polls()),
+            since_last_poll: match (spawned, tracked.and_then(|t| t.last_poll_offset_ns())) {
                 (Some(s), Some(ns)) => {
                     Some(now.saturating_duration_since(s + Duration::from_nanos(ns)))
                 }
@@ -135,7 +135,7 @@ impl fmt::Display for Dump {
                 t.name.as_deref().unwrap_or("-"),
                 state,
                 fmt_opt(t.age),
-                t.polls,
+                t.polls.map_or_else(|| "-".to_string(), |p| p.to_string()),
                 fmt_opt(t.since_last_poll),
                 t.location
             )?;

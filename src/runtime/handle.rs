@@ -146,10 +146,9 @@ impl Handle {
         RuntimeMetrics::new(self.clone())
     }
 
-    /// A snapshot of every live task: id, name, spawn location, state,
-    /// poll count (and, with
-    /// [`enable_task_tracking`](super::Builder::enable_task_tracking), age
-    /// and time since the last poll). `Display` prints a table — the first
+    /// A snapshot of every live task: id, name, spawn location, state (and,
+    /// with [`enable_task_tracking`](super::Builder::enable_task_tracking),
+    /// age, poll count and time since the last poll). `Display` prints a table — the first
     /// thing to look at when a program seems stuck.
     ///
     /// ```

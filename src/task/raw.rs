@@ -25,7 +25,7 @@
 
 use super::harness::Harness;
 use super::id::Id;
-use super::meta::{Meta, Stats};
+use super::meta::{Meta, TaskMeta};
 use super::state::State;
 use super::{JoinError, Schedule};
 use crate::loom::cell::UnsafeCell;
@@ -38,8 +38,7 @@ pub(crate) struct Header {
     pub(super) state: State,
     pub(super) vtable: &'static Vtable,
     pub(super) id: Id,
-    pub(super) meta: Meta,
-    pub(super) stats: Stats,
+    pub(super) meta: TaskMeta,
     /// Index in the owned-task list. Read and written only while holding
     /// the lock of the list shard that owns the task.
     pub(super) owned_index: UnsafeCell<usize>,
@@ -96,8 +95,7 @@ impl RawTask {
                 state: State::new(),
                 vtable: vtable::<F, S>(),
                 id,
-                meta,
-                stats: Stats::new(),
+                meta: TaskMeta::new(meta),
                 owned_index: UnsafeCell::new(usize::MAX),
             },
             core: Core {
@@ -130,12 +128,8 @@ impl RawTask {
         self.header().id
     }
 
-    pub(crate) fn meta(&self) -> &Meta {
+    pub(crate) fn meta(&self) -> &TaskMeta {
         &self.header().meta
-    }
-
-    pub(crate) fn stats(&self) -> &Stats {
-        &self.header().stats
     }
 
     pub(crate) fn snapshot(&self) -> super::state::Snapshot {
@@ -272,3 +266,27 @@ where
 // atomic state word.
 unsafe impl Send for RawTask {}
 unsafe impl Sync for RawTask {}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// The cell of a small task must stay within glibc's fast-bin size
+    /// (128 bytes): bigger cells are freed under the arena lock, which a
+    /// spawning worker and a completing worker then contend on (see
+    /// `meta.rs`).
+    #[test]
+    fn a_small_task_cell_fits_in_128_bytes() {
+        // The future of a typical small task: two captured pointers-worth
+        // of state and a one-byte state machine.
+        type Small = std::future::Ready<([usize; 3], u8)>;
+        type Sched = std::sync::Arc<()>;
+        assert!(
+            std::mem::size_of::<Header>() <= 48,
+            "{}",
+            std::mem::size_of::<Header>()
+        );
+        let cell = std::mem::size_of::<Cell<Small, Sched>>();
+        assert!(cell <= 128, "task cell is {cell} bytes");
+    }
+}

@@ -32,7 +32,6 @@ use crate::runtime::observe::UnhandledPanic;
 use crate::runtime::trace::{self, Trace};
 use crate::task::{self, JoinHandle, Meta, Notified, OwnedTasks, RawTask, Schedule};
 use std::future::Future;
-use std::time::Instant;
 
 /// A task as the run queues hold it.
 pub(crate) type TaskRef = Notified<Arc<Shared>>;
@@ -118,11 +117,21 @@ impl Shared {
         self.notify_parked();
     }
 
-    /// Wakes one sleeping worker if nobody is searching.
+    /// Wakes one sleeping worker if nobody is searching. The caller has
+    /// published its work with a SeqCst fence (or lock) before this.
     pub(super) fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
             self.remotes[index].unparker.unpark(&self.driver_handle);
         }
+    }
+
+    /// Wakes a sleeper after a push to a worker's local queue: crossbeam's
+    /// push is a Release store, so a SeqCst fence orders it before the
+    /// check in `notify_parked` (pairs with the last searcher's SeqCst
+    /// decrement in `Idle::transition_worker_to_parked`).
+    pub(super) fn notify_parked_local(&self) {
+        fence(Ordering::SeqCst);
+        self.notify_parked();
     }
 
     /// Whether any queue other than `except`'s holds work.
@@ -170,9 +179,7 @@ where
     F::Output: Send + 'static,
 {
     let id = task::Id::next();
-    if shared.config.track_tasks {
-        meta.spawned_at = Some(Instant::now());
-    }
+    meta.track = shared.config.track_tasks;
     let (task, notified, join) = task::new_task(future, shared.clone(), id, meta);
     if let Some(trace) = &shared.trace {
         let worker = current_worker_index(shared);

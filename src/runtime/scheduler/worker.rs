@@ -255,7 +255,7 @@ impl Worker {
         while let Some(task) = self.lifo.take() {
             if lifo_polls >= MAX_LIFO_POLLS || self.shared.is_shutdown() {
                 self.local.push(task);
-                self.shared.notify_parked();
+                self.shared.notify_parked_local();
                 break;
             }
             lifo_polls += 1;
@@ -268,16 +268,17 @@ impl Worker {
     fn poll(&self, task: TaskRef) {
         add(&self.metrics().polls, 1);
         let config = &self.shared.config;
-        let raw = task.raw();
         if !config.track_tasks && self.shared.trace.is_none() {
-            raw.stats().record_poll(None, None);
             task.run();
             return;
         }
+        let raw = task.raw();
         let id = task.id().as_u64();
         self.trace(Kind::PollStart, id, 0);
         let start = config.track_tasks.then(Instant::now);
-        raw.stats().record_poll(start, raw.meta().spawned_at);
+        if let (Some(extra), Some(now)) = (raw.meta().tracked(), start) {
+            extra.record_poll(now);
+        }
         match (&config.slow_poll, start) {
             (Some((threshold, report)), Some(start)) => {
                 // Keep the task alive past its poll to describe it.
@@ -288,7 +289,7 @@ impl Worker {
                     let raw = observed.raw();
                     report(&SlowPoll {
                         id: raw.id(),
-                        name: raw.meta().name.as_deref(),
+                        name: raw.meta().name(),
                         location: raw.meta().location,
                         duration,
                         worker: self.index,
@@ -316,7 +317,7 @@ impl Worker {
         };
         // Work others could steal: make sure someone is looking.
         if notify && self.shared.num_workers() > 1 {
-            self.shared.notify_parked();
+            self.shared.notify_parked_local();
         }
     }
 
