@@ -178,23 +178,27 @@ fn semaphore(c: &mut Criterion, magpie: &Magpie, tokio: &Tokio, smol: &Smol) {
 macro_rules! mpsc_round {
     ($rt:expr, $channel:expr, |$rx:ident| $drain:expr) => {{
         let (tx, rx) = $channel;
+        // Each producer gets its own sender and the original is dropped
+        // here, so the receiver sees the end once every producer is done.
+        let senders = std::sync::Mutex::new((0..PRODUCERS).map(|_| tx.clone()).collect::<Vec<_>>());
+        drop(tx);
         let rx = std::sync::Mutex::new(Some(rx));
         run_tasks($rt, PRODUCERS + 1, |i| {
-            let tx = tx.clone();
+            let tx = (i < PRODUCERS).then(|| senders.lock().unwrap().pop().unwrap());
             let rx = (i == PRODUCERS).then(|| rx.lock().unwrap().take().unwrap());
             async move {
-                match rx {
+                match (tx, rx) {
                     #[allow(unused_mut)]
-                    Some(mut $rx) => {
-                        drop(tx);
+                    (_, Some(mut $rx)) => {
                         #[allow(unused_braces)]
                         let () = $drain;
                     }
-                    None => {
+                    (Some(tx), None) => {
                         for m in 0..MESSAGES {
                             tx.send(m).await.unwrap();
                         }
                     }
+                    (None, None) => unreachable!(),
                 }
             }
         })

@@ -13,9 +13,11 @@ fn criterion_dir() -> PathBuf {
 
 /// Mean time in nanoseconds of `group/function` from the last run.
 pub fn mean_ns(group: &str, function: &str) -> Option<f64> {
+    // criterion turns the characters it cannot use in paths into `_`.
+    let clean = |s: &str| s.replace(['/', '\\', ':', '?', '*', '"', '<', '>', '|'], "_");
     let path = criterion_dir()
-        .join(group)
-        .join(function)
+        .join(clean(group))
+        .join(clean(function))
         .join("new")
         .join("estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
