@@ -120,11 +120,12 @@ impl Idle {
     }
 
     fn notify_should_wakeup(&self) -> bool {
-        // A plain SeqCst load. Callers that pushed to a queue with weaker
-        // orderings (crossbeam's Release store) issue a SeqCst fence first,
-        // so the push is ordered before this read against the last
-        // searcher's decrement-then-check (the store-buffer pattern).
-        let state = self.state.load(SeqCst);
+        // A read-modify-write, not a plain load: the notifier's queue push
+        // (a Release store inside crossbeam) followed by a plain load could
+        // be reordered against the last searcher's decrement-then-check
+        // (the store-buffer pattern). The SeqCst RMW reads the latest value
+        // in the word's modification order and orders the push before it.
+        let state = self.state.fetch_add(0, SeqCst);
         num_searching(state) == 0 && num_unparked(state) < self.num_workers
     }
 }

@@ -117,21 +117,11 @@ impl Shared {
         self.notify_parked();
     }
 
-    /// Wakes one sleeping worker if nobody is searching. The caller has
-    /// published its work with a SeqCst fence (or lock) before this.
+    /// Wakes one sleeping worker if nobody is searching.
     pub(super) fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
             self.remotes[index].unparker.unpark(&self.driver_handle);
         }
-    }
-
-    /// Wakes a sleeper after a push to a worker's local queue: crossbeam's
-    /// push is a Release store, so a SeqCst fence orders it before the
-    /// check in `notify_parked` (pairs with the last searcher's SeqCst
-    /// decrement in `Idle::transition_worker_to_parked`).
-    pub(super) fn notify_parked_local(&self) {
-        fence(Ordering::SeqCst);
-        self.notify_parked();
     }
 
     /// Whether any queue other than `except`'s holds work.

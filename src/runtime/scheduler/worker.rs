@@ -255,7 +255,7 @@ impl Worker {
         while let Some(task) = self.lifo.take() {
             if lifo_polls >= MAX_LIFO_POLLS || self.shared.is_shutdown() {
                 self.local.push(task);
-                self.shared.notify_parked_local();
+                self.shared.notify_parked();
                 break;
             }
             lifo_polls += 1;
@@ -317,7 +317,7 @@ impl Worker {
         };
         // Work others could steal: make sure someone is looking.
         if notify && self.shared.num_workers() > 1 {
-            self.shared.notify_parked_local();
+            self.shared.notify_parked();
         }
     }
 
