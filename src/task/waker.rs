@@ -27,13 +27,14 @@ unsafe fn raw(ptr: *const ()) -> RawTask {
 }
 
 unsafe fn clone(ptr: *const ()) -> RawWaker {
-    // SAFETY (this and the three below): called by `Waker` with the data
-    // pointer of a waker built here.
+    // SAFETY: called by `Waker` with the data pointer of a waker built
+    // here, which holds (or borrows) a reference to a live task.
     unsafe { raw(ptr) }.ref_inc();
     RawWaker::new(ptr, &VTABLE)
 }
 
 unsafe fn wake_by_val(ptr: *const ()) {
+    // SAFETY: as in `clone`; this waker's reference is consumed below.
     let task = unsafe { raw(ptr) };
     match task.header().state.transition_to_notified_by_val() {
         // The waker's reference became the Notified's.
@@ -44,6 +45,7 @@ unsafe fn wake_by_val(ptr: *const ()) {
 }
 
 unsafe fn wake_by_ref(ptr: *const ()) {
+    // SAFETY: as in `clone`; the borrowed waker keeps the task alive.
     let task = unsafe { raw(ptr) };
     match task.header().state.transition_to_notified_by_ref() {
         // A fresh reference was taken for the Notified.
@@ -54,5 +56,6 @@ unsafe fn wake_by_ref(ptr: *const ()) {
 }
 
 unsafe fn drop_waker(ptr: *const ()) {
+    // SAFETY: as in `clone`; this releases the waker's own reference.
     unsafe { raw(ptr) }.drop_reference();
 }

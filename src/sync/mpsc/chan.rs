@@ -284,12 +284,14 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         let mut value = unsafe { self.pop() };
         if value.is_none() {
             self.rx_waker.register(cx.waker());
+            // SAFETY: as above, the caller is the only consumer.
             value = unsafe { self.pop() };
         }
         if value.is_none() && !self.senders_gone() {
             return Poll::Pending;
         }
         if value.is_none() {
+            // SAFETY: as above, the caller is the only consumer.
             value = unsafe { self.pop() };
         }
         coop.made_progress();
