@@ -18,9 +18,11 @@ use std::process::{Command, Stdio};
 
 /// A server on a port of its own; `stop` shuts it down gracefully.
 struct Server {
+    // Dropped before `rt`: a test that panics midway must still release the
+    // server's stop signal, or dropping the runtime would wait on it forever.
+    stop: Option<std::sync::mpsc::Sender<()>>,
     rt: magpie::Runtime,
     addr: SocketAddr,
-    stop: Option<std::sync::mpsc::Sender<()>>,
     done: Option<magpie::task::JoinHandle<Summary>>,
 }
 
@@ -270,6 +272,7 @@ fn curl_gets_pages_reuses_the_connection_and_posts_to_echo() {
     let base = format!("http://{}", server.addr);
     // Two URLs in one curl run share a kept-alive connection.
     let out = Command::new("curl")
+        .args(["--noproxy", "*"])
         .args([
             "-sS",
             "--max-time",
@@ -290,6 +293,7 @@ fn curl_gets_pages_reuses_the_connection_and_posts_to_echo() {
     );
 
     let out = Command::new("curl")
+        .args(["--noproxy", "*"])
         .args(["-sS", "--max-time", "30", "--data-binary", "ping pong"])
         .arg(format!("{base}/echo"))
         .output()
@@ -297,6 +301,7 @@ fn curl_gets_pages_reuses_the_connection_and_posts_to_echo() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ping pong");
 
     let out = Command::new("curl")
+        .args(["--noproxy", "*"])
         .args([
             "-sS",
             "--max-time",
@@ -353,7 +358,7 @@ fn ctrl_c_lets_the_in_flight_request_finish() {
     let mut s = TcpStream::connect(&addr).unwrap();
     s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();
-    s.write_all(b"GET /sleep?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n")
+    s.write_all(b"GET /sleep?ms=5000 HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
     // Once the server logged the request, it is in flight: interrupt.
     loop {
@@ -368,7 +373,7 @@ fn ctrl_c_lets_the_in_flight_request_finish() {
     let _ = s.read_to_string(&mut reply);
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(reply.contains("Connection: close"), "{reply}");
-    assert!(reply.ends_with("slept 300 ms\n"), "{reply}");
+    assert!(reply.ends_with("slept 5000 ms\n"), "{reply}");
 
     let mut rest = Vec::new();
     while let Some(line) = next_line() {

@@ -113,6 +113,8 @@ async fn a_peer_reset_during_a_read_is_an_error_not_a_hang() {
     // Bytes the peer never reads make its close a reset (RST).
     stream.write_all(b"unread").await.unwrap();
     let resetter = std::thread::spawn(move || {
+        // Wait until "unread" has arrived, so the close is a reset.
+        peer.peek(&mut [0; 1]).unwrap();
         peer.write_all(b"x").unwrap();
         std::thread::sleep(Duration::from_millis(50));
         drop(peer);

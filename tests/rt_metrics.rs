@@ -58,9 +58,23 @@ fn an_idle_worker_steals_from_a_blocked_one() {
     let rt = rt(2);
     rt.block_on(async {
         magpie::spawn(async {
-            // Fill this worker's local queue, then block it.
-            let hs: Vec<_> = (0..100).map(|_| magpie::spawn(async {})).collect();
-            std::thread::sleep(Duration::from_millis(50));
+            // Fill this worker's local queue, then block it until one of
+            // the tasks ran: while it is blocked, only the other worker can
+            // run them, and only by stealing.
+            let ran = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let hs: Vec<_> = (0..100)
+                .map(|_| {
+                    let ran = ran.clone();
+                    magpie::spawn(async move {
+                        ran.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    })
+                })
+                .collect();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while ran.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                assert!(Instant::now() < deadline, "nobody stole the queued tasks");
+                std::thread::sleep(Duration::from_millis(1));
+            }
             for h in hs {
                 h.await.unwrap();
             }
@@ -87,8 +101,10 @@ fn an_idle_worker_parks_and_counts_busy_time() {
     eventually("busy time is recorded", || {
         m.worker_total_busy_duration(0) >= Duration::from_millis(5)
     });
-    // An unpark follows every park but the last.
-    assert!(m.worker_unpark_count(0) + 1 >= m.worker_park_count(0));
+    // An unpark follows every park but the last (parks read first: the
+    // counts only grow, so this order cannot race).
+    let parks = m.worker_park_count(0);
+    assert!(m.worker_unpark_count(0) + 1 >= parks);
 }
 
 #[test]
@@ -118,7 +134,13 @@ fn blocking_pool_and_timer_metrics_follow_their_work() {
         // Register it (first poll), then look.
         assert!(futures::poll!(long.as_mut()).is_pending());
         assert_eq!(magpie::runtime::Handle::current().metrics().num_timers(), 1);
-        magpie::time::sleep(Duration::from_millis(1)).await;
+        // A sleep whose deadline passed before its first poll completes
+        // without the wheel, so sleep until the wheel has fired one.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while magpie::runtime::Handle::current().metrics().timers_fired() == 0 {
+            assert!(Instant::now() < deadline, "no timer fired");
+            magpie::time::sleep(Duration::from_millis(1)).await;
+        }
     });
     assert!(m.timers_fired() >= 1);
 }
@@ -143,5 +165,9 @@ fn io_events_are_counted_when_a_socket_becomes_ready() {
         let _client = magpie::net::TcpStream::connect(addr).await.unwrap();
         server.await.unwrap().unwrap();
     });
-    assert!(rt.handle().metrics().io_events_dispatched() > before);
+    // The events are dispatched by the next driver turn, which a parking
+    // worker makes.
+    eventually("the connection's events are dispatched", || {
+        rt.handle().metrics().io_events_dispatched() > before
+    });
 }

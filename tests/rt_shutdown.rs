@@ -3,7 +3,7 @@
 mod support;
 
 use std::future::pending;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::{rt, DropCounter};
 
 #[test]
@@ -49,11 +49,27 @@ fn tasks_queued_but_never_polled_are_dropped_at_shutdown() {
 
 #[test]
 fn shutdown_timeout_does_not_wait_for_a_stuck_blocking_task() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
     let rt = rt(1);
-    rt.spawn_blocking(|| std::thread::sleep(Duration::from_secs(2)));
-    let start = Instant::now();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let done = Arc::new(AtomicBool::new(false));
+    let d = done.clone();
+    rt.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv_timeout(Duration::from_secs(30));
+        d.store(true, Ordering::SeqCst);
+    });
+    started_rx.recv().unwrap();
+    // The blocking task is stuck until released: shutdown must return
+    // without it.
     rt.shutdown_timeout(Duration::from_millis(50));
-    assert!(start.elapsed() < Duration::from_secs(2));
+    assert!(
+        !done.load(Ordering::SeqCst),
+        "shutdown waited for the stuck task"
+    );
+    release_tx.send(()).unwrap();
 }
 
 #[test]

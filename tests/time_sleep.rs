@@ -5,7 +5,7 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use magpie::time::{sleep, sleep_until, Duration, Instant, Sleep};
 
@@ -25,21 +25,35 @@ async fn sleep_at_least(duration: Duration) {
 
 #[test]
 fn a_10ms_sleep_finishes_before_a_20ms_one() {
+    // Both sleeps are polled together, every time the task wakes: the 20 ms
+    // one must never be complete while the 10 ms one is not. (Which *task*
+    // runs first when both fire in one late driver pass is up to the
+    // scheduler, so the order is checked on the timers themselves.)
     rt(2).block_on(async {
-        let order = Arc::new(Mutex::new(Vec::new()));
         let start = Instant::now();
-        let spawn_sleeper = |ms: u64| {
-            let order = order.clone();
-            magpie::spawn(async move {
-                sleep_until(start + Duration::from_millis(ms)).await;
-                order.lock().unwrap().push(ms);
-            })
-        };
-        let long = spawn_sleeper(20);
-        let short = spawn_sleeper(10);
-        long.await.unwrap();
-        short.await.unwrap();
-        assert_eq!(*order.lock().unwrap(), vec![10, 20]);
+        let mut short = std::pin::pin!(sleep_until(start + Duration::from_millis(10)));
+        let mut long = std::pin::pin!(sleep_until(start + Duration::from_millis(20)));
+        let mut order = Vec::new();
+        std::future::poll_fn(|cx| {
+            use std::future::Future;
+            let short_done = order.contains(&10) || short.as_mut().poll(cx).is_ready();
+            let long_done = order.contains(&20) || long.as_mut().poll(cx).is_ready();
+            if short_done && !order.contains(&10) {
+                order.push(10);
+            }
+            if long_done && !order.contains(&20) {
+                assert!(short_done, "the 20 ms sleep completed before the 10 ms one");
+                order.push(20);
+            }
+            if order.len() == 2 {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+        assert_eq!(order, vec![10, 20]);
+        assert!(start.elapsed() >= Duration::from_millis(20));
     });
 }
 

@@ -19,8 +19,14 @@ pub async fn echo_server() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     magpie::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of descriptors for a moment (EMFILE): keep serving
+                // instead of leaving the waiting clients hanging.
+                Err(_) => {
+                    magpie::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
             };
             magpie::spawn(async move {
                 let (mut read, mut write) = stream.into_split();
