@@ -17,7 +17,7 @@ use magpie::time::{self, Duration, Instant, MissedTickBehavior};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-fn main() {
+pub fn main() {
     let started = Instant::from_std(std::time::Instant::now());
     let rt = Builder::new()
         .thread_name("tour-worker")

@@ -17,6 +17,11 @@ fn main() -> std::io::Result<()> {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "trace.json".into());
+    run(&path)
+}
+
+/// Records the workload and writes the trace to `path`.
+pub fn run(path: &str) -> std::io::Result<()> {
     let rt = Builder::new()
         .worker_threads(2)
         .trace_events(200_000)
@@ -43,7 +48,7 @@ fn main() -> std::io::Result<()> {
         }
         println!("workload done (checksum {sum})");
     });
-    rt.handle().write_trace(&path)?;
+    rt.handle().write_trace(path)?;
     let m = rt.handle().metrics();
     for w in 0..m.num_workers() {
         println!(
