@@ -14,7 +14,7 @@ use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use super::Instant;
-use crate::runtime::driver::time::{Shutdown, TimerEntry};
+use crate::runtime::driver::time::{Handle as TimeHandle, Shutdown, TimerEntry};
 
 /// Waits until `duration` has elapsed.
 ///
@@ -65,10 +65,12 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep::new(current_runtime("magpie::time::sleep"), deadline)
 }
 
-/// The runtime a timer made now belongs to, or a panic that says what to do.
+/// The time driver of the runtime a timer made now belongs to, or a panic
+/// that says what to do. (Only the time driver's handle is kept: one
+/// reference count per timer.)
 #[track_caller]
-pub(crate) fn current_runtime(what: &str) -> crate::runtime::Handle {
-    match crate::runtime::Handle::try_current() {
+pub(crate) fn current_runtime(what: &str) -> TimeHandle {
+    match crate::runtime::context::try_with_current(|h| h.driver().time.clone()) {
         Ok(handle) => handle,
         Err(_) => panic!(
             "`{what}` needs a magpie runtime, and there is none on this thread: \
@@ -103,19 +105,13 @@ pub struct Sleep {
     /// Structurally pinned (see `project`).
     entry: TimerEntry,
     deadline: Instant,
-    runtime: crate::runtime::Handle,
 }
 
 impl Sleep {
-    pub(crate) fn new(runtime: crate::runtime::Handle, deadline: Instant) -> Sleep {
-        let time = &runtime.driver().time;
+    pub(crate) fn new(time: TimeHandle, deadline: Instant) -> Sleep {
         let tick = time.clock().deadline_tick(deadline.into_std());
-        let entry = TimerEntry::new(time, tick);
-        Sleep {
-            entry,
-            deadline,
-            runtime,
-        }
+        let entry = TimerEntry::with_handle(time, tick);
+        Sleep { entry, deadline }
     }
 
     /// The instant this sleep completes at.
@@ -152,25 +148,19 @@ impl Sleep {
     /// });
     /// ```
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
-        let (entry, stored, runtime) = self.project();
+        let (entry, stored) = self.project();
         *stored = deadline;
         let tick = entry.handle().clock().deadline_tick(deadline.into_std());
-        entry.reset(tick, || runtime.driver().unpark());
+        entry.reset(tick, TimeHandle::unpark_driver);
     }
 
-    fn project(
-        self: Pin<&mut Self>,
-    ) -> (Pin<&mut TimerEntry>, &mut Instant, &crate::runtime::Handle) {
+    fn project(self: Pin<&mut Self>) -> (Pin<&mut TimerEntry>, &mut Instant) {
         // SAFETY: `entry` is structurally pinned: it is never moved out of a
         // pinned `Sleep` nor handed out unpinned, and `Sleep` has no `Drop`
-        // of its own. `deadline` and `runtime` are not pinned.
+        // of its own. `deadline` is not pinned.
         unsafe {
             let this = self.get_unchecked_mut();
-            (
-                Pin::new_unchecked(&mut this.entry),
-                &mut this.deadline,
-                &this.runtime,
-            )
+            (Pin::new_unchecked(&mut this.entry), &mut this.deadline)
         }
     }
 }
@@ -180,10 +170,9 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let coop = ready!(crate::task::coop::poll_proceed(cx));
-        let (entry, deadline, runtime) = self.project();
+        let (entry, deadline) = self.project();
         let deadline = *deadline;
-        let unpark = || runtime.driver().unpark();
-        match entry.poll_elapsed(cx, unpark, || deadline <= Instant::now()) {
+        match entry.poll_elapsed(cx, TimeHandle::unpark_driver, || deadline <= Instant::now()) {
             Poll::Ready(Ok(())) => {
                 coop.made_progress();
                 Poll::Ready(())

@@ -37,11 +37,12 @@ impl Driver {
         #[cfg(not(loom))]
         {
             let (io, io_handle) = io::Driver::new()?;
+            let poller = io_handle.clone();
             Ok((
                 Driver { io },
                 Handle {
                     io: io_handle,
-                    time: time::Handle::new(time::Clock::new()),
+                    time: time::Handle::with_unpark(time::Clock::new(), move || poller.unpark()),
                 },
             ))
         }

@@ -79,6 +79,15 @@ pub(crate) use entry::TimerEntry;
 use entry::{Location, NodeRef, State};
 use wheel::Wheel;
 
+/// The hook that wakes the runtime's parked driver.
+struct Unpark(Box<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Unpark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Unpark")
+    }
+}
+
 /// The runtime shut down before the timer fired (or the timer was first
 /// polled after shutdown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +102,8 @@ pub(crate) struct Handle {
 #[derive(Debug)]
 struct Inner {
     clock: Clock,
+    /// Wakes the thread parked in the runtime's driver (none in unit tests).
+    unpark: Option<Unpark>,
     core: Mutex<Core>,
     /// Timers fired so far (a metric), counted before their wakers run.
     fired: StatAtomicU64,
@@ -165,11 +176,32 @@ impl WakeBatch {
 }
 
 impl Handle {
-    /// A time driver reading `clock`, with no timers.
+    /// A time driver reading `clock`, with no timers and no driver to
+    /// unpark (unit tests and loom models).
+    #[cfg_attr(not(any(test, loom)), allow(dead_code))]
     pub(crate) fn new(clock: Clock) -> Handle {
+        Handle::build(clock, None)
+    }
+
+    /// A time driver whose [`unpark_driver`](Handle::unpark_driver) calls
+    /// `unpark` (the runtime passes its poller's notify).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn with_unpark(clock: Clock, unpark: impl Fn() + Send + Sync + 'static) -> Handle {
+        Handle::build(clock, Some(Unpark(Box::new(unpark))))
+    }
+
+    /// Wakes the parked driver so it sees an earlier deadline.
+    pub(crate) fn unpark_driver(&self) {
+        if let Some(unpark) = &self.inner.unpark {
+            (unpark.0)();
+        }
+    }
+
+    fn build(clock: Clock, unpark: Option<Unpark>) -> Handle {
         Handle {
             inner: Arc::new(Inner {
                 clock,
+                unpark,
                 core: Mutex::new(Core {
                     wheel: Wheel::new(),
                     parked_until: u64::MAX,

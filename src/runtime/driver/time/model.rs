@@ -58,12 +58,12 @@ impl Timer {
     pub fn poll(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
         self.entry
             .as_mut()
-            .poll_elapsed(cx, || {}, || false)
+            .poll_elapsed(cx, |_| {}, || false)
             .map(|result| result.is_ok())
     }
 
     /// Moves the deadline to `tick`.
     pub fn reset(&mut self, tick: u64) {
-        self.entry.as_mut().reset(tick, || {});
+        self.entry.as_mut().reset(tick, |_| {});
     }
 }

@@ -43,7 +43,7 @@ impl Timer {
         let poll = self
             .entry
             .as_mut()
-            .poll_elapsed(&mut cx, || unparked = true, || false);
+            .poll_elapsed(&mut cx, |_| unparked = true, || false);
         (poll, unparked)
     }
 
@@ -61,7 +61,7 @@ impl Timer {
 
     fn reset(&mut self, deadline: u64) -> bool {
         let mut unparked = false;
-        self.entry.as_mut().reset(deadline, || unparked = true);
+        self.entry.as_mut().reset(deadline, |_| unparked = true);
         unparked
     }
 
@@ -271,7 +271,7 @@ fn one_million_timers_filed_and_cancelled_leave_the_wheel_empty() {
     let mut cx = Context::from_waker(waker);
     for i in 0..1_000_000_u64 {
         let entry = std::pin::pin!(TimerEntry::new(&handle, 1 + i % 100_000));
-        assert!(entry.poll_elapsed(&mut cx, || {}, || false).is_pending());
+        assert!(entry.poll_elapsed(&mut cx, |_| {}, || false).is_pending());
     }
     assert_eq!(handle.next_expiration_tick(), None);
 }
@@ -386,7 +386,7 @@ fn a_replaced_waker_is_the_one_woken() {
     assert!(timer
         .entry
         .as_mut()
-        .poll_elapsed(&mut cx, || {}, || false)
+        .poll_elapsed(&mut cx, |_| {}, || false)
         .is_pending());
     handle.process_at(10);
     assert_eq!(timer.wakes(), 0);
@@ -432,22 +432,22 @@ fn a_timer_whose_exact_deadline_has_passed_completes_without_filing() {
     let handle = driver();
     let mut cx = Context::from_waker(futures::task::noop_waker_ref());
     let mut entry = Box::pin(TimerEntry::new(&handle, 50));
-    let poll = entry.as_mut().poll_elapsed(&mut cx, || {}, || true);
+    let poll = entry.as_mut().poll_elapsed(&mut cx, |_| {}, || true);
     assert_eq!(poll, Poll::Ready(Ok(())));
     assert_eq!(handle.next_expiration_tick(), None, "nothing was filed");
     // Completed stays completed; a later reset runs it again.
     assert!(entry
         .as_mut()
-        .poll_elapsed(&mut cx, || {}, || false)
+        .poll_elapsed(&mut cx, |_| {}, || false)
         .is_ready());
-    entry.as_mut().reset(80, || {});
+    entry.as_mut().reset(80, |_| {});
     assert!(entry
         .as_mut()
-        .poll_elapsed(&mut cx, || {}, || false)
+        .poll_elapsed(&mut cx, |_| {}, || false)
         .is_pending());
     handle.process_at(80);
     assert!(entry
         .as_mut()
-        .poll_elapsed(&mut cx, || {}, || false)
+        .poll_elapsed(&mut cx, |_| {}, || false)
         .is_ready());
 }
