@@ -37,6 +37,7 @@ pub mod io;
 pub(crate) mod loom;
 #[cfg(not(loom))]
 pub mod net;
+mod padded;
 pub mod runtime;
 #[cfg(all(unix, not(loom)))]
 pub mod signal;

@@ -31,6 +31,32 @@ mod imp {
             /// For statistics (metrics, poll counts, trace clocks) that no
             /// protocol depends on: left out of loom's model on purpose.
             pub(crate) type StatAtomicU64 = std::sync::atomic::AtomicU64;
+
+            /// `fence(SeqCst)`, at the lowest price the target allows.
+            ///
+            /// On x86 `fence(SeqCst)` is `mfence`, which also waits for
+            /// non-temporal stores and costs several times a locked
+            /// instruction; any `lock`-prefixed read-modify-write is already
+            /// a full barrier for ordinary memory. So there we do a locked
+            /// compare-exchange on a local (not idempotent, so LLVM cannot
+            /// turn it back into `mfence`) between two compiler fences that
+            /// keep the compiler from moving accesses across it — the same
+            /// choice crossbeam and event-listener make. Elsewhere, and under
+            /// loom (which models fences, not this hardware fact), it is the
+            /// plain fence.
+            #[inline]
+            pub(crate) fn full_fence() {
+                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+                {
+                    use std::sync::atomic::compiler_fence;
+                    compiler_fence(Ordering::SeqCst);
+                    let local = AtomicUsize::new(0);
+                    let _ = local.compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst);
+                    compiler_fence(Ordering::SeqCst);
+                }
+                #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+                fence(Ordering::SeqCst);
+            }
         }
 
         /// A poison-free mutex (parking_lot's).
@@ -215,6 +241,11 @@ mod imp {
             /// For statistics (metrics, poll counts, trace clocks) that no
             /// protocol depends on: left out of loom's model on purpose.
             pub(crate) type StatAtomicU64 = std::sync::atomic::AtomicU64;
+
+            /// loom models the SeqCst fence itself.
+            pub(crate) fn full_fence() {
+                fence(Ordering::SeqCst);
+            }
         }
 
         /// loom's mutex with the poison-free API of the normal build.

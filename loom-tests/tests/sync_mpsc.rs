@@ -116,3 +116,43 @@ fn an_unbounded_send_racing_close_is_delivered_to_a_waiting_receiver() {
         assert_eq!(got, t.join().unwrap());
     });
 }
+
+/// The "receiver is waiting" flag: senders skip the wake while it is clear,
+/// so each of two receives must still see each send (a receiver that goes
+/// to sleep between them, and one that clears the flag after a value).
+#[test]
+fn a_bounded_receiver_waiting_twice_is_woken_for_each_send() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(2);
+        let t = thread::spawn(move || {
+            block_on(tx.send(1)).unwrap();
+            block_on(tx.send(2)).unwrap();
+            // Keep the channel open: only the sends may wake the receiver.
+            tx
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        assert_eq!(block_on(rx.recv()), Some(2));
+        drop(t.join().unwrap());
+    });
+}
+
+#[test]
+fn an_unbounded_receiver_is_woken_by_either_of_two_senders() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let tx2 = tx.clone();
+        let t1 = thread::spawn(move || {
+            tx.send(1).unwrap();
+            tx
+        });
+        let t2 = thread::spawn(move || {
+            tx2.send(2).unwrap();
+            tx2
+        });
+        let a = block_on(rx.recv()).unwrap();
+        let b = block_on(rx.recv()).unwrap();
+        assert_eq!(a + b, 3);
+        drop(t1.join().unwrap());
+        drop(t2.join().unwrap());
+    });
+}

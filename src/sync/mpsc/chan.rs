@@ -4,9 +4,16 @@
 //! # Protocol
 //!
 //! * A send pushes into the buffer ([`Ring`] or [`List`], both lock-free) and
-//!   then wakes the receiver's [`AtomicWaker`]. The receiver pops, and only
-//!   if the buffer looks empty registers its waker and pops once more, so a
-//!   push that lands between the two pops is never missed.
+//!   then wakes the receiver's [`AtomicWaker`] — but only if the receiver
+//!   said it is waiting. The receiver pops, and only if the buffer looks
+//!   empty registers its waker, sets `rx_waiting` and pops once more. Both
+//!   sides put a `SeqCst` fence between their write (the push; the flag)
+//!   and their read (the flag; the pop), so at least one of them sees the
+//!   other's write: either the receiver's second pop finds the value, or the
+//!   sender sees the flag and wakes it. A push is never missed, and while
+//!   the receiver is busy draining, senders only *read* the flag's cache
+//!   line instead of each doing two read-modify-writes on the waker's word.
+//!   The receiver clears the flag when a poll gets a value.
 //! * `tx_count` counts live `Sender`s. Dropping one is a `Release`
 //!   decrement that comes after all of its pushes; the receiver reads the
 //!   count with `Acquire` before its last pop, so "count is zero and the
@@ -27,8 +34,9 @@
 
 use super::list::List;
 use super::ring::Ring;
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{full_fence, AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::Arc;
+use crate::padded::CachePadded;
 use crate::sync::atomic_waker::AtomicWaker;
 use crate::sync::notify::Notify;
 use crate::sync::permits::Permits;
@@ -92,10 +100,19 @@ impl Slots {
     }
 }
 
+/// The receiver's waker and its "I am about to wait" flag, on one line.
+struct RxWaker {
+    waker: AtomicWaker,
+    /// Set (before the second pop) by a receiver that found the buffer
+    /// empty; cleared by the receiver when a poll gets a value.
+    waiting: AtomicBool,
+}
+
 pub(crate) struct Chan<T, B> {
     buffer: B,
-    slots: Slots,
-    rx_waker: AtomicWaker,
+    /// Each word written by both sides sits on its own cache line.
+    slots: CachePadded<Slots>,
+    rx_waker: CachePadded<RxWaker>,
     tx_count: AtomicUsize,
     rx_closed: AtomicBool,
     closed_notify: Notify,
@@ -106,8 +123,11 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     pub(crate) fn new(buffer: B, slots: Slots) -> Arc<Chan<T, B>> {
         Arc::new(Chan {
             buffer,
-            slots,
-            rx_waker: AtomicWaker::new(),
+            slots: CachePadded::new(slots),
+            rx_waker: CachePadded::new(RxWaker {
+                waker: AtomicWaker::new(),
+                waiting: AtomicBool::new(false),
+            }),
             tx_count: AtomicUsize::new(1),
             rx_closed: AtomicBool::new(false),
             closed_notify: Notify::new(),
@@ -117,7 +137,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
 
     /// The bounded channel's slot permits.
     pub(crate) fn capacity(&self) -> &Permits {
-        match &self.slots {
+        match &*self.slots {
             Slots::Bounded { permits, .. } => permits,
             Slots::Unbounded(_) => unreachable!("only bounded channels have permits"),
         }
@@ -126,7 +146,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     /// Unbounded only: counts one value in flight, unless the receiver is
     /// closed (then `false`: the caller must not push).
     pub(crate) fn count_unbounded_send(&self) -> bool {
-        let Slots::Unbounded(word) = &self.slots else {
+        let Slots::Unbounded(word) = &*self.slots else {
             unreachable!("bounded channels count with permits")
         };
         let mut cur = word.load(Ordering::Relaxed);
@@ -150,7 +170,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
 
     /// Values sent (or slots reserved) and not yet received.
     fn in_flight(&self) -> usize {
-        match &self.slots {
+        match &*self.slots {
             Slots::Bounded { permits, capacity } => capacity - permits.available(),
             Slots::Unbounded(word) => word.load(Ordering::Acquire) >> 1,
         }
@@ -165,13 +185,20 @@ impl<T, B: Buffer<T>> Chan<T, B> {
 
     /// Wakes the receiver (to re-check after a slot came back unused).
     pub(crate) fn wake_rx(&self) {
-        self.rx_waker.wake();
+        self.rx_waker.waker.wake();
     }
 
-    /// Pushes (slot already reserved, if bounded) and wakes the receiver.
+    /// Pushes (slot already reserved, if bounded) and wakes the receiver
+    /// if it is waiting.
     pub(crate) fn push(&self, value: T) {
         self.buffer.push(value);
-        self.rx_waker.wake();
+        // SeqCst fence between our push and our read of the flag; pairs
+        // with the receiver's fence between its flag write and its pop
+        // (see the module docs).
+        full_fence();
+        if self.rx_waker.waiting.load(Ordering::Relaxed) {
+            self.rx_waker.waker.wake();
+        }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -216,7 +243,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         // Release: our pushes happen-before the receiver's Acquire read of
         // a zero count. Acquire is not needed: we touch nothing after.
         if self.tx_count.fetch_sub(1, Ordering::Release) == 1 {
-            self.rx_waker.wake();
+            self.rx_waker.waker.wake();
         }
     }
 
@@ -228,7 +255,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     pub(crate) fn close(&self) {
         // SeqCst: pairs with `closed`'s SeqCst read after its generation read.
         self.rx_closed.store(true, Ordering::SeqCst);
-        match &self.slots {
+        match &*self.slots {
             Slots::Bounded { permits, .. } => permits.close(),
             // SeqCst: like `rx_closed`; the CAS in `count_unbounded_send`
             // sees it or counts before it.
@@ -244,7 +271,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     unsafe fn pop(&self) -> Option<T> {
         // SAFETY: forwarded single-consumer contract.
         let value = unsafe { self.buffer.pop() }?;
-        match &self.slots {
+        match &*self.slots {
             Slots::Bounded { permits, .. } => permits.release(1),
             // Release: orders our read of the value before a later
             // `in_flight` reader's conclusions (nothing else depends on it).
@@ -283,12 +310,21 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         // SAFETY (all pops below): forwarded single-consumer contract.
         let mut value = unsafe { self.pop() };
         if value.is_none() {
-            self.rx_waker.register(cx.waker());
+            self.rx_waker.waker.register(cx.waker());
+            // Relaxed store, then the SeqCst fence that orders it before
+            // our second pop; pairs with the fence in `push`.
+            self.rx_waker.waiting.store(true, Ordering::Relaxed);
+            full_fence();
             // SAFETY: as above, the caller is the only consumer.
             value = unsafe { self.pop() };
         }
         if value.is_none() && !self.senders_gone() {
             return Poll::Pending;
+        }
+        // Only the receiver writes the flag; read first so a busy receiver
+        // does not dirty the line senders read.
+        if self.rx_waker.waiting.load(Ordering::Relaxed) {
+            self.rx_waker.waiting.store(false, Ordering::Relaxed);
         }
         if value.is_none() {
             // SAFETY: as above, the caller is the only consumer.

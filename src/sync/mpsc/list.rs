@@ -18,6 +18,7 @@
 
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicPtr, Ordering};
+use crate::padded::CachePadded;
 use std::ptr;
 
 struct Node<T> {
@@ -35,7 +36,8 @@ impl<T> Node<T> {
 }
 
 pub(crate) struct List<T> {
-    tail: AtomicPtr<Node<T>>,
+    /// Producers swap this; the consumer's `head` is on another cache line.
+    tail: CachePadded<AtomicPtr<Node<T>>>,
     /// The stub; only the consumer reads or writes it.
     head: UnsafeCell<*mut Node<T>>,
 }
@@ -44,7 +46,7 @@ impl<T> List<T> {
     pub(crate) fn new() -> List<T> {
         let stub = Node::alloc(None);
         List {
-            tail: AtomicPtr::new(stub),
+            tail: CachePadded::new(AtomicPtr::new(stub)),
             head: UnsafeCell::new(stub),
         }
     }

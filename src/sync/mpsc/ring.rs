@@ -15,6 +15,7 @@
 
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::padded::CachePadded;
 use std::mem::MaybeUninit;
 
 struct Slot<T> {
@@ -25,10 +26,11 @@ struct Slot<T> {
 pub(crate) struct Ring<T> {
     slots: Box<[Slot<T>]>,
     mask: usize,
-    /// Next position a producer claims.
-    tail: AtomicUsize,
+    /// Next position a producer claims. Producers and the consumer write
+    /// different words, each on its own cache line.
+    tail: CachePadded<AtomicUsize>,
     /// Next position the (single) consumer reads; only the consumer writes it.
-    head: AtomicUsize,
+    head: CachePadded<AtomicUsize>,
 }
 
 impl<T> Ring<T> {
@@ -44,8 +46,8 @@ impl<T> Ring<T> {
         Ring {
             slots,
             mask: size - 1,
-            tail: AtomicUsize::new(0),
-            head: AtomicUsize::new(0),
+            tail: CachePadded::new(AtomicUsize::new(0)),
+            head: CachePadded::new(AtomicUsize::new(0)),
         }
     }
 
