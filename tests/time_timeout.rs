@@ -67,3 +67,37 @@ fn a_timeout_around_a_budget_hungry_future_still_fires() {
         assert!(timeout(Duration::from_millis(5), busy).await.is_err());
     });
 }
+
+#[test]
+fn a_ready_future_needs_no_timer_and_so_no_runtime() {
+    // Futures do nothing until polled, and this one never has to wait: no
+    // clock read, no timer, so it even works under a foreign executor.
+    let out = futures::executor::block_on(timeout(Duration::from_secs(1), ready(3)));
+    assert_eq!(out, Ok(3));
+}
+
+#[test]
+fn the_limit_counts_from_the_first_poll_that_has_to_wait() {
+    rt(1).block_on(async {
+        let limit = Duration::from_millis(30);
+        let guarded = timeout(limit, pending::<()>());
+        // Time passing before the first poll does not use up the limit.
+        std::thread::sleep(Duration::from_millis(40));
+        let polled_at = Instant::now();
+        assert!(guarded.await.is_err());
+        assert!(polled_at.elapsed() >= limit, "timed out early");
+    });
+}
+
+#[test]
+fn timeout_at_keeps_its_fixed_deadline() {
+    rt(1).block_on(async {
+        let deadline = Instant::now() + Duration::from_millis(20);
+        let guarded = timeout_at(deadline, pending::<()>());
+        std::thread::sleep(Duration::from_millis(30));
+        // The deadline passed before the first poll: it times out at once,
+        // on its first wait.
+        assert!(guarded.await.is_err());
+        assert!(Instant::now() >= deadline);
+    });
+}

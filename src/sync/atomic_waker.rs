@@ -56,8 +56,24 @@ impl AtomicWaker {
     /// Registers `waker` to be woken by the next [`wake`](Self::wake).
     /// Only one thread may call this at a time (the single waiting party).
     pub(crate) fn register(&self, waker: &Waker) {
+        if !self.try_register(waker) {
+            // A wake raced the registration, so ours could be missed: wake
+            // ourselves to poll again, and let the waking thread finish
+            // (under loom this yields to it).
+            waker.wake_by_ref();
+            spin_loop();
+        }
+    }
+
+    /// Registers `waker`, unless a [`wake`](Self::wake) runs at the same
+    /// time: then nothing is registered and `false` comes back. The caller
+    /// must then re-check its condition — everything the waking thread wrote
+    /// before it woke is visible — instead of waiting. Only one thread may
+    /// call this at a time (the single waiting party).
+    pub(crate) fn try_register(&self, waker: &Waker) -> bool {
         // Acquire pairs with the Release that ended the last owner's turn
-        // (a `wake`'s clearing of WAKING or our own previous registration).
+        // (a `wake`'s clearing of WAKING or our own previous registration),
+        // and on failure with the waker's AcqRel `fetch_or`.
         match self
             .state
             .compare_exchange(WAITING, REGISTERING, Ordering::Acquire, Ordering::Acquire)
@@ -72,38 +88,30 @@ impl AtomicWaker {
                     }
                 });
                 // AcqRel: Release publishes the slot write to the next
-                // `wake`; Acquire (on failure) sees a concurrent waker's bit.
+                // `wake`; Acquire (on failure) sees a concurrent waker's bit
+                // and what it wrote before.
                 let res = self.state.compare_exchange(
                     REGISTERING,
                     WAITING,
                     Ordering::AcqRel,
                     Ordering::Acquire,
                 );
-                if res.is_err() {
-                    // A `wake` came while we held the slot: it is now
-                    // REGISTERING | WAKING and the waker left it to us.
-                    // SAFETY: still REGISTERING, we still own the slot.
-                    let waker = self.waker.with_mut(|slot| unsafe { (*slot).take() });
-                    // AcqRel pairs with the waker's fetch_or.
-                    self.state.swap(WAITING, Ordering::AcqRel);
-                    if let Some(waker) = waker {
-                        waker.wake();
-                    }
+                if res.is_ok() {
+                    return true;
                 }
+                // A `wake` came while we held the slot: it is now
+                // REGISTERING | WAKING and the waker left it to us.
+                // SAFETY: still REGISTERING, we still own the slot.
+                let taken = self.waker.with_mut(|slot| unsafe { (*slot).take() });
+                // AcqRel pairs with the waker's fetch_or.
+                self.state.swap(WAITING, Ordering::AcqRel);
+                drop(taken);
+                false
             }
-            WAKING => {
-                // A wake is taking the old waker right now; ours could be
-                // missed, so wake ourselves to poll again, and let the
-                // waking thread finish (under loom this yields to it).
-                waker.wake_by_ref();
-                spin_loop();
-            }
-            _ => {
-                // REGISTERING (| WAKING): a concurrent register, which the
-                // single-registrant contract rules out; be conservative.
-                waker.wake_by_ref();
-                spin_loop();
-            }
+            // WAKING: a wake is taking the old waker right now. (REGISTERING
+            // would be a concurrent register, which the single-registrant
+            // contract rules out; answering "re-check" is conservative.)
+            _ => false,
         }
     }
 

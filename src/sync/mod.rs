@@ -54,7 +54,7 @@
 //! assert_eq!(futures::executor::block_on(rx), Ok("hello"));
 //! ```
 
-mod atomic_waker;
+pub(crate) mod atomic_waker;
 mod barrier;
 pub mod broadcast;
 pub mod mpsc;

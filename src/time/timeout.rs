@@ -17,12 +17,17 @@ use crate::task::coop;
 /// the future). magpie's answer to asyncio's `wait_for`.
 ///
 /// The future is polled before the deadline is checked, so a future that is
-/// ready at once always wins, even with a zero duration; and the timer is
-/// only filed if the future has to wait.
+/// ready at once always wins, even with a zero duration. Like every future,
+/// a `Timeout` does nothing until polled: the clock is read and the timer
+/// made only when the future first has to wait, and `duration` counts from
+/// that poll. A future that is ready at once therefore costs no clock read
+/// and no timer at all. (Use [`timeout_at`] for a deadline fixed in
+/// advance.)
 ///
 /// # Panics
 ///
-/// Outside a magpie runtime (like [`sleep`](super::sleep)).
+/// When polled outside a magpie runtime (like [`sleep`](super::sleep)) and
+/// the future has to wait.
 ///
 /// ```
 /// use magpie::time::{sleep, timeout, Duration};
@@ -33,19 +38,20 @@ use crate::task::coop;
 ///     assert!(timeout(Duration::from_millis(1), slow).await.is_err());
 /// });
 /// ```
-#[track_caller]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
-    let deadline = Instant::now()
-        .checked_add(duration)
-        .unwrap_or_else(Instant::far_future);
-    timeout_at(deadline, future)
+    Timeout {
+        value: future.into_future(),
+        limit: Limit::After(duration),
+        delay: None,
+    }
 }
 
 /// Runs `future` until `deadline`: like [`timeout`], with an instant.
 ///
 /// # Panics
 ///
-/// Outside a magpie runtime (like [`sleep`](super::sleep)).
+/// When polled outside a magpie runtime and the future has to wait (like
+/// [`timeout`]).
 ///
 /// ```
 /// use magpie::time::{timeout_at, Duration, Instant};
@@ -57,12 +63,21 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 ///     assert!(Instant::now() >= deadline);
 /// });
 /// ```
-#[track_caller]
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         value: future.into_future(),
-        delay: Sleep::new(current_runtime("magpie::time::timeout"), deadline),
+        limit: Limit::At(deadline),
+        delay: None,
     }
+}
+
+/// A `Timeout`'s limit, before its timer exists.
+#[derive(Debug, Clone, Copy)]
+enum Limit {
+    /// This long after the first poll that has to wait.
+    After(Duration),
+    /// At this instant.
+    At(Instant),
 }
 
 /// Future returned by [`timeout`] and [`timeout_at`].
@@ -79,8 +94,9 @@ pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::Int
 pub struct Timeout<F> {
     /// Structurally pinned.
     value: F,
-    /// Structurally pinned.
-    delay: Sleep,
+    limit: Limit,
+    /// Made when the future first has to wait. Structurally pinned.
+    delay: Option<Sleep>,
 }
 
 impl<F> Timeout<F> {
@@ -126,15 +142,19 @@ impl<F> Timeout<F> {
         self.value
     }
 
-    fn project(self: Pin<&mut Self>) -> (Pin<&mut F>, Pin<&mut Sleep>) {
-        // SAFETY: both fields are structurally pinned. `Timeout` is always
-        // `!Unpin` (its `Sleep` is), so once pinned, safe code can never get
-        // the `&mut Timeout` that `get_mut` needs, nor move it for
-        // `into_inner`; and `Timeout` has no `Drop` of its own.
+    #[allow(clippy::type_complexity)]
+    fn project(self: Pin<&mut Self>) -> (Pin<&mut F>, Limit, Pin<&mut Option<Sleep>>) {
+        // SAFETY: `value` and `delay` are structurally pinned (`limit` is
+        // plain data). `Timeout` is always `!Unpin` (`Option<Sleep>` is), so
+        // once pinned, safe code can never get the `&mut Timeout` that
+        // `get_mut` needs, nor move it for `into_inner`; `Timeout` has no
+        // `Drop` of its own; and the `Sleep` is only ever created in place
+        // (`Pin::set` on a `None`) and never moved out.
         unsafe {
             let this = self.get_unchecked_mut();
             (
                 Pin::new_unchecked(&mut this.value),
+                this.limit,
                 Pin::new_unchecked(&mut this.delay),
             )
         }
@@ -145,16 +165,27 @@ impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (value, delay) = self.project();
-        let had_budget = coop::has_budget_remaining();
+        let (value, limit, mut delay) = self.project();
         if let Poll::Ready(output) = value.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        // If the inner future spent the last of the budget, still check the
-        // deadline: otherwise a future that always uses up the budget would
-        // never time out.
+        if delay.is_none() {
+            let deadline = match limit {
+                Limit::At(deadline) => deadline,
+                Limit::After(duration) => Instant::now()
+                    .checked_add(duration)
+                    .unwrap_or_else(Instant::far_future),
+            };
+            let time = current_runtime("magpie::time::timeout");
+            delay.set(Some(Sleep::new(time, deadline)));
+        }
+        let delay = delay.as_pin_mut().expect("the timer was made just above");
+        // If the budget is spent (by the inner future, or before it), still
+        // check the deadline: otherwise a future that always uses up the
+        // budget would never time out. (Answering `Elapsed` on an exhausted
+        // budget is fine: it completes the `Timeout`, it cannot loop.)
         let check = || delay.poll(cx).map(|()| Err(Elapsed::new()));
-        if had_budget && !coop::has_budget_remaining() {
+        if !coop::has_budget_remaining() {
             coop::with_unconstrained(check)
         } else {
             check()
@@ -164,9 +195,13 @@ impl<F: Future> Future for Timeout<F> {
 
 impl<F: fmt::Debug> fmt::Debug for Timeout<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Timeout")
-            .field("value", &self.value)
-            .field("deadline", &self.delay.deadline())
-            .finish()
+        let mut f = f.debug_struct("Timeout");
+        f.field("value", &self.value);
+        match (&self.delay, self.limit) {
+            (Some(delay), _) => f.field("deadline", &delay.deadline()),
+            (None, Limit::At(deadline)) => f.field("deadline", &deadline),
+            (None, Limit::After(duration)) => f.field("duration", &duration),
+        };
+        f.finish()
     }
 }

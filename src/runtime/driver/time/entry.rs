@@ -25,11 +25,13 @@
 //!   thread reads the node through a shared pointer. `TimerNode` is `!Unpin`
 //!   (`PhantomPinned`), so the owner's `&mut` is not treated as unique
 //!   (no `noalias`), and every field the two sides share sits behind an
-//!   `UnsafeCell` (the links, guarded by (L)) or a `Mutex` (the status).
+//!   `UnsafeCell` (the links, guarded by (L)) or is atomic (state, waker).
 //!
-//! The status word and waker sit behind the node's own small lock. The lock
-//! order is always *wheel lock, then node lock*; the owner takes only the node
-//! lock on its fast paths.
+//! The node's state is one atomic byte and its waker an [`AtomicWaker`]:
+//! the owner's fast paths (polling a filed timer, dropping a fired one) take
+//! no lock at all. Only the wheel (holding its lock) moves a node out of
+//! `Filed`, and it marks the node [`BUSY`] while it still touches it, so the
+//! owner knows when it may free the memory (see [`TimerEntry`]'s `Drop`).
 
 use std::marker::PhantomPinned;
 use std::pin::Pin;
@@ -38,7 +40,8 @@ use std::task::{Context, Poll, Waker};
 
 use super::{Filing, Handle, Moved, Shutdown};
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::{Mutex, MutexGuard};
+use crate::loom::sync::atomic::{AtomicU8, Ordering};
+use crate::sync::atomic_waker::AtomicWaker;
 
 /// Where a node currently sits. Guarded by the wheel lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,34 +66,30 @@ struct Links {
 
 /// The timer's state as its owner and the firing thread see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub(super) enum State {
     /// Never filed.
-    Idle,
+    Idle = 0,
     /// In the wheel, waiting for its tick.
-    Filed,
+    Filed = 1,
     /// Fired: the tick it was filed for has been reached.
-    Fired,
+    Fired = 2,
     /// The runtime shut down before the timer fired.
-    Shutdown,
+    Shutdown = 3,
 }
 
-/// State plus the waker to wake on firing. Guarded by the node's own lock.
-#[derive(Debug)]
-pub(super) struct Status {
-    pub(super) state: State,
-    pub(super) waker: Option<Waker>,
-}
+/// Set together with `Fired`/`Shutdown` while the wheel is still taking the
+/// node's waker; cleared by the wheel's last access to the node.
+pub(super) const BUSY: u8 = 0b100;
 
-impl Status {
-    /// Stores `waker` unless the stored one already wakes the same task.
-    /// Returns the waker it replaced: drop that after releasing the locks,
-    /// since dropping a waker may free a task whose output holds another
-    /// timer, whose drop takes the wheel lock.
-    #[must_use = "drop the replaced waker outside the locks"]
-    pub(super) fn set_waker(&mut self, waker: &Waker) -> Option<Waker> {
-        match &self.waker {
-            Some(old) if old.will_wake(waker) => None,
-            _ => self.waker.replace(waker.clone()),
+impl State {
+    /// The state part of a state byte (without [`BUSY`]).
+    fn of(byte: u8) -> State {
+        match byte & !BUSY {
+            0 => State::Idle,
+            1 => State::Filed,
+            2 => State::Fired,
+            _ => State::Shutdown,
         }
     }
 }
@@ -99,16 +98,19 @@ impl Status {
 #[derive(Debug)]
 pub(crate) struct TimerNode {
     links: UnsafeCell<Links>,
-    status: Mutex<Status>,
+    /// A [`State`], plus [`BUSY`] while the wheel finishes firing.
+    state: AtomicU8,
+    /// Woken when the node fires.
+    waker: AtomicWaker,
     _pinned: PhantomPinned,
 }
 
 // SAFETY: `links` is only touched under the wheel lock (invariant (L)), so the
-// raw pointers in it are never accessed from two threads at once; `status` is
-// behind a `Mutex`. Nothing else is shared.
+// raw pointers in it are never accessed from two threads at once; `state` is
+// atomic and `waker` is an `AtomicWaker`. Nothing else is shared.
 unsafe impl Send for TimerNode {}
-// SAFETY: as for `Send`: all shared access goes through the wheel lock or the
-// node's own lock.
+// SAFETY: as for `Send`: all shared access goes through the wheel lock or
+// atomics.
 unsafe impl Sync for TimerNode {}
 
 impl TimerNode {
@@ -120,10 +122,8 @@ impl TimerNode {
                 when: 0,
                 location: Location::Nowhere,
             }),
-            status: Mutex::new(Status {
-                state: State::Idle,
-                waker: None,
-            }),
+            state: AtomicU8::new(State::Idle as u8),
+            waker: AtomicWaker::new(),
             _pinned: PhantomPinned,
         }
     }
@@ -174,9 +174,34 @@ impl NodeRef {
         self.links(|l| l.location = location);
     }
 
-    /// Locks the node's status (wheel lock, then node lock).
-    pub(super) fn status(&self) -> MutexGuard<'_, Status> {
-        self.node().status.lock()
+    /// Sets the state of a node the wheel holds no other reference to (it
+    /// is being filed, under the wheel lock, or is not in the wheel).
+    pub(super) fn set_state(&self, state: State) {
+        // Release: publishes the waker registered before it.
+        self.node().state.store(state as u8, Ordering::Release);
+    }
+
+    /// Registers the waker to wake when the node fires. Only the owner
+    /// calls this. `false`: a fire was taking the previous waker meanwhile
+    /// (nothing registered; the fire's state store is visible now).
+    pub(super) fn register(&self, waker: &Waker) -> bool {
+        self.node().waker.try_register(waker)
+    }
+
+    /// Marks an unlinked node fired with `state` (`Fired` or `Shutdown`) and
+    /// takes its waker. Called under the wheel lock; the final store is the
+    /// wheel's last access to the node.
+    pub(super) fn fire(&self, state: State) -> Option<Waker> {
+        let node = self.node();
+        // Release (both stores): an owner that reads either state also sees
+        // the node unlinked. The first store comes before the waker is
+        // taken, so an owner registering a new waker meanwhile re-reads the
+        // state, sees it fired, and does not wait for a wake-up that the
+        // old waker got.
+        node.state.store(state as u8 | BUSY, Ordering::Release);
+        let waker = node.waker.take();
+        node.state.store(state as u8, Ordering::Release);
+        waker
     }
 }
 
@@ -286,10 +311,11 @@ impl TimerEntry {
     /// Completes once the deadline tick has been reached; until then the
     /// task of `cx` is woken when it is. `unpark` is called when the driver
     /// must be woken to notice an earlier deadline. `is_due` is asked (only
-    /// when the timer is about to be filed) whether the owner's exact
-    /// deadline has already passed: then it completes at once, with no lock
-    /// and no trip through the driver (ticks round deadlines up, so the wheel
-    /// alone would hold it until the next tick).
+    /// when the timer is about to be filed, and its tick is within one of
+    /// the wheel's time) whether the owner's exact deadline has already
+    /// passed: then it completes at once, with no lock and no trip through
+    /// the driver (ticks round deadlines up, so the wheel alone would hold
+    /// it until the next tick).
     pub(crate) fn poll_elapsed(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -298,14 +324,20 @@ impl TimerEntry {
     ) -> Poll<Result<(), Shutdown>> {
         let (handle, deadline, filed, node) = self.project();
         if let Some(at) = *filed {
-            let mut status = node.node().status.lock();
-            match status.state {
-                State::Filed => {
-                    let replaced = status.set_waker(cx.waker());
-                    drop(status);
-                    drop(replaced);
-                    return Poll::Pending;
-                }
+            // Acquire pairs with the wheel's Release stores in `fire`.
+            let mut now = State::of(node.node().state.load(Ordering::Acquire));
+            if now == State::Filed {
+                // Whether or not a racing fire kept us from registering,
+                // re-read: a fire that took (or is taking) the previous
+                // waker stored its state first (see `NodeRef::fire`), and
+                // the waker protocol's read-modify-writes order that store
+                // before this load. So either the fire wakes our waker, or
+                // we see it here.
+                let _ = node.register(cx.waker());
+                now = State::of(node.node().state.load(Ordering::Acquire));
+            }
+            match now {
+                State::Filed => return Poll::Pending,
                 // Fired for a tick at or after the deadline: done. (Filed
                 // earlier than the deadline after a lazy `reset` to a later
                 // one: fall through and file again.)
@@ -315,10 +347,16 @@ impl TimerEntry {
             }
         }
         *filed = Some(*deadline);
-        if is_due() {
-            // Not in the wheel (never filed, or fired), so only the owner
-            // touches the node now.
-            node.node().status.lock().state = State::Fired;
+        // Ask the owner (who reads the clock) only if the deadline is near
+        // the wheel's time: a far deadline cannot be due yet, unless the
+        // wheel lags; then filing it is still right (the next turn fires it).
+        if handle.may_be_due(*deadline) && is_due() {
+            // Never filed: mark it so later polls answer at once. (A node
+            // that fired already says so, and the wheel may still be
+            // finishing with it: leave its state to the wheel.)
+            if State::of(node.node().state.load(Ordering::Relaxed)) == State::Idle {
+                node.set_state(State::Fired);
+            }
             return Poll::Ready(Ok(()));
         }
         match handle.file(node, *deadline, cx.waker()) {
@@ -360,9 +398,13 @@ impl TimerEntry {
         }
     }
 
-    /// Whether the node's status is `Filed` right now.
+    /// Whether the wheel may still touch the node: it is filed, or a fire is
+    /// still finishing with it.
     pub(crate) fn is_filed(&self) -> bool {
-        self.node.status.lock().state == State::Filed
+        // Acquire pairs with the wheel's last (Release) store in `fire`:
+        // once we read a final `Fired`/`Shutdown`, the wheel is done.
+        let byte = self.node.state.load(Ordering::Acquire);
+        byte & BUSY != 0 || State::of(byte) == State::Filed
     }
 }
 
@@ -371,12 +413,14 @@ impl Drop for TimerEntry {
         if self.filed.is_none() {
             return;
         }
-        // Fired or shut down: the wheel finished with the node before it
-        // released the node lock we just took (fire happens under both
-        // locks), so there is nothing to unlink.
+        // Fired or shut down, and not BUSY: the wheel's last access to the
+        // node was the store we just read, so there is nothing to unlink.
         if !self.is_filed() {
             return;
         }
+        // Filed, or a fire still finishing (it holds the wheel lock until
+        // its last store): `cancel` takes the wheel lock, unlinks the node
+        // if it is still linked, and after it no one touches the node.
         self.handle.cancel(NodeRef::of(&self.node));
     }
 }

@@ -23,31 +23,32 @@
 //! # The lock protocol (cancel and fire race under one lock)
 //!
 //! One mutex (`Core`) guards the wheel and every node's links. A node is in
-//! the wheel iff it is filed and has neither fired nor been cancelled.
+//! the wheel iff it is filed and has neither fired nor been cancelled. Its
+//! state is an atomic byte and its waker an `AtomicWaker`, so the owner's
+//! fast paths take no lock.
 //!
 //! 1. **Fire** (`process`, `shutdown`, or `move_earlier` to a past tick)
-//!    holds the wheel lock, unlinks the node, then under the node's own lock
-//!    sets its state to `Fired` (or `Shutdown`) and takes its waker. After
-//!    that node lock is released the wheel never touches the node again. The
-//!    waker is woken only after the wheel lock is released.
-//! 2. **Cancel** (`TimerEntry::drop`) reads the state under the node lock.
-//!    If it is `Fired`/`Shutdown`, step 1 is complete and there is nothing to
-//!    do. Otherwise it takes the wheel lock and unlinks the node *if it is
-//!    still linked*: if fire won the race meanwhile, the node's location is
-//!    `Nowhere` and cancel does nothing. Either way, once cancel holds the
-//!    wheel lock no one else can be touching the node, so its memory may go.
-//! 3. **Poll** of a filed timer takes only the node lock: `Fired` means done; `Filed` stores
-//!    the waker under that same lock, so a concurrent fire either sees the
-//!    new waker or has already set `Fired`, which this poll then sees. No
-//!    wake-up is lost.
+//!    holds the wheel lock, unlinks the node, stores `Fired` (or
+//!    `Shutdown`) with the `BUSY` bit, takes the waker, and stores the state
+//!    again without `BUSY`: that store is the wheel's last access to the
+//!    node. The waker is woken only after the wheel lock is released.
+//! 2. **Cancel** (`TimerEntry::drop`) reads the state. `Fired`/`Shutdown`
+//!    without `BUSY` means step 1 is complete: nothing to do. Otherwise
+//!    (`Filed`, or a fire still finishing) it takes the wheel lock and
+//!    unlinks the node *if it is still linked*: if fire won the race, the
+//!    node's location is `Nowhere` and cancel does nothing. Either way, once
+//!    cancel holds the wheel lock no one else can be touching the node, so
+//!    its memory may go.
+//! 3. **Poll** of a filed timer takes no lock: `Fired` means done; `Filed`
+//!    registers the waker and reads the state again. A fire stores its state
+//!    before it takes the waker, so either it takes (and wakes) the new
+//!    waker, or the second read sees the fire. No wake-up is lost.
 //! 4. **Reset** to a later deadline takes no lock: it only records the
 //!    deadline. If the node fires at its old tick, the next poll sees
 //!    `Fired` with a deadline still ahead and files it again. Reset to an
 //!    earlier deadline re-files under the wheel lock (or fires at once if
 //!    that tick has passed).
 //!
-//! Lock order: wheel lock, then node lock. The owner never holds a node
-//! lock while taking the wheel lock.
 //!
 //! # No lost driver wake-up
 //!
@@ -107,6 +108,11 @@ struct Inner {
     core: Mutex<Core>,
     /// Timers fired so far (a metric), counted before their wakers run.
     fired: StatAtomicU64,
+    /// A copy of the wheel's elapsed tick, readable without the lock. Only
+    /// a hint (it may lag): it lets a timer whose deadline is well ahead of
+    /// it skip reading the clock on its first poll. Correctness never
+    /// depends on it — filing re-checks against the wheel under the lock.
+    elapsed_hint: StatAtomicU64,
 }
 
 /// Everything the wheel lock guards.
@@ -208,6 +214,7 @@ impl Handle {
                     is_shutdown: false,
                 }),
                 fired: StatAtomicU64::new(0),
+                elapsed_hint: StatAtomicU64::new(0),
             }),
         }
     }
@@ -264,9 +271,18 @@ impl Handle {
                 }
             }
         }
+        self.inner.elapsed_hint.store(core.wheel.elapsed(), Relaxed);
         drop(core);
         batch.wake_all();
         fired
+    }
+
+    /// Whether a timer for tick `when` may already be due, judged without
+    /// the lock or the clock: `false` only when `when` is more than one tick
+    /// past the wheel's last known time. A lagging hint only makes a due
+    /// timer be filed, and the next driver turn fires it.
+    pub(crate) fn may_be_due(&self, when: u64) -> bool {
+        when <= self.inner.elapsed_hint.load(Relaxed).saturating_add(1)
     }
 
     /// Timers fired since the runtime started (a metric).
@@ -315,22 +331,22 @@ impl Handle {
     fn file(&self, node: NodeRef, when: u64, waker: &std::task::Waker) -> Filing {
         let mut core = self.inner.core.lock();
         core.wheel.remove(node);
-        let mut status = node.status();
         if core.is_shutdown {
-            status.state = State::Shutdown;
+            node.set_state(State::Shutdown);
             return Filing::Shutdown;
         }
         if when <= core.wheel.elapsed() {
-            status.state = State::Fired;
+            node.set_state(State::Fired);
             return Filing::Fired;
         }
-        status.state = State::Filed;
-        let replaced = status.set_waker(waker);
-        drop(status);
+        // Not in the wheel and we hold its lock: no fire can race this, so
+        // the registration always succeeds.
+        let registered = node.register(waker);
+        debug_assert!(registered, "no fire races a filing");
+        node.set_state(State::Filed);
         core.wheel.insert(node, when);
         let unpark = core.lower_parked_until(when);
         drop(core);
-        drop(replaced);
         Filing::Filed { unpark }
     }
 
@@ -379,7 +395,5 @@ impl Core {
 /// Marks an unlinked node fired with `state` and takes its waker. Called
 /// under the wheel lock; the last access the wheel makes to the node.
 fn fire(node: NodeRef, state: State) -> Option<std::task::Waker> {
-    let mut status = node.status();
-    status.state = state;
-    status.waker.take()
+    node.fire(state)
 }

@@ -431,6 +431,8 @@ fn the_real_clock_drives_process() {
 fn a_timer_whose_exact_deadline_has_passed_completes_without_filing() {
     let handle = driver();
     let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+    // The owner is only asked when the deadline is near the wheel's time.
+    handle.process_at(49);
     let mut entry = Box::pin(TimerEntry::new(&handle, 50));
     let poll = entry.as_mut().poll_elapsed(&mut cx, |_| {}, || true);
     assert_eq!(poll, Poll::Ready(Ok(())));
@@ -450,4 +452,32 @@ fn a_timer_whose_exact_deadline_has_passed_completes_without_filing() {
         .as_mut()
         .poll_elapsed(&mut cx, |_| {}, || false)
         .is_ready());
+}
+
+#[test]
+fn a_far_deadline_is_filed_without_asking_the_clock_and_a_lagging_wheel_still_fires_it() {
+    let handle = driver();
+    let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+    handle.process_at(10);
+    // Tick 12 is more than one tick past the wheel: not even possibly due.
+    let mut entry = Box::pin(TimerEntry::new(&handle, 12));
+    let poll = entry.as_mut().poll_elapsed(
+        &mut cx,
+        |_| {},
+        || panic!("the clock must not be read for a far deadline"),
+    );
+    assert!(poll.is_pending());
+    assert_eq!(handle.next_expiration_tick(), Some(12));
+    // Had the real time already passed tick 12 (the wheel lagging), the next
+    // turn fires it: filed, never lost.
+    handle.process_at(40);
+    assert!(entry
+        .as_mut()
+        .poll_elapsed(&mut cx, |_| {}, || false)
+        .is_ready());
+    // Tick 41 is within one tick of the wheel: the owner is asked.
+    let mut near = Box::pin(TimerEntry::new(&handle, 41));
+    let poll = near.as_mut().poll_elapsed(&mut cx, |_| {}, || true);
+    assert_eq!(poll, Poll::Ready(Ok(())));
+    assert_eq!(handle.next_expiration_tick(), None);
 }
