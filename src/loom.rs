@@ -36,25 +36,30 @@ mod imp {
             ///
             /// On x86 `fence(SeqCst)` is `mfence`, which also waits for
             /// non-temporal stores and costs several times a locked
-            /// instruction; any `lock`-prefixed read-modify-write is already
-            /// a full barrier for ordinary memory. So there we do a locked
-            /// compare-exchange on a local (not idempotent, so LLVM cannot
-            /// turn it back into `mfence`) between two compiler fences that
-            /// keep the compiler from moving accesses across it — the same
-            /// choice crossbeam and event-listener make. Elsewhere, and under
-            /// loom (which models fences, not this hardware fact), it is the
-            /// plain fence.
+            /// instruction, while any `lock`-prefixed read-modify-write is
+            /// already a full barrier for ordinary memory. So there it is a
+            /// `lock or` on the stack in inline assembly: the compiler must
+            /// assume the block reads and writes any memory (no `nomem`), so
+            /// it moves no access across it, and the CPU drains its store
+            /// buffer before any later load. (A compare-exchange on a Rust
+            /// local would *not* do: the language lets the compiler delete
+            /// an atomic on a non-escaping local — the reason event-listener
+            /// and concurrent-queue moved to assembly too.) Elsewhere, and
+            /// under loom (which models fences, not this hardware fact), it
+            /// is the plain fence.
             #[inline]
             pub(crate) fn full_fence() {
-                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-                {
-                    use std::sync::atomic::compiler_fence;
-                    compiler_fence(Ordering::SeqCst);
-                    let local = AtomicUsize::new(0);
-                    let _ = local.compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst);
-                    compiler_fence(Ordering::SeqCst);
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the block only does an atomic `lock or` of zero
+                // into the 4 bytes at the stack pointer: memory our own
+                // frame owns, left unchanged (x | 0 == x, and atomically, so
+                // even a concurrent writer of that word loses nothing). It
+                // clobbers only the flags (not declared preserved), and it
+                // pushes and pops nothing (`nostack`).
+                unsafe {
+                    std::arch::asm!("lock or dword ptr [rsp], 0", options(nostack));
                 }
-                #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+                #[cfg(not(target_arch = "x86_64"))]
                 fence(Ordering::SeqCst);
             }
         }

@@ -95,9 +95,35 @@ fn timeout_at_keeps_its_fixed_deadline() {
         let deadline = Instant::now() + Duration::from_millis(20);
         let guarded = timeout_at(deadline, pending::<()>());
         std::thread::sleep(Duration::from_millis(30));
-        // The deadline passed before the first poll: it times out at once,
-        // on its first wait.
+        // The deadline passed before the first poll: it times out on its
+        // first wait (at the latest on the next driver turn).
         assert!(guarded.await.is_err());
         assert!(Instant::now() >= deadline);
+    });
+}
+
+#[test]
+fn a_ready_value_wins_a_zero_timeout_even_when_the_budget_runs_out() {
+    rt(1).block_on(async {
+        // More buffered values than one task budget (128): some receives
+        // are polled with the budget spent and return Pending for that
+        // reason alone. A zero timeout must not turn those into `Elapsed`.
+        let (tx, mut rx) = magpie::sync::mpsc::unbounded_channel();
+        for i in 0..1_000 {
+            tx.send(i).unwrap();
+        }
+        drop(tx);
+        let mut got = 0;
+        loop {
+            match timeout(Duration::ZERO, rx.recv()).await {
+                Ok(Some(v)) => {
+                    assert_eq!(v, got);
+                    got += 1;
+                }
+                Ok(None) => break,
+                Err(Elapsed { .. }) => panic!("a buffered value lost to a zero timeout"),
+            }
+        }
+        assert_eq!(got, 1_000);
     });
 }

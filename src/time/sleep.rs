@@ -4,8 +4,7 @@
 //! A `Sleep` carries its timer entry inline (it is `!Unpin`; pin it with
 //! `std::pin::pin!` or `Box::pin` to poll it by hand). It files itself in the
 //! runtime's timer wheel on its first poll, not on creation, so a `Sleep`
-//! that is never polled (say, the losing side of a `timeout` whose future was
-//! ready) costs no lock at all. Dropping it cancels the timer.
+//! that is never polled costs no lock at all. Dropping it cancels the timer.
 
 use std::fmt;
 use std::future::Future;

@@ -166,6 +166,7 @@ impl<F: Future> Future for Timeout<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let (value, limit, mut delay) = self.project();
+        let had_budget = coop::has_budget_remaining();
         if let Poll::Ready(output) = value.poll(cx) {
             return Poll::Ready(Ok(output));
         }
@@ -180,12 +181,13 @@ impl<F: Future> Future for Timeout<F> {
             delay.set(Some(Sleep::new(time, deadline)));
         }
         let delay = delay.as_pin_mut().expect("the timer was made just above");
-        // If the budget is spent (by the inner future, or before it), still
-        // check the deadline: otherwise a future that always uses up the
-        // budget would never time out. (Answering `Elapsed` on an exhausted
-        // budget is fine: it completes the `Timeout`, it cannot loop.)
+        // If the inner future spent the last of the budget, still check the
+        // deadline: otherwise a future that always uses up the budget would
+        // never time out. (If the budget was gone before, the inner future
+        // may be pending only for that: leave the deadline alone too, so a
+        // ready future still wins when the task next runs.)
         let check = || delay.poll(cx).map(|()| Err(Elapsed::new()));
-        if !coop::has_budget_remaining() {
+        if had_budget && !coop::has_budget_remaining() {
             coop::with_unconstrained(check)
         } else {
             check()

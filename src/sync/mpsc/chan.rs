@@ -6,14 +6,14 @@
 //! * A send pushes into the buffer ([`Ring`] or [`List`], both lock-free) and
 //!   then wakes the receiver's [`AtomicWaker`] — but only if the receiver
 //!   said it is waiting. The receiver pops, and only if the buffer looks
-//!   empty registers its waker, sets `rx_waiting` and pops once more. Both
+//!   empty registers its waker, sets its `waiting` flag and pops once more. Both
 //!   sides put a `SeqCst` fence between their write (the push; the flag)
 //!   and their read (the flag; the pop), so at least one of them sees the
 //!   other's write: either the receiver's second pop finds the value, or the
 //!   sender sees the flag and wakes it. A push is never missed, and while
 //!   the receiver is busy draining, senders only *read* the flag's cache
 //!   line instead of each doing two read-modify-writes on the waker's word.
-//!   The receiver clears the flag when a poll gets a value.
+//!   The receiver clears the flag when a poll completes (a value or the end).
 //! * `tx_count` counts live `Sender`s. Dropping one is a `Release`
 //!   decrement that comes after all of its pushes; the receiver reads the
 //!   count with `Acquire` before its last pop, so "count is zero and the
@@ -104,7 +104,7 @@ impl Slots {
 struct RxWaker {
     waker: AtomicWaker,
     /// Set (before the second pop) by a receiver that found the buffer
-    /// empty; cleared by the receiver when a poll gets a value.
+    /// empty; cleared by the receiver when a poll completes.
     waiting: AtomicBool,
 }
 
@@ -155,7 +155,8 @@ impl<T, B: Buffer<T>> Chan<T, B> {
                 return false;
             }
             // Relaxed: the count orders nothing by itself; the push that
-            // follows is published by the buffer and the receiver's waker.
+            // follows is published by the buffer (and the fence pair in
+            // `push` / `poll_recv`).
             match word.compare_exchange_weak(
                 cur,
                 cur + UNBOUNDED_ONE,
