@@ -385,3 +385,20 @@ mod imp {
 
 #[allow(unused_imports)]
 pub(crate) use imp::*;
+
+/// `thread_local!` with a `const` initializer in the normal build (no lazy
+/// initialization check on every access: these are read on every poll), and
+/// loom's `thread_local!` (which has no `const` form) under loom.
+macro_rules! const_thread_local {
+    ($(#[$attr:meta])* static $name:ident: $t:ty = $init:expr;) => {
+        #[cfg(not(loom))]
+        std::thread_local! {
+            $(#[$attr])* static $name: $t = const { $init };
+        }
+        #[cfg(loom)]
+        loom::thread_local! {
+            $(#[$attr])* static $name: $t = $init;
+        }
+    };
+}
+pub(crate) use const_thread_local;

@@ -5,9 +5,7 @@ use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
-crate::loom::thread_local! {
-    // Not `const {}`: loom's thread_local! does not take that form.
-    #[allow(clippy::missing_const_for_thread_local)]
+crate::loom::const_thread_local! {
     static STATE: Cell<u64> = Cell::new(0);
 }
 

@@ -18,9 +18,7 @@ struct Context {
     entered: Cell<bool>,
 }
 
-crate::loom::thread_local! {
-    // Not `const {}`: loom's thread_local! does not take that form.
-    #[allow(clippy::missing_const_for_thread_local)]
+crate::loom::const_thread_local! {
     static CONTEXT: Context = Context {
         handle: RefCell::new(None),
         worker: Cell::new(std::ptr::null()),

@@ -19,9 +19,7 @@ use std::task::{Context, Poll};
 /// Operations one task poll may perform before magpie's leaf futures yield.
 pub(crate) const BUDGET: u8 = 128;
 
-crate::loom::thread_local! {
-    // Not `const {}`: loom's thread_local! does not take that form.
-    #[allow(clippy::missing_const_for_thread_local)]
+crate::loom::const_thread_local! {
     static CURRENT: Cell<Budget> = Cell::new(Budget::UNCONSTRAINED);
 }
 
@@ -65,6 +63,7 @@ fn with_budget<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
 }
 
 /// Whether the current task poll still has budget left.
+#[inline]
 pub(crate) fn has_budget_remaining() -> bool {
     CURRENT
         .try_with(|cell| cell.get().0 != Some(0))

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -42,7 +43,7 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
     Timeout {
         value: future.into_future(),
         limit: Limit::After(duration),
-        delay: None,
+        delay: Delay(ManuallyDrop::new(None)),
     }
 }
 
@@ -67,7 +68,7 @@ pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::Int
     Timeout {
         value: future.into_future(),
         limit: Limit::At(deadline),
-        delay: None,
+        delay: Delay(ManuallyDrop::new(None)),
     }
 }
 
@@ -96,7 +97,31 @@ pub struct Timeout<F> {
     value: F,
     limit: Limit,
     /// Made when the future first has to wait. Structurally pinned.
-    delay: Option<Sleep>,
+    delay: Delay,
+}
+
+/// The `Sleep` a `Timeout` makes when its future first has to wait.
+///
+/// Its own `Drop` is a branch the compiler inlines into the caller: dropping
+/// a `Timeout` whose future was ready at once (the common case) then costs
+/// no call into the timer's drop glue.
+struct Delay(ManuallyDrop<Option<Sleep>>);
+
+impl Drop for Delay {
+    #[inline]
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            drop_sleep(&mut self.0);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn drop_sleep(sleep: &mut ManuallyDrop<Option<Sleep>>) {
+    // SAFETY: called once, from `Delay::drop`, and the value is never used
+    // again; it is dropped in place, as its pinning requires.
+    unsafe { ManuallyDrop::drop(sleep) }
 }
 
 impl<F> Timeout<F> {
@@ -155,7 +180,7 @@ impl<F> Timeout<F> {
             (
                 Pin::new_unchecked(&mut this.value),
                 this.limit,
-                Pin::new_unchecked(&mut this.delay),
+                Pin::new_unchecked(&mut *this.delay.0),
             )
         }
     }
@@ -199,7 +224,7 @@ impl<F: fmt::Debug> fmt::Debug for Timeout<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut f = f.debug_struct("Timeout");
         f.field("value", &self.value);
-        match (&self.delay, self.limit) {
+        match (&*self.delay.0, self.limit) {
             (Some(delay), _) => f.field("deadline", &delay.deadline()),
             (None, Limit::At(deadline)) => f.field("deadline", &deadline),
             (None, Limit::After(duration)) => f.field("duration", &duration),
