@@ -32,7 +32,11 @@ const NO_RUNTIME: &str = "there is no magpie runtime on this thread: \
 
 /// Runs `f` with the current runtime's handle; panics with a clear message
 /// outside a runtime.
+///
+/// Always inlined: spawning passes the whole future through `f`, and only
+/// inlined does the compiler avoid copying it at every closure layer.
 #[track_caller]
+#[inline(always)]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
     match try_with_current(f) {
         Ok(r) => r,
@@ -40,6 +44,7 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
     }
 }
 
+#[inline(always)]
 pub(crate) fn try_with_current<R>(f: impl FnOnce(&Handle) -> R) -> Result<R, TryCurrentError> {
     CONTEXT
         .try_with(|ctx| match &*ctx.handle.borrow() {
