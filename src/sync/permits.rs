@@ -80,6 +80,9 @@ pub(crate) struct Closed;
 
 pub(crate) struct Permits {
     state: AtomicUsize,
+    /// The permits it was made with: `try_acquire`'s guess of the word
+    /// when someone asks for all of them (a mutex lock, a write lock).
+    initial: usize,
     waiters: Mutex<WaitList<usize>>,
 }
 
@@ -99,6 +102,7 @@ impl Permits {
         );
         Permits {
             state: AtomicUsize::new(permits << State::SHIFT),
+            initial: permits,
             waiters: Mutex::new(WaitList::new()),
         }
     }
@@ -118,26 +122,35 @@ impl Permits {
 
     /// Takes `n` permits if they are free and nobody is queued.
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquire> {
-        // Fast path for the common `Mutex` case: one CAS from exactly `n` free.
-        let mut cur = State(n << State::SHIFT);
+        // Taking everything (a `Mutex` lock, a write lock): guess that
+        // exactly `n` are free, so the uncontended case is one CAS with no
+        // load before it. Otherwise (a channel slot, one of many semaphore
+        // permits) that guess is almost always wrong, and a failed CAS costs
+        // as much as a successful one on a contended line: start from a load.
+        let mut cur = if n == self.initial {
+            State(n << State::SHIFT)
+        } else {
+            self.load(Ordering::Relaxed)
+        };
         loop {
-            // Acquire pairs with the Release of the `release` that put these
-            // permits in the word, so what the releaser wrote (a mutex's
-            // data) happens-before our use of it.
-            match self.state.compare_exchange_weak(
-                cur.0,
-                cur.with_permits(cur.permits().wrapping_sub(n)).0,
-                Ordering::Acquire,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return Ok(()),
-                Err(actual) => cur = State(actual),
-            }
+            // (The guess always passes these checks.)
             if cur.is_closed() {
                 return Err(TryAcquire::Closed);
             }
             if cur.is_queued() || cur.permits() < n {
                 return Err(TryAcquire::NoPermits);
+            }
+            // Acquire pairs with the Release of the `release` that put these
+            // permits in the word, so what the releaser wrote (a mutex's
+            // data) happens-before our use of it.
+            match self.state.compare_exchange_weak(
+                cur.0,
+                cur.with_permits(cur.permits() - n).0,
+                Ordering::Acquire,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(actual) => cur = State(actual),
             }
         }
     }
