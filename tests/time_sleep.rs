@@ -221,20 +221,3 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default()
 }
-
-#[test]
-fn a_sleep_first_polled_after_its_deadline_completes() {
-    // The first poll of a `sleep(d)` with `d` of a tick or more skips the
-    // clock (the deadline cannot be due yet, unless the poll comes late):
-    // one that does come late is filed already due and fires on the
-    // wheel's next turn.
-    rt(1).block_on(async {
-        for d in [Duration::from_millis(1), Duration::from_millis(5)] {
-            let created = Instant::now();
-            let nap = sleep(d);
-            std::thread::sleep(d * 3);
-            nap.await;
-            assert!(created.elapsed() >= d);
-        }
-    });
-}

@@ -41,16 +41,8 @@ pub fn sleep(duration: Duration) -> Sleep {
     let deadline = Instant::now()
         .checked_add(duration)
         .unwrap_or_else(Instant::far_future);
-    let mut sleep = Sleep::new(current_runtime("magpie::time::sleep"), deadline);
-    // A deadline a tick or more ahead of a clock read we just made is not
-    // due when first polled (unless that poll comes much later; then the
-    // wheel fires it on its next turn): spare that poll a second clock read.
-    sleep.check_clock = duration < TICK;
-    sleep
+    sleep_until(deadline)
 }
-
-/// The wheel's resolution.
-const TICK: Duration = Duration::from_millis(1);
 
 /// Waits until `deadline` is reached.
 ///
@@ -112,21 +104,13 @@ pub struct Sleep {
     /// Structurally pinned (see `project`).
     entry: TimerEntry,
     deadline: Instant,
-    /// Whether filing should first ask the clock if the deadline already
-    /// passed (so such a sleep completes at once instead of on the wheel's
-    /// next turn). Not pinned.
-    check_clock: bool,
 }
 
 impl Sleep {
     pub(crate) fn new(time: TimeHandle, deadline: Instant) -> Sleep {
         let tick = time.clock().deadline_tick(deadline.into_std());
         let entry = TimerEntry::with_handle(time, tick);
-        Sleep {
-            entry,
-            deadline,
-            check_clock: true,
-        }
+        Sleep { entry, deadline }
     }
 
     /// The instant this sleep completes at.
@@ -163,24 +147,19 @@ impl Sleep {
     /// });
     /// ```
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
-        let (entry, stored, check_clock) = self.project();
+        let (entry, stored) = self.project();
         *stored = deadline;
-        *check_clock = true;
         let tick = entry.handle().clock().deadline_tick(deadline.into_std());
         entry.reset(tick, TimeHandle::unpark_driver);
     }
 
-    fn project(self: Pin<&mut Self>) -> (Pin<&mut TimerEntry>, &mut Instant, &mut bool) {
+    fn project(self: Pin<&mut Self>) -> (Pin<&mut TimerEntry>, &mut Instant) {
         // SAFETY: `entry` is structurally pinned: it is never moved out of a
         // pinned `Sleep` nor handed out unpinned, and `Sleep` has no `Drop`
-        // of its own. `deadline` and `check_clock` are not pinned.
+        // of its own. `deadline` is not pinned.
         unsafe {
             let this = self.get_unchecked_mut();
-            (
-                Pin::new_unchecked(&mut this.entry),
-                &mut this.deadline,
-                &mut this.check_clock,
-            )
+            (Pin::new_unchecked(&mut this.entry), &mut this.deadline)
         }
     }
 }
@@ -190,10 +169,9 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let coop = ready!(crate::task::coop::poll_proceed(cx));
-        let (entry, deadline, check_clock) = self.project();
-        let (deadline, check_clock) = (*deadline, *check_clock);
-        let is_due = || check_clock && deadline <= Instant::now();
-        match entry.poll_elapsed(cx, TimeHandle::unpark_driver, is_due) {
+        let (entry, deadline) = self.project();
+        let deadline = *deadline;
+        match entry.poll_elapsed(cx, TimeHandle::unpark_driver, || deadline <= Instant::now()) {
             Poll::Ready(Ok(())) => {
                 coop.made_progress();
                 Poll::Ready(())
