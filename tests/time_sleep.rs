@@ -221,3 +221,19 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default()
 }
+
+#[test]
+fn a_sleep_first_polled_after_its_deadline_completes() {
+    // Polled late (the worker blocked past the deadline), a sleep completes:
+    // at once if the first poll sees the deadline passed, else on the
+    // wheel's next turn. Never stuck, never early.
+    rt(1).block_on(async {
+        for d in [Duration::from_millis(1), Duration::from_millis(5)] {
+            let created = Instant::now();
+            let nap = sleep(d);
+            std::thread::sleep(d * 3);
+            nap.await;
+            assert!(created.elapsed() >= d);
+        }
+    });
+}

@@ -7,9 +7,11 @@
 //! the waiters sit in a [`WaitList`] behind a lock.
 //!
 //! * **Fast paths touch only the word.** `try_acquire` is one CAS that takes
-//!   permits if there are enough *and nobody is queued*; `release` is one
-//!   CAS that adds permits *if nobody is queued*. So an uncontended
-//!   lock/unlock is one atomic read-modify-write each way.
+//!   permits if there are enough *and nobody is queued* (taking all of them,
+//!   as a mutex does, it guesses the word and needs no load; taking some of
+//!   many, it loads first); `release` is one CAS that adds permits *if
+//!   nobody is queued*. So an uncontended lock/unlock is one atomic
+//!   read-modify-write each way.
 //! * **`QUEUED` ⇒ the word holds zero permits and the list is non-empty.**
 //!   The flag is only set or cleared under the lock. While it is set,
 //!   released permits do not go back into the word: the releaser takes the

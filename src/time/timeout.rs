@@ -169,12 +169,13 @@ impl<F> Timeout<F> {
 
     #[allow(clippy::type_complexity)]
     fn project(self: Pin<&mut Self>) -> (Pin<&mut F>, Limit, Pin<&mut Option<Sleep>>) {
-        // SAFETY: `value` and `delay` are structurally pinned (`limit` is
-        // plain data). `Timeout` is always `!Unpin` (`Option<Sleep>` is), so
-        // once pinned, safe code can never get the `&mut Timeout` that
-        // `get_mut` needs, nor move it for `into_inner`; `Timeout` has no
-        // `Drop` of its own; and the `Sleep` is only ever created in place
-        // (`Pin::set` on a `None`) and never moved out.
+        // SAFETY: `value` and the `Option<Sleep>` inside `delay` are
+        // structurally pinned (`limit` is plain data). `Timeout` is always
+        // `!Unpin` (`Sleep` is, and `ManuallyDrop` keeps that), so once
+        // pinned, safe code can never get the `&mut Timeout` that `get_mut`
+        // needs, nor move it for `into_inner`; `Timeout` has no `Drop` of its
+        // own, and `Delay`'s drops the `Sleep` in place; and the `Sleep` is
+        // only ever created in place (`Pin::set` on a `None`), never moved.
         unsafe {
             let this = self.get_unchecked_mut();
             (
