@@ -108,8 +108,8 @@ pub struct Sleep {
 
 impl Sleep {
     pub(crate) fn new(time: TimeHandle, deadline: Instant) -> Sleep {
-        let tick = time.clock().deadline_tick(deadline.into_std());
-        let entry = TimerEntry::with_handle(time, tick);
+        let exact = time.clock().deadline(deadline.into_std());
+        let entry = TimerEntry::with_handle(time, exact);
         Sleep { entry, deadline }
     }
 
@@ -149,8 +149,8 @@ impl Sleep {
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
         let (entry, stored) = self.project();
         *stored = deadline;
-        let tick = entry.handle().clock().deadline_tick(deadline.into_std());
-        entry.reset(tick, TimeHandle::unpark_driver);
+        let exact = entry.handle().clock().deadline(deadline.into_std());
+        entry.reset_exact(exact, TimeHandle::unpark_driver);
     }
 
     fn project(self: Pin<&mut Self>) -> (Pin<&mut TimerEntry>, &mut Instant) {

@@ -39,20 +39,49 @@ impl Clock {
     }
 
     /// The last tick that has completely passed (rounds down).
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn now_tick(&self) -> u64 {
         self.tick_floor(self.now())
     }
 
     /// The first tick at or after `deadline` (rounds up), so that reaching it
-    /// means the deadline has passed.
-    #[inline]
+    /// means the deadline has passed. ([`deadline`](Clock::deadline) computes
+    /// the same tick along with the exact offset.)
+    #[cfg(test)]
     pub(crate) fn deadline_tick(&self, deadline: Instant) -> u64 {
         let since = deadline.saturating_duration_since(self.start);
         whole_ticks(since).saturating_add(u64::from(since.subsec_nanos().div_ceil(NANOS_PER_TICK)))
     }
 
     /// The tick `instant` falls in (rounds down).
+    /// `deadline` as a timer deadline: its tick (rounded up, as
+    /// [`deadline_tick`](Clock::deadline_tick)) and its exact offset.
+    #[inline]
+    pub(crate) fn deadline(&self, deadline: Instant) -> Deadline {
+        let since = deadline.saturating_duration_since(self.start);
+        let subsec = since.subsec_nanos();
+        Deadline {
+            tick: whole_ticks(since).saturating_add(u64::from(subsec.div_ceil(NANOS_PER_TICK))),
+            at: since
+                .as_secs()
+                .saturating_mul(1_000_000_000)
+                .saturating_add(u64::from(subsec)),
+        }
+    }
+
+    /// Nanoseconds from the clock's start to `instant` (0 before it).
+    #[inline]
+    pub(crate) fn nanos(&self, instant: Instant) -> u64 {
+        u64::try_from(instant.saturating_duration_since(self.start).as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// The instant `nanos` after the clock's start.
+    pub(crate) fn nanos_instant(&self, nanos: u64) -> Instant {
+        self.start
+            .checked_add(Duration::from_nanos(nanos))
+            .unwrap_or_else(|| far_future(self.start))
+    }
+
     #[inline]
     pub(crate) fn tick_floor(&self, instant: Instant) -> u64 {
         let since = instant.saturating_duration_since(self.start);
@@ -64,6 +93,26 @@ impl Clock {
         self.start
             .checked_add(Duration::from_millis(tick))
             .unwrap_or_else(|| far_future(self.start))
+    }
+}
+
+/// A timer's deadline: the tick the wheel files it under (its exact
+/// instant rounded up to a tick) and that exact instant, in nanoseconds
+/// since the clock's start. `tick == ceil(at / 1 ms)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Deadline {
+    pub(crate) tick: u64,
+    pub(crate) at: u64,
+}
+
+impl Deadline {
+    /// A deadline exactly at the start of `tick` (timers that only know
+    /// ticks: unit tests and loom models).
+    pub(crate) fn at_tick(tick: u64) -> Deadline {
+        Deadline {
+            tick,
+            at: tick.saturating_mul(u64::from(NANOS_PER_TICK)),
+        }
     }
 }
 
@@ -104,6 +153,25 @@ mod tests {
         assert_eq!(clock.tick_instant(3), at(3_000_000));
         assert_eq!(clock.deadline_tick(at(2_000_000_001)), 2_001);
         assert_eq!(clock.tick_floor(at(2_999_999_999)), 2_999);
+    }
+
+    #[test]
+    fn an_exact_deadline_rounds_up_to_its_tick() {
+        let clock = Clock::new();
+        for nanos in [0, 1, 999_999, 1_000_000, 1_000_001, 7_654_321] {
+            let d = clock.deadline(clock.start + Duration::from_nanos(nanos));
+            assert_eq!(d.at, nanos);
+            assert_eq!(d.tick, nanos.div_ceil(1_000_000));
+            assert_eq!(
+                d.tick,
+                clock.deadline_tick(clock.start + Duration::from_nanos(nanos))
+            );
+            assert_eq!(
+                clock.nanos_instant(d.at),
+                clock.start + Duration::from_nanos(nanos)
+            );
+        }
+        assert_eq!(Deadline::at_tick(3).at, 3_000_000);
     }
 
     #[test]

@@ -38,7 +38,7 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
-use super::{Filing, Handle, Moved, Shutdown};
+use super::{Deadline, Filing, Handle, Moved, Shutdown};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
 use crate::sync::atomic_waker::AtomicWaker;
@@ -61,6 +61,9 @@ struct Links {
     next: Option<NodeRef>,
     /// The tick this node is filed for.
     when: u64,
+    /// Its exact deadline (nanoseconds since the clock's start), within
+    /// that tick: the wheel may fire it as soon as this has passed.
+    at: u64,
     location: Location,
 }
 
@@ -120,6 +123,7 @@ impl TimerNode {
                 prev: None,
                 next: None,
                 when: 0,
+                at: 0,
                 location: Location::Nowhere,
             }),
             state: AtomicU8::new(State::Idle as u8),
@@ -164,6 +168,20 @@ impl NodeRef {
 
     pub(super) fn set_when(self, when: u64) {
         self.links(|l| l.when = when);
+    }
+
+    /// The exact deadline this node is filed for.
+    pub(super) fn at(self) -> u64 {
+        self.links(|l| l.at)
+    }
+
+    pub(super) fn set_at(self, at: u64) {
+        self.links(|l| l.at = at);
+    }
+
+    /// The node after this one in its list.
+    pub(super) fn next(self) -> Option<NodeRef> {
+        self.links(|l| l.next)
     }
 
     pub(super) fn location(self) -> Location {
@@ -221,6 +239,11 @@ impl List {
         self.head.is_none()
     }
 
+    /// The first node, to walk the list with [`NodeRef::next`].
+    pub(super) fn first(&self) -> Option<NodeRef> {
+        self.head
+    }
+
     pub(super) fn push_front(&mut self, node: NodeRef) {
         let old = self.head;
         node.links(|l| {
@@ -262,11 +285,11 @@ impl List {
 #[derive(Debug)]
 pub(crate) struct TimerEntry {
     handle: Handle,
-    /// The tick the owner wants to wake at. Owner-only.
-    deadline: u64,
-    /// The tick the node was last filed for, if it ever was. Owner-only; a
-    /// copy of `Links::when` that needs no lock.
-    filed: Option<u64>,
+    /// When the owner wants to wake. Owner-only.
+    deadline: Deadline,
+    /// The deadline the node was last filed for, if it ever was.
+    /// Owner-only; a copy of `Links::when`/`at` that needs no lock.
+    filed: Option<Deadline>,
     node: TimerNode,
 }
 
@@ -274,12 +297,12 @@ impl TimerEntry {
     /// A timer for `deadline` (a tick of `handle`'s clock), not yet filed.
     #[cfg_attr(not(any(test, loom)), allow(dead_code))]
     pub(crate) fn new(handle: &Handle, deadline: u64) -> TimerEntry {
-        TimerEntry::with_handle(handle.clone(), deadline)
+        TimerEntry::with_handle(handle.clone(), Deadline::at_tick(deadline))
     }
 
-    /// As [`new`](TimerEntry::new), taking the handle by value (one
+    /// A timer for an exact `deadline`, taking the handle by value (one
     /// reference count less for callers that own one).
-    pub(crate) fn with_handle(handle: Handle, deadline: u64) -> TimerEntry {
+    pub(crate) fn with_handle(handle: Handle, deadline: Deadline) -> TimerEntry {
         TimerEntry {
             handle,
             deadline,
@@ -296,10 +319,11 @@ impl TimerEntry {
     /// The tick this timer completes at.
     #[cfg(test)]
     pub(crate) fn deadline(&self) -> u64 {
-        self.deadline
+        self.deadline.tick
     }
 
-    fn project(self: Pin<&mut Self>) -> (&Handle, &mut u64, &mut Option<u64>, NodeRef) {
+    #[allow(clippy::type_complexity)]
+    fn project(self: Pin<&mut Self>) -> (&Handle, &mut Deadline, &mut Option<Deadline>, NodeRef) {
         // SAFETY: `node` is never moved out of the pinned entry; only the
         // owner-only plain fields are handed out by `&mut`, and the node only
         // by a shared pointer.
@@ -338,10 +362,10 @@ impl TimerEntry {
             }
             match now {
                 State::Filed => return Poll::Pending,
-                // Fired for a tick at or after the deadline: done. (Filed
+                // Fired for a deadline at or after ours: done. (Filed
                 // earlier than the deadline after a lazy `reset` to a later
                 // one: fall through and file again.)
-                State::Fired if *deadline <= at => return Poll::Ready(Ok(())),
+                State::Fired if deadline.at <= at.at => return Poll::Ready(Ok(())),
                 State::Shutdown => return Poll::Ready(Err(Shutdown)),
                 State::Fired | State::Idle => {}
             }
@@ -350,7 +374,7 @@ impl TimerEntry {
         // Ask the owner (who reads the clock) only if the deadline is near
         // the wheel's time: a far deadline cannot be due yet, unless the
         // wheel lags; then filing it is still right (the next turn fires it).
-        if handle.may_be_due(*deadline) && is_due() {
+        if handle.may_be_due(deadline.tick) && is_due() {
             // Never filed: mark it so later polls answer at once. (A node
             // that fired already says so, and the wheel may still be
             // finishing with it: leave its state to the wheel.)
@@ -373,14 +397,24 @@ impl TimerEntry {
         }
     }
 
-    /// Moves the deadline. A later deadline is only recorded (no lock): if
-    /// the node fires at its old tick, the next poll files it again. An
-    /// earlier deadline re-files a filed node under the wheel lock.
+    /// Moves the deadline to the start of tick `new_deadline`.
+    #[cfg_attr(not(any(test, loom)), allow(dead_code))]
     pub(crate) fn reset(self: Pin<&mut Self>, new_deadline: u64, unpark: impl FnOnce(&Handle)) {
+        self.reset_exact(Deadline::at_tick(new_deadline), unpark)
+    }
+
+    /// Moves the deadline. A later deadline is only recorded (no lock): if
+    /// the node fires at its old deadline, the next poll files it again. An
+    /// earlier deadline re-files a filed node under the wheel lock.
+    pub(crate) fn reset_exact(
+        self: Pin<&mut Self>,
+        new_deadline: Deadline,
+        unpark: impl FnOnce(&Handle),
+    ) {
         let (handle, deadline, filed, node) = self.project();
         *deadline = new_deadline;
         let Some(at) = *filed else { return };
-        if new_deadline >= at {
+        if new_deadline.at >= at.at {
             return;
         }
         match handle.move_earlier(node, new_deadline) {

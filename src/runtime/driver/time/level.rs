@@ -72,6 +72,38 @@ impl Level {
 
     /// Empties `slot`, returning its nodes (their `location` still names the
     /// slot; the caller re-files every one before releasing the lock).
+    /// The earliest exact deadline in `slot`, if it holds at most `limit`
+    /// nodes (and at least one).
+    pub(super) fn min_at(&self, slot: usize, limit: usize) -> Option<u64> {
+        let mut min = None::<u64>;
+        let mut node = self.slots[slot].first();
+        for _ in 0..limit {
+            let Some(n) = node else {
+                return min;
+            };
+            min = Some(min.map_or(n.at(), |m| m.min(n.at())));
+            node = n.next();
+        }
+        node.is_none().then_some(min).flatten()
+    }
+
+    /// A node of `slot` whose exact deadline is at or before `now_ns`, if
+    /// the slot holds at most `limit` nodes.
+    pub(super) fn find_due(&self, slot: usize, now_ns: u64, limit: usize) -> Option<NodeRef> {
+        let mut due = None;
+        let mut node = self.slots[slot].first();
+        for _ in 0..limit {
+            let Some(n) = node else {
+                return due;
+            };
+            if due.is_none() && n.at() <= now_ns {
+                due = Some(n);
+            }
+            node = n.next();
+        }
+        node.is_none().then_some(due).flatten()
+    }
+
     pub(super) fn take_slot(&mut self, slot: usize) -> List {
         self.occupied &= !(1 << slot);
         std::mem::take(&mut self.slots[slot])

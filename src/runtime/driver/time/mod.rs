@@ -12,7 +12,14 @@
 //! * **The park path** (whichever worker holds the driver) calls
 //!   [`Handle::next_expiration`] right before it waits and uses the answer as
 //!   its timeout, then calls [`Handle::process`] after every wait. `process`
-//!   fires everything due and wakes the wakers outside the lock. The
+//!   fires everything due and wakes the wakers outside the lock.
+//! * **Exact deadlines in a sparse next slot.** Each node also records its
+//!   exact deadline. When the next slot is a 1 ms level-0 slot holding at
+//!   most [`EXACT_LIMIT`] nodes, `next_expiration` answers the earliest
+//!   exact deadline among them and `process` fires each node of that slot
+//!   whose exact deadline has passed, so a lone 1 ms sleep takes 1 ms rather
+//!   than up to 2 (the tick rounds up). A crowded slot fires whole at its
+//!   end: one wake-up, and a bounded scan per turn. The
 //!   reported instant may be a cascade point (the start of a higher level's
 //!   slot) rather than a deadline: the driver then wakes, `process` moves
 //!   those timers down a level, and it sleeps again. Never late, at most one
@@ -75,10 +82,15 @@ use std::time::Instant;
 use crate::loom::sync::atomic::{Ordering::Relaxed, StatAtomicU64};
 use crate::loom::sync::{Arc, Mutex};
 
-pub(crate) use clock::{far_future, Clock};
+pub(crate) use clock::{far_future, Clock, Deadline};
 pub(crate) use entry::TimerEntry;
 use entry::{Location, NodeRef, State};
 use wheel::Wheel;
+
+/// The most timers a 1 ms slot may hold for the driver to track their exact
+/// deadlines (waking at the earliest, firing each as it passes); above it,
+/// the slot fires whole at its end. Bounds the scan per driver turn.
+const EXACT_LIMIT: usize = 16;
 
 /// The hook that wakes the runtime's parked driver.
 struct Unpark(Box<dyn Fn() + Send + Sync>);
@@ -230,35 +242,56 @@ impl Handle {
     /// knows to wake the driver.
     #[cfg_attr(loom, allow(dead_code))] // the loom park leaves timers out
     pub(crate) fn next_expiration(&self) -> Option<Instant> {
-        self.next_expiration_tick()
-            .map(|tick| self.inner.clock.tick_instant(tick))
+        let mut core = self.inner.core.lock();
+        let tick = core.record_next_expiration()?;
+        // A few timers in the next 1 ms slot: wake at the earliest exact
+        // deadline among them, not at the end of the slot (a 1 ms sleep then
+        // takes 1 ms, not up to 2). Many: the end of the slot, so that one
+        // wake-up fires them all.
+        let exact = core.wheel.next_exact(EXACT_LIMIT);
+        drop(core);
+        Some(match exact {
+            Some(at) => self.inner.clock.nanos_instant(at),
+            None => self.inner.clock.tick_instant(tick),
+        })
     }
 
     /// [`next_expiration`](Handle::next_expiration) in ticks.
+    #[cfg_attr(not(any(test, loom)), allow(dead_code))]
     pub(crate) fn next_expiration_tick(&self) -> Option<u64> {
-        let mut core = self.inner.core.lock();
-        let next = if core.is_shutdown {
-            None
-        } else {
-            core.wheel.next_deadline()
-        };
-        core.parked_until = next.unwrap_or(u64::MAX);
-        next
+        self.inner.core.lock().record_next_expiration()
     }
 
     /// Fires every timer due at the clock's present. The wakers are woken
     /// after the wheel lock is released.
     #[cfg_attr(loom, allow(dead_code))] // the loom park leaves timers out
     pub(crate) fn process(&self) -> usize {
-        self.process_at(self.inner.clock.now_tick())
+        let now = self.inner.clock.now();
+        self.process_exact(
+            self.inner.clock.tick_floor(now),
+            self.inner.clock.nanos(now),
+        )
     }
 
-    /// Fires every timer due at tick `now`; returns how many fired.
+    /// Fires every timer due at the start of tick `now`; returns how many
+    /// fired.
+    #[cfg_attr(not(any(test, loom)), allow(dead_code))]
     pub(crate) fn process_at(&self, now: u64) -> usize {
+        self.process_exact(now, Deadline::at_tick(now).at)
+    }
+
+    /// Fires every timer due at tick `now`, and those of the tick in
+    /// progress whose exact deadline `now_ns` has reached (if that slot
+    /// holds few); returns how many fired.
+    fn process_exact(&self, now: u64, now_ns: u64) -> usize {
         let mut batch = WakeBatch::new();
         let mut fired = 0;
         let mut core = self.inner.core.lock();
-        while let Some(node) = core.wheel.poll(now) {
+        while let Some(node) = core
+            .wheel
+            .poll(now)
+            .or_else(|| core.wheel.poll_exact(now_ns, EXACT_LIMIT))
+        {
             fired += 1;
             // Counted before any waker runs, so whoever a timer wakes sees
             // it in the metric.
@@ -328,9 +361,11 @@ impl Handle {
 
     /// Files `node` for tick `when` (unlinking it first if it is filed), with
     /// `waker` to wake when it fires.
-    fn file(&self, node: NodeRef, when: u64, waker: &std::task::Waker) -> Filing {
+    fn file(&self, node: NodeRef, deadline: Deadline, waker: &std::task::Waker) -> Filing {
+        let when = deadline.tick;
         let mut core = self.inner.core.lock();
         core.wheel.remove(node);
+        node.set_at(deadline.at);
         if core.is_shutdown {
             node.set_state(State::Shutdown);
             return Filing::Shutdown;
@@ -351,12 +386,14 @@ impl Handle {
     }
 
     /// Moves a filed `node` to the earlier tick `when`.
-    fn move_earlier(&self, node: NodeRef, when: u64) -> Moved {
+    fn move_earlier(&self, node: NodeRef, deadline: Deadline) -> Moved {
+        let when = deadline.tick;
         let mut core = self.inner.core.lock();
         if node.location() == Location::Nowhere {
             return Moved::NotFiled;
         }
         core.wheel.remove(node);
+        node.set_at(deadline.at);
         if when <= core.wheel.elapsed() {
             let waker = fire(node, State::Fired);
             drop(core);
@@ -380,6 +417,17 @@ impl Handle {
 }
 
 impl Core {
+    /// The wheel's next deadline tick, recorded as what the driver waits for.
+    fn record_next_expiration(&mut self) -> Option<u64> {
+        let next = if self.is_shutdown {
+            None
+        } else {
+            self.wheel.next_deadline()
+        };
+        self.parked_until = next.unwrap_or(u64::MAX);
+        next
+    }
+
     /// Records that the driver must now wake by `when`; returns whether that
     /// is earlier than it planned to (so it must be unparked).
     fn lower_parked_until(&mut self, when: u64) -> bool {

@@ -36,6 +36,20 @@ impl Timer {
         }
     }
 
+    /// A timer for an exact deadline, `at_ns` after the clock's start.
+    fn exact(handle: &Handle, at_ns: u64) -> Timer {
+        let counter = StdArc::new(Counter::default());
+        let deadline = Deadline {
+            tick: at_ns.div_ceil(1_000_000),
+            at: at_ns,
+        };
+        Timer {
+            entry: Box::pin(TimerEntry::with_handle(handle.clone(), deadline)),
+            waker: Waker::from(counter.clone()),
+            counter,
+        }
+    }
+
     /// Polls; returns the result and whether the driver was asked to wake.
     fn poll_unpark(&mut self) -> (Poll<Result<(), Shutdown>>, bool) {
         let mut unparked = false;
@@ -480,4 +494,80 @@ fn a_far_deadline_is_filed_without_asking_the_clock_and_a_lagging_wheel_still_fi
     let poll = near.as_mut().poll_elapsed(&mut cx, |_| {}, || true);
     assert_eq!(poll, Poll::Ready(Ok(())));
     assert_eq!(handle.next_expiration_tick(), None);
+}
+
+#[test]
+fn a_few_timers_in_the_next_slot_fire_at_their_exact_deadlines() {
+    let handle = driver();
+    handle.process_at(10);
+    // Tick 11 covers (10 ms, 11 ms]: three timers inside it.
+    let mut late = Timer::exact(&handle, 10_900_000);
+    let mut early = Timer::exact(&handle, 10_300_000);
+    let mut middle = Timer::exact(&handle, 10_500_000);
+    for t in [&mut late, &mut early, &mut middle] {
+        assert!(t.poll().is_pending());
+    }
+    // The driver wakes at the earliest exact deadline, not at 11 ms.
+    let clock = handle.clock().clone();
+    assert_eq!(
+        handle.next_expiration(),
+        Some(clock.nanos_instant(10_300_000))
+    );
+    // Just before it: nothing. At it: that one only — never early.
+    assert_eq!(handle.process_exact(10, 10_299_999), 0);
+    assert_eq!(handle.process_exact(10, 10_300_000), 1);
+    assert!(early.is_ready());
+    assert!(!middle.is_ready() && !late.is_ready());
+    assert_eq!(
+        handle.next_expiration(),
+        Some(clock.nanos_instant(10_500_000))
+    );
+    assert_eq!(handle.process_exact(10, 10_600_000), 1);
+    assert!(middle.is_ready() && !late.is_ready());
+    // The tick's end fires the rest as before.
+    assert_eq!(handle.process_at(11), 1);
+    assert!(late.is_ready());
+    assert_eq!(handle.next_expiration(), None);
+}
+
+#[test]
+fn a_crowded_slot_fires_whole_at_its_end() {
+    let handle = driver();
+    handle.process_at(10);
+    let mut timers: Vec<Timer> = (0..=EXACT_LIMIT as u64)
+        .map(|i| Timer::exact(&handle, 10_100_000 + i * 10_000))
+        .collect();
+    for t in &mut timers {
+        assert!(t.poll().is_pending());
+    }
+    // More than `EXACT_LIMIT` in the slot: wait for its end, one wake-up.
+    assert_eq!(
+        handle.next_expiration(),
+        Some(handle.clock().tick_instant(11))
+    );
+    assert_eq!(handle.process_exact(10, 10_999_999), 0);
+    assert_eq!(handle.process_at(11), EXACT_LIMIT + 1);
+    assert!(timers.iter_mut().all(Timer::is_ready));
+}
+
+#[test]
+fn a_lazy_reset_later_within_the_same_tick_is_never_fired_early() {
+    let handle = driver();
+    handle.process_at(10);
+    let mut timer = Timer::exact(&handle, 10_200_000);
+    assert!(timer.poll().is_pending());
+    // Moved later inside the same tick: only recorded (no lock)...
+    let later = Deadline {
+        tick: 11,
+        at: 10_800_000,
+    };
+    timer.entry.as_mut().reset_exact(later, |_| {});
+    // ...so the node still fires at its old exact deadline, and the owner
+    // files it again instead of completing early.
+    assert_eq!(handle.process_exact(10, 10_500_000), 1);
+    assert!(!timer.is_ready(), "completed before its new deadline");
+    assert_eq!(handle.process_exact(10, 10_799_999), 0);
+    assert!(!timer.is_ready());
+    assert_eq!(handle.process_exact(10, 10_800_000), 1);
+    assert!(timer.is_ready());
 }

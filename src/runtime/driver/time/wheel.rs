@@ -89,6 +89,34 @@ impl Wheel {
         self.next_expiration().map(|e| e.deadline)
     }
 
+    /// The earliest exact deadline in the next slot, if that is a level-0
+    /// slot (one tick) holding at most `limit` nodes and nothing is due.
+    pub(super) fn next_exact(&self, limit: usize) -> Option<u64> {
+        let exp = self.next_level0()?;
+        self.levels[0].min_at(exp.slot, limit)
+    }
+
+    /// Unlinks and returns a node of the next level-0 slot whose exact
+    /// deadline `now_ns` has reached, if that slot holds at most `limit`
+    /// nodes. Its tick has not been reached (`poll` would have fired it),
+    /// but its deadline has: firing it is not early.
+    pub(super) fn poll_exact(&mut self, now_ns: u64, limit: usize) -> Option<NodeRef> {
+        let exp = self.next_level0()?;
+        let node = self.levels[0].find_due(exp.slot, now_ns, limit)?;
+        self.levels[0].remove(node, exp.slot);
+        node.set_location(Location::Nowhere);
+        self.len -= 1;
+        Some(node)
+    }
+
+    /// The next slot to visit, if it is on level 0 and nothing is pending.
+    fn next_level0(&self) -> Option<Expiration> {
+        if !self.pending.is_empty() {
+            return None;
+        }
+        self.next_expiration().filter(|exp| exp.level == 0)
+    }
+
     /// The next slot to visit. Levels are checked from the bottom: a lower
     /// level's next slot always begins before any higher level's, because a
     /// higher level's next slot begins at the end of the current rotation of
