@@ -53,9 +53,8 @@ impl Clock {
         whole_ticks(since).saturating_add(u64::from(since.subsec_nanos().div_ceil(NANOS_PER_TICK)))
     }
 
-    /// The tick `instant` falls in (rounds down).
-    /// `deadline` as a timer deadline: its tick (rounded up, as
-    /// [`deadline_tick`](Clock::deadline_tick)) and its exact offset.
+    /// `deadline` as a timer deadline: its tick (the first tick at or after
+    /// it: reaching it means the deadline has passed) and its exact offset.
     #[inline]
     pub(crate) fn deadline(&self, deadline: Instant) -> Deadline {
         let since = deadline.saturating_duration_since(self.start);
@@ -82,6 +81,7 @@ impl Clock {
             .unwrap_or_else(|| far_future(self.start))
     }
 
+    /// The tick `instant` falls in (rounds down).
     #[inline]
     pub(crate) fn tick_floor(&self, instant: Instant) -> u64 {
         let since = instant.saturating_duration_since(self.start);
@@ -98,8 +98,11 @@ impl Clock {
 
 /// A timer's deadline: the tick the wheel files it under (its exact
 /// instant rounded up to a tick) and that exact instant, in nanoseconds
-/// since the clock's start. `tick == ceil(at / 1 ms)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// since the clock's start. `tick == ceil(at / 1 ms)`, except that `at`
+/// saturates about 584 years out while `tick` goes on: so deadlines are
+/// ordered by `(tick, at)` (the derived order, `tick` first), never by `at`
+/// alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Deadline {
     pub(crate) tick: u64,
     pub(crate) at: u64,
@@ -172,6 +175,11 @@ mod tests {
             );
         }
         assert_eq!(Deadline::at_tick(3).at, 3_000_000);
+        // Six and seven centuries out `at` saturates; the order still holds.
+        let far =
+            |years: u64| clock.deadline(clock.start + Duration::from_secs(years * 31_557_600));
+        assert_eq!(far(600).at, far(700).at);
+        assert!(far(600) < far(700));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!
 //! # Why the raw pointers are sound
 //!
-//! * **(L) Lock.** A node's [`Links`] (its list pointers, `when` and
+//! * **(L) Lock.** A node's [`Links`] (its list pointers, `when`, `at` and
 //!   `location`) are read and written only while the wheel lock (the
 //!   `Mutex<Core>` in `mod.rs`) is held. `NodeRef`s exist only inside that
 //!   lock: they are stored in the wheel's lists (reachable only through the
@@ -73,9 +73,9 @@ struct Links {
 pub(super) enum State {
     /// Never filed.
     Idle = 0,
-    /// In the wheel, waiting for its tick.
+    /// In the wheel, waiting for its deadline.
     Filed = 1,
-    /// Fired: the tick it was filed for has been reached.
+    /// Fired: the deadline it was filed for has passed.
     Fired = 2,
     /// The runtime shut down before the timer fired.
     Shutdown = 3,
@@ -278,7 +278,8 @@ impl List {
     }
 }
 
-/// One timer: a deadline (in ticks) and the node the wheel files.
+/// One timer: a deadline (a tick and the exact instant in it) and the node
+/// the wheel files.
 ///
 /// The owner must pin it (it is `!Unpin`). It is registered lazily on the
 /// first [`poll_elapsed`](TimerEntry::poll_elapsed); dropping it cancels it.
@@ -288,7 +289,8 @@ pub(crate) struct TimerEntry {
     /// When the owner wants to wake. Owner-only.
     deadline: Deadline,
     /// The deadline the node was last filed for, if it ever was.
-    /// Owner-only; a copy of `Links::when`/`at` that needs no lock.
+    /// Owner-only; needs no lock. (While the node is in the wheel, it is
+    /// what `Links::when`/`at` say.)
     filed: Option<Deadline>,
     node: TimerNode,
 }
@@ -332,7 +334,7 @@ impl TimerEntry {
         (&this.handle, &mut this.deadline, &mut this.filed, node)
     }
 
-    /// Completes once the deadline tick has been reached; until then the
+    /// Completes once the deadline has passed; until then the
     /// task of `cx` is woken when it is. `unpark` is called when the driver
     /// must be woken to notice an earlier deadline. `is_due` is asked (only
     /// when the timer is about to be filed, and its tick is within one of
@@ -365,7 +367,7 @@ impl TimerEntry {
                 // Fired for a deadline at or after ours: done. (Filed
                 // earlier than the deadline after a lazy `reset` to a later
                 // one: fall through and file again.)
-                State::Fired if deadline.at <= at.at => return Poll::Ready(Ok(())),
+                State::Fired if *deadline <= at => return Poll::Ready(Ok(())),
                 State::Shutdown => return Poll::Ready(Err(Shutdown)),
                 State::Fired | State::Idle => {}
             }
@@ -414,7 +416,7 @@ impl TimerEntry {
         let (handle, deadline, filed, node) = self.project();
         *deadline = new_deadline;
         let Some(at) = *filed else { return };
-        if new_deadline.at >= at.at {
+        if new_deadline >= at {
             return;
         }
         match handle.move_earlier(node, new_deadline) {

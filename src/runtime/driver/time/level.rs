@@ -70,8 +70,6 @@ impl Level {
         }
     }
 
-    /// Empties `slot`, returning its nodes (their `location` still names the
-    /// slot; the caller re-files every one before releasing the lock).
     /// The earliest exact deadline in `slot`, if it holds at most `limit`
     /// nodes (and at least one).
     pub(super) fn min_at(&self, slot: usize, limit: usize) -> Option<u64> {
@@ -104,6 +102,8 @@ impl Level {
         node.is_none().then_some(due).flatten()
     }
 
+    /// Empties `slot`, returning its nodes (their `location` still names the
+    /// slot; the caller re-files every one before releasing the lock).
     pub(super) fn take_slot(&mut self, slot: usize) -> List {
         self.occupied &= !(1 << slot);
         std::mem::take(&mut self.slots[slot])

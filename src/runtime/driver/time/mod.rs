@@ -19,11 +19,13 @@
 //!   exact deadline among them and `process` fires each node of that slot
 //!   whose exact deadline has passed, so a lone 1 ms sleep takes 1 ms rather
 //!   than up to 2 (the tick rounds up). A crowded slot fires whole at its
-//!   end: one wake-up, and a bounded scan per turn. The
-//!   reported instant may be a cascade point (the start of a higher level's
-//!   slot) rather than a deadline: the driver then wakes, `process` moves
-//!   those timers down a level, and it sleeps again. Never late, at most one
-//!   extra wake-up per level.
+//!   end: one wake-up, and a bounded scan per turn. (A slot at a 64-tick
+//!   boundary is still on level 1 when it comes next: it fires at its end.)
+//!
+//!   The reported instant may also be a cascade point (the start of a
+//!   higher level's slot) rather than a deadline: the driver then wakes,
+//!   `process` moves those timers down a level, and it sleeps again. At
+//!   most one extra wake-up per level.
 //! * **Shutdown** calls [`Handle::shutdown`] once: every filed timer fires
 //!   with [`Shutdown`], and later filings fail at once with it.
 //!
@@ -51,7 +53,7 @@
 //!    before it takes the waker, so either it takes (and wakes) the new
 //!    waker, or the second read sees the fire. No wake-up is lost.
 //! 4. **Reset** to a later deadline takes no lock: it only records the
-//!    deadline. If the node fires at its old tick, the next poll sees
+//!    deadline. If the node fires at its old deadline, the next poll sees
 //!    `Fired` with a deadline still ahead and files it again. Reset to an
 //!    earlier deadline re-files under the wheel lock (or fires at once if
 //!    that tick has passed).
@@ -61,10 +63,13 @@
 //!
 //! `next_expiration` records the tick it reported in `Core::parked_until`.
 //! A filing for an earlier tick lowers `parked_until` and reports
-//! `unpark: true`, so exactly the first filing that beats the driver's
-//! timeout wakes it. The driver's unpark is sticky (a notify that lands
+//! `unpark: true`, so the first filing for a tick before the one the driver
+//! waits for wakes it. The driver's unpark is sticky (a notify that lands
 //! before the wait makes the wait return at once), so a filing between
-//! `next_expiration` and the wait is not lost.
+//! `next_expiration` and the wait is not lost. A filing for the *same* tick
+//! with an earlier exact deadline than the one the driver waits for does
+//! not wake it: it fires when the driver wakes, less than a tick late and
+//! never after its tick.
 
 mod clock;
 mod entry;
@@ -139,7 +144,7 @@ struct Core {
 /// What filing a timer did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Filing {
-    /// The tick has already been reached: the timer fired at once.
+    /// The deadline's tick has already been reached: the timer fired at once.
     Fired,
     /// Filed. `unpark`: the driver waits for a later tick and must be woken.
     Filed { unpark: bool },
@@ -359,7 +364,7 @@ impl Handle {
         self.inner.core.lock().wheel.elapsed()
     }
 
-    /// Files `node` for tick `when` (unlinking it first if it is filed), with
+    /// Files `node` for `deadline` (unlinking it first if it is filed), with
     /// `waker` to wake when it fires.
     fn file(&self, node: NodeRef, deadline: Deadline, waker: &std::task::Waker) -> Filing {
         let when = deadline.tick;

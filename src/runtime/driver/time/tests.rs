@@ -1,5 +1,6 @@
-//! Unit tests of the wheel and the time handle, driven by hand: every test
-//! passes ticks to `process_at`, so none depends on real time.
+//! Unit tests of the wheel and the time handle, driven by hand: tests pass
+//! ticks to `process_at` (or a tick and nanoseconds to `process_exact`), so
+//! none depends on real time.
 
 use std::pin::Pin;
 use std::sync::Arc as StdArc;
