@@ -26,10 +26,10 @@ struct Slot<T> {
 pub(crate) struct Ring<T> {
     slots: Box<[Slot<T>]>,
     mask: usize,
-    /// Next position a producer claims. Producers and the consumer write
-    /// different words, each on its own cache line.
-    tail: CachePadded<AtomicUsize>,
-    /// Next position the (single) consumer reads; only the consumer writes it.
+    /// Next position the (single) consumer reads; only the consumer writes
+    /// it, on its own cache line. (The producers' `tail` is passed in: the
+    /// channel keeps it on the line of the permit word producers take
+    /// first, so a send touches one contended line, not two.)
     head: CachePadded<AtomicUsize>,
 }
 
@@ -46,14 +46,14 @@ impl<T> Ring<T> {
         Ring {
             slots,
             mask: size - 1,
-            tail: CachePadded::new(AtomicUsize::new(0)),
             head: CachePadded::new(AtomicUsize::new(0)),
         }
     }
 
-    /// Appends `value`; gives it back if the ring is full.
-    pub(crate) fn push(&self, value: T) -> Result<(), T> {
-        let mut pos = self.tail.load(Ordering::Relaxed);
+    /// Appends `value`, claiming a position from `tail` (the ring's only
+    /// tail, always the same word); gives it back if the ring is full.
+    pub(crate) fn push(&self, tail: &AtomicUsize, value: T) -> Result<(), T> {
+        let mut pos = tail.load(Ordering::Relaxed);
         loop {
             let slot = &self.slots[pos & self.mask];
             // Acquire pairs with the consumer's Release that freed the slot,
@@ -62,7 +62,7 @@ impl<T> Ring<T> {
             let lap = seq.wrapping_sub(pos) as isize;
             if lap == 0 {
                 // Relaxed: the claim orders nothing; `seq` publishes the value.
-                match self.tail.compare_exchange_weak(
+                match tail.compare_exchange_weak(
                     pos,
                     pos.wrapping_add(1),
                     Ordering::Relaxed,
@@ -81,7 +81,7 @@ impl<T> Ring<T> {
             } else if lap < 0 {
                 return Err(value);
             } else {
-                pos = self.tail.load(Ordering::Relaxed);
+                pos = tail.load(Ordering::Relaxed);
             }
         }
     }
