@@ -212,7 +212,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         // (see the module docs).
         full_fence();
         if self.rx_waker.waiting.load(Ordering::Relaxed) {
-            self.rx_waker.waker.wake();
+            self.wake_rx();
         }
     }
 
@@ -258,7 +258,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         // Release: our pushes happen-before the receiver's Acquire read of
         // a zero count. Acquire is not needed: we touch nothing after.
         if self.tx_count.fetch_sub(1, Ordering::Release) == 1 {
-            self.rx_waker.waker.wake();
+            self.wake_rx();
         }
     }
 

@@ -49,8 +49,7 @@ impl Clock {
     /// the same tick along with the exact offset.)
     #[cfg(test)]
     pub(crate) fn deadline_tick(&self, deadline: Instant) -> u64 {
-        let since = deadline.saturating_duration_since(self.start);
-        whole_ticks(since).saturating_add(u64::from(since.subsec_nanos().div_ceil(NANOS_PER_TICK)))
+        self.deadline(deadline).tick
     }
 
     /// `deadline` as a timer deadline: its tick (the first tick at or after
@@ -61,17 +60,14 @@ impl Clock {
         let subsec = since.subsec_nanos();
         Deadline {
             tick: whole_ticks(since).saturating_add(u64::from(subsec.div_ceil(NANOS_PER_TICK))),
-            at: since
-                .as_secs()
-                .saturating_mul(1_000_000_000)
-                .saturating_add(u64::from(subsec)),
+            at: saturating_nanos(since),
         }
     }
 
     /// Nanoseconds from the clock's start to `instant` (0 before it).
     #[inline]
     pub(crate) fn nanos(&self, instant: Instant) -> u64 {
-        u64::try_from(instant.saturating_duration_since(self.start).as_nanos()).unwrap_or(u64::MAX)
+        saturating_nanos(instant.saturating_duration_since(self.start))
     }
 
     /// The instant `nanos` after the clock's start.
@@ -135,6 +131,14 @@ pub(crate) fn far_future(from: Instant) -> Instant {
 
 /// The ticks in the whole seconds of `since` (all in u64: a u128 division
 /// would cost more than the rest of filing a timer).
+/// `since` in nanoseconds, saturating at `u64::MAX` (about 584 years).
+fn saturating_nanos(since: Duration) -> u64 {
+    since
+        .as_secs()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::from(since.subsec_nanos()))
+}
+
 fn whole_ticks(since: Duration) -> u64 {
     since.as_secs().saturating_mul(TICKS_PER_SEC)
 }
@@ -165,10 +169,6 @@ mod tests {
             let d = clock.deadline(clock.start + Duration::from_nanos(nanos));
             assert_eq!(d.at, nanos);
             assert_eq!(d.tick, nanos.div_ceil(1_000_000));
-            assert_eq!(
-                d.tick,
-                clock.deadline_tick(clock.start + Duration::from_nanos(nanos))
-            );
             assert_eq!(
                 clock.nanos_instant(d.at),
                 clock.start + Duration::from_nanos(nanos)

@@ -74,32 +74,36 @@ impl Level {
     /// nodes (and at least one).
     pub(super) fn min_at(&self, slot: usize, limit: usize) -> Option<u64> {
         let mut min = None::<u64>;
-        let mut node = self.slots[slot].first();
-        for _ in 0..limit {
-            let Some(n) = node else {
-                return min;
-            };
+        self.walk_small(slot, limit, |n| {
             min = Some(min.map_or(n.at(), |m| m.min(n.at())));
-            node = n.next();
-        }
-        node.is_none().then_some(min).flatten()
+        })?;
+        min
     }
 
     /// A node of `slot` whose exact deadline is at or before `now_ns`, if
     /// the slot holds at most `limit` nodes.
     pub(super) fn find_due(&self, slot: usize, now_ns: u64, limit: usize) -> Option<NodeRef> {
         let mut due = None;
-        let mut node = self.slots[slot].first();
-        for _ in 0..limit {
-            let Some(n) = node else {
-                return due;
-            };
+        self.walk_small(slot, limit, |n| {
             if due.is_none() && n.at() <= now_ns {
                 due = Some(n);
             }
+        })?;
+        due
+    }
+
+    /// Calls `f` on each node of `slot` if it holds at most `limit` nodes;
+    /// `None` (having visited at most `limit`) if it holds more.
+    fn walk_small(&self, slot: usize, limit: usize, mut f: impl FnMut(NodeRef)) -> Option<()> {
+        let mut node = self.slots[slot].first();
+        for _ in 0..limit {
+            let Some(n) = node else {
+                return Some(());
+            };
+            f(n);
             node = n.next();
         }
-        node.is_none().then_some(due).flatten()
+        node.is_none().then_some(())
     }
 
     /// Empties `slot`, returning its nodes (their `location` still names the

@@ -301,7 +301,7 @@ impl Handle {
             // Counted before any waker runs, so whoever a timer wakes sees
             // it in the metric.
             self.inner.fired.fetch_add(1, Relaxed);
-            if let Some(waker) = fire(node, State::Fired) {
+            if let Some(waker) = node.fire(State::Fired) {
                 if batch.push(waker) {
                     drop(core);
                     batch.wake_all();
@@ -340,7 +340,7 @@ impl Handle {
         let mut core = self.inner.core.lock();
         core.is_shutdown = true;
         while let Some(node) = core.wheel.pop_any() {
-            if let Some(waker) = fire(node, State::Shutdown) {
+            if let Some(waker) = node.fire(State::Shutdown) {
                 if batch.push(waker) {
                     drop(core);
                     batch.wake_all();
@@ -400,7 +400,7 @@ impl Handle {
         core.wheel.remove(node);
         node.set_at(deadline.at);
         if when <= core.wheel.elapsed() {
-            let waker = fire(node, State::Fired);
+            let waker = node.fire(State::Fired);
             drop(core);
             if let Some(waker) = waker {
                 waker.wake();
@@ -443,10 +443,4 @@ impl Core {
             false
         }
     }
-}
-
-/// Marks an unlinked node fired with `state` and takes its waker. Called
-/// under the wheel lock; the last access the wheel makes to the node.
-fn fire(node: NodeRef, state: State) -> Option<std::task::Waker> {
-    node.fire(state)
 }

@@ -103,9 +103,7 @@ impl Wheel {
     pub(super) fn poll_exact(&mut self, now_ns: u64, limit: usize) -> Option<NodeRef> {
         let exp = self.next_level0()?;
         let node = self.levels[0].find_due(exp.slot, now_ns, limit)?;
-        self.levels[0].remove(node, exp.slot);
-        node.set_location(Location::Nowhere);
-        self.len -= 1;
+        self.remove(node);
         Some(node)
     }
 
