@@ -255,7 +255,14 @@ impl Worker {
         while let Some(task) = self.lifo.take() {
             if lifo_polls >= MAX_LIFO_POLLS || self.shared.is_shutdown() {
                 self.local.push(task);
-                self.shared.notify_parked();
+                // Wake a thief only if there is more than the one task we
+                // are about to run ourselves: stealing that one would just
+                // move it across threads (a syscall on each side) and leave
+                // us idle. Two tasks ping-ponging a lock or a channel hit
+                // this every few polls.
+                if self.local.len() > 1 {
+                    self.shared.notify_parked();
+                }
                 break;
             }
             lifo_polls += 1;
