@@ -1,9 +1,9 @@
 //! The bounded channel's handles.
 
+use super::backpressure::{self, Bounded};
 use super::chan::{self, Rx, Tx, WeakTx};
 use super::error::{SendError, TrySendError};
-use super::ring::Ring;
-use crate::sync::permits::{Acquire, Closed, TryAcquire};
+use crate::sync::permits::{Closed, TryAcquire};
 use std::fmt;
 use std::future::Future;
 use std::mem::ManuallyDrop;
@@ -23,7 +23,7 @@ use std::task::{ready, Context, Poll};
 /// });
 /// ```
 pub struct Sender<T> {
-    tx: Tx<T, Ring<T>>,
+    tx: Tx<T, Bounded<T>>,
 }
 
 /// A sender that does not keep the channel open; upgrade it to send.
@@ -36,7 +36,7 @@ pub struct Sender<T> {
 /// assert!(weak.upgrade().is_none());
 /// ```
 pub struct WeakSender<T> {
-    tx: WeakTx<T, Ring<T>>,
+    tx: WeakTx<T, Bounded<T>>,
 }
 
 /// Receives the values sent on a bounded channel, in order.
@@ -51,7 +51,7 @@ pub struct WeakSender<T> {
 /// });
 /// ```
 pub struct Receiver<T> {
-    rx: Rx<T, Ring<T>>,
+    rx: Rx<T, Bounded<T>>,
 }
 
 /// A reserved slot: [`send`](Permit::send) cannot fail or wait. Dropping it
@@ -66,7 +66,7 @@ pub struct Receiver<T> {
 /// });
 /// ```
 pub struct Permit<'a, T> {
-    tx: &'a Tx<T, Ring<T>>,
+    tx: &'a Tx<T, Bounded<T>>,
 }
 
 /// A bounded channel with room for `capacity` values: senders wait
@@ -81,7 +81,7 @@ pub struct Permit<'a, T> {
 /// ```
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "mpsc bounded channel requires capacity > 0");
-    let (tx, rx) = chan::pair(Ring::new(capacity), chan::Slots::bounded(capacity));
+    let (tx, rx) = chan::pair(Bounded::new(capacity));
     (Sender { tx }, Receiver { rx })
 }
 
@@ -101,9 +101,17 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let value = match self.tx.buffer().try_push(value) {
+            Ok(()) => {
+                self.tx.pushed();
+                return Ok(());
+            }
+            Err(value) => value,
+        };
         match reserve(&self.tx).await {
             Ok(()) => {
-                self.tx.push(value);
+                self.tx.buffer().push_reserved(value);
+                self.tx.pushed();
                 Ok(())
             }
             Err(_) => Err(SendError(value)),
@@ -121,13 +129,17 @@ impl<T> Sender<T> {
     /// assert!(matches!(tx.try_send(3), Err(TrySendError::Closed(3))));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        match self.tx.capacity().try_acquire(1) {
+        let buffer = self.tx.buffer();
+        let sent = buffer
+            .try_push(value)
+            .or_else(|value| buffer.try_send_slow(value));
+        match sent {
             Ok(()) => {
-                self.tx.push(value);
+                self.tx.pushed();
                 Ok(())
             }
-            Err(TryAcquire::Closed) => Err(TrySendError::Closed(value)),
-            Err(TryAcquire::NoPermits) => Err(TrySendError::Full(value)),
+            Err((value, TryAcquire::Closed)) => Err(TrySendError::Closed(value)),
+            Err((value, TryAcquire::NoPermits)) => Err(TrySendError::Full(value)),
         }
     }
 
@@ -157,7 +169,7 @@ impl<T> Sender<T> {
     /// assert!(tx.try_reserve().is_err());
     /// ```
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        match self.tx.capacity().try_acquire(1) {
+        match self.tx.buffer().try_reserve() {
             Ok(()) => Ok(Permit { tx: &self.tx }),
             Err(TryAcquire::Closed) => Err(TrySendError::Closed(())),
             Err(TryAcquire::NoPermits) => Err(TrySendError::Full(())),
@@ -199,7 +211,18 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.capacity(), 1);
     /// ```
     pub fn capacity(&self) -> usize {
-        self.tx.capacity().available()
+        self.tx.buffer().free()
+    }
+
+    /// The capacity the channel was made with.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel(2);
+    /// tx.try_send(()).unwrap();
+    /// assert_eq!(tx.max_capacity(), 2);
+    /// ```
+    pub fn max_capacity(&self) -> usize {
+        self.tx.buffer().capacity()
     }
 
     /// A [`WeakSender`] for this channel.
@@ -286,14 +309,18 @@ impl<T> Permit<'_, T> {
     /// assert_eq!(rx.try_recv(), Ok(5));
     /// ```
     pub fn send(self, value: T) {
-        self.tx.push(value);
+        self.tx.buffer().push_reserved(value);
+        self.tx.pushed();
         std::mem::forget(self);
     }
 }
 
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
-        self.tx.release_unused_slot();
+        self.tx.buffer().release_reserved();
+        // The receiver may be waiting for in-flight slots to come back
+        // after a `close`.
+        self.tx.wake_rx();
     }
 }
 
@@ -305,18 +332,18 @@ impl<T> fmt::Debug for Permit<'_, T> {
 
 super::receiver::receiver_impls!(Receiver, "channel::<i32>(4)", "try_send");
 
-/// Waits for a free slot. If dropped unfinished, the `Acquire` inside gives
+/// Waits for a free slot. If dropped unfinished, the `Reserve` inside gives
 /// back any slot it had been handed, and the receiver is woken: it may be
 /// waiting for in-flight slots to come back after a `close`.
 struct Reserve<'a, T> {
-    acquire: ManuallyDrop<Acquire<'a>>,
-    tx: &'a Tx<T, Ring<T>>,
+    reserve: ManuallyDrop<backpressure::Reserve<'a, T>>,
+    tx: &'a Tx<T, Bounded<T>>,
     done: bool,
 }
 
-fn reserve<T>(tx: &Tx<T, Ring<T>>) -> Reserve<'_, T> {
+fn reserve<T>(tx: &Tx<T, Bounded<T>>) -> Reserve<'_, T> {
     Reserve {
-        acquire: ManuallyDrop::new(tx.capacity().acquire(1)),
+        reserve: ManuallyDrop::new(tx.buffer().reserve()),
         tx,
         done: false,
     }
@@ -326,11 +353,11 @@ impl<T> Future for Reserve<'_, T> {
     type Output = Result<(), Closed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `acquire` is pinned with us and never moved out; it is
+        // SAFETY: `reserve` is pinned with us and never moved out; it is
         // dropped in place, in `Drop`.
         let this = unsafe { self.get_unchecked_mut() };
-        let acquire = unsafe { Pin::new_unchecked(&mut *this.acquire) };
-        let res = ready!(acquire.poll(cx));
+        let reserve = unsafe { Pin::new_unchecked(&mut *this.reserve) };
+        let res = ready!(reserve.poll(cx));
         this.done = true;
         Poll::Ready(res)
     }
@@ -339,8 +366,10 @@ impl<T> Future for Reserve<'_, T> {
 impl<T> Drop for Reserve<'_, T> {
     fn drop(&mut self) {
         // SAFETY: dropped exactly once, here, in place (the pin's drop
-        // guarantee holds); the field is not used afterwards.
-        unsafe { ManuallyDrop::drop(&mut self.acquire) };
+        // guarantee holds); the field is not used afterwards. This gives
+        // back a slot it was granted *before* the receiver is woken to
+        // re-count.
+        unsafe { ManuallyDrop::drop(&mut self.reserve) };
         if !self.done {
             self.tx.wake_rx();
         }

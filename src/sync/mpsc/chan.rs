@@ -3,8 +3,8 @@
 //!
 //! # Protocol
 //!
-//! * A send pushes into the buffer ([`Ring`] or [`List`], both lock-free) and
-//!   then wakes the receiver's [`AtomicWaker`] — but only if the receiver
+//! * A send pushes into the buffer (the bounded ring or the unbounded list,
+//!   both lock-free on the fast path) and then ([`Chan::pushed`]) wakes the receiver's [`AtomicWaker`] — but only if the receiver
 //!   said it is waiting. The receiver pops, and only if the buffer looks
 //!   empty registers its waker, sets its `waiting` flag and pops once more. Both
 //!   sides put a `SeqCst` fence between their write (the push; the flag)
@@ -23,93 +23,34 @@
 //!   bounded channel also closes its semaphore, failing every waiting
 //!   `send` with its value handed back. `Sender::closed` waits on a
 //!   [`Notify`], built before it checks the flag so no close is missed.
-//! * **Values in flight are counted** ([`Slots`]): a bounded channel's taken
-//!   permits, an unbounded channel's counter (incremented, together with the
-//!   closed check, in one CAS before the push). A slot is given back when
-//!   the receiver pops its value, which is what gives bounded senders
-//!   back-pressure. After `close`, the receiver reports the end only once
-//!   nothing is in flight, so a send that was accepted before the close is
-//!   still received, never lost. Whoever gives a slot back without pushing
-//!   (a dropped `Permit` or granted `send`) wakes the receiver to re-check.
+//! * **Values in flight are counted** by the buffer ([`Buffer::in_flight`]):
+//!   the bounded ring's claimed positions plus its reserved slots
+//!   (`backpressure.rs`), the unbounded list's counter (incremented, together
+//!   with the closed check, in one CAS before the push). After `close`, the
+//!   receiver reports the end only once nothing is in flight, so a send that
+//!   was accepted before the close is still received, never lost. Whoever
+//!   gives a reserved slot back without pushing (a dropped `Permit` or
+//!   granted `send`) wakes the receiver to re-check.
 
-use super::list::List;
-use super::ring::Ring;
 use crate::loom::sync::atomic::{full_fence, AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::Arc;
 use crate::padded::CachePadded;
 use crate::sync::atomic_waker::AtomicWaker;
 use crate::sync::notify::Notify;
-use crate::sync::permits::Permits;
 use std::task::{ready, Context, Poll};
 
-/// A buffer with one consumer.
+/// A buffer with one consumer, which counts what is in flight itself.
+/// (Pushing is the flavour's own business: see `bounded.rs`, `unbounded.rs`.)
 pub(crate) trait Buffer<T> {
-    /// Appends a value. The bounded ring cannot be full here (the caller
-    /// holds a permit). `slots` is the channel's slot accounting (the
-    /// bounded ring's tail lives there).
-    fn push(&self, slots: &Slots, value: T);
-    /// Takes the oldest value.
+    /// Takes the oldest value, and gives its space back.
     ///
     /// # Safety
     /// Only the single receiver may call this (or the last owner).
     unsafe fn pop(&self) -> Option<T>;
-}
-
-impl<T> Buffer<T> for Ring<T> {
-    fn push(&self, slots: &Slots, value: T) {
-        let Slots::Bounded { tail, .. } = slots else {
-            unreachable!("a ring belongs to a bounded channel")
-        };
-        if Ring::push(self, tail, value).is_err() {
-            unreachable!("a sender holding a permit always finds a free slot");
-        }
-    }
-    unsafe fn pop(&self) -> Option<T> {
-        // SAFETY: forwarded contract.
-        unsafe { Ring::pop(self) }
-    }
-}
-
-impl<T> Buffer<T> for List<T> {
-    fn push(&self, _slots: &Slots, value: T) {
-        List::push(self, value)
-    }
-    unsafe fn pop(&self) -> Option<T> {
-        // SAFETY: forwarded contract.
-        unsafe { List::pop(self) }
-    }
-}
-
-/// How many values are in flight (sent or reserved, not yet received).
-pub(crate) enum Slots {
-    /// One permit per free slot; in flight = capacity - free permits.
-    /// `tail` is the ring's producer tail, kept next to the permit word:
-    /// a send takes a permit and then claims a position, and with both on
-    /// one cache line that is one contended line per send instead of two.
-    Bounded {
-        permits: Permits,
-        capacity: usize,
-        tail: AtomicUsize,
-    },
-    /// `in_flight << 1 | CLOSED`.
-    Unbounded(AtomicUsize),
-}
-
-const UNBOUNDED_CLOSED: usize = 1;
-const UNBOUNDED_ONE: usize = 2;
-
-impl Slots {
-    pub(crate) fn bounded(capacity: usize) -> Slots {
-        Slots::Bounded {
-            permits: Permits::new(capacity),
-            capacity,
-            tail: AtomicUsize::new(0),
-        }
-    }
-
-    pub(crate) fn unbounded() -> Slots {
-        Slots::Unbounded(AtomicUsize::new(0))
-    }
+    /// Values sent (or slots reserved) and not yet received. Receiver only.
+    fn in_flight(&self) -> usize;
+    /// Refuses every new send from now on.
+    fn close(&self);
 }
 
 /// The receiver's waker and its "I am about to wait" flag, on one line.
@@ -122,8 +63,7 @@ struct RxWaker {
 
 pub(crate) struct Chan<T, B> {
     buffer: B,
-    /// Each word written by both sides sits on its own cache line.
-    slots: CachePadded<Slots>,
+    /// Written by both sides: on its own cache line.
     rx_waker: CachePadded<RxWaker>,
     tx_count: AtomicUsize,
     rx_closed: AtomicBool,
@@ -132,10 +72,9 @@ pub(crate) struct Chan<T, B> {
 }
 
 impl<T, B: Buffer<T>> Chan<T, B> {
-    pub(crate) fn new(buffer: B, slots: Slots) -> Arc<Chan<T, B>> {
+    pub(crate) fn new(buffer: B) -> Arc<Chan<T, B>> {
         Arc::new(Chan {
             buffer,
-            slots: CachePadded::new(slots),
             rx_waker: CachePadded::new(RxWaker {
                 waker: AtomicWaker::new(),
                 waiting: AtomicBool::new(false),
@@ -147,55 +86,9 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         })
     }
 
-    /// The bounded channel's slot permits.
-    pub(crate) fn capacity(&self) -> &Permits {
-        match &*self.slots {
-            Slots::Bounded { permits, .. } => permits,
-            Slots::Unbounded(_) => unreachable!("only bounded channels have permits"),
-        }
-    }
-
-    /// Unbounded only: counts one value in flight, unless the receiver is
-    /// closed (then `false`: the caller must not push).
-    pub(crate) fn count_unbounded_send(&self) -> bool {
-        let Slots::Unbounded(word) = &*self.slots else {
-            unreachable!("bounded channels count with permits")
-        };
-        let mut cur = word.load(Ordering::Relaxed);
-        loop {
-            if cur & UNBOUNDED_CLOSED != 0 {
-                return false;
-            }
-            // Relaxed: the count orders nothing by itself; the push that
-            // follows is published by the buffer (and the fence pair in
-            // `push` / `poll_recv`).
-            match word.compare_exchange_weak(
-                cur,
-                cur + UNBOUNDED_ONE,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return true,
-                Err(actual) => cur = actual,
-            }
-        }
-    }
-
-    /// Values sent (or slots reserved) and not yet received.
-    fn in_flight(&self) -> usize {
-        match &*self.slots {
-            Slots::Bounded {
-                permits, capacity, ..
-            } => capacity - permits.available(),
-            Slots::Unbounded(word) => word.load(Ordering::Acquire) >> 1,
-        }
-    }
-
-    /// A bounded slot comes back without a value (dropped `Permit`):
-    /// release it and let the receiver re-check whether it is done.
-    pub(crate) fn release_unused_slot(&self) {
-        self.capacity().release(1);
-        self.wake_rx();
+    /// The buffer, for the flavour's send paths.
+    pub(crate) fn buffer(&self) -> &B {
+        &self.buffer
     }
 
     /// Wakes the receiver (to re-check after a slot came back unused).
@@ -203,11 +96,9 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         self.rx_waker.waker.wake();
     }
 
-    /// Pushes (slot already reserved, if bounded) and wakes the receiver
-    /// if it is waiting.
-    pub(crate) fn push(&self, value: T) {
-        self.buffer.push(&self.slots, value);
-        // SeqCst fence between our push and our read of the flag; pairs
+    /// After a push into the buffer: wakes the receiver if it is waiting.
+    pub(crate) fn pushed(&self) {
+        // SeqCst fence between the push and our read of the flag; pairs
         // with the receiver's fence between its flag write and its pop
         // (see the module docs).
         full_fence();
@@ -270,14 +161,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     pub(crate) fn close(&self) {
         // SeqCst: pairs with `closed`'s SeqCst read after its generation read.
         self.rx_closed.store(true, Ordering::SeqCst);
-        match &*self.slots {
-            Slots::Bounded { permits, .. } => permits.close(),
-            // SeqCst: like `rx_closed`; the CAS in `count_unbounded_send`
-            // sees it or counts before it.
-            Slots::Unbounded(word) => {
-                word.fetch_or(UNBOUNDED_CLOSED, Ordering::SeqCst);
-            }
-        }
+        self.buffer.close();
         self.closed_notify.notify_waiters();
     }
 
@@ -285,23 +169,15 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     /// Only the receiver calls this.
     unsafe fn pop(&self) -> Option<T> {
         // SAFETY: forwarded single-consumer contract.
-        let value = unsafe { self.buffer.pop() }?;
-        match &*self.slots {
-            Slots::Bounded { permits, .. } => permits.release(1),
-            // Release: orders our read of the value before a later
-            // `in_flight` reader's conclusions (nothing else depends on it).
-            Slots::Unbounded(word) => {
-                word.fetch_sub(UNBOUNDED_ONE, Ordering::Release);
-            }
-        }
-        Some(value)
+        unsafe { self.buffer.pop() }
     }
 
     /// Nothing more can arrive: every sender is gone or the receiver
     /// closed, and nothing is in flight. Called after a pop found nothing.
     fn senders_gone(&self) -> bool {
         // Acquire pairs with the Release decrement in `drop_sender`.
-        (self.tx_count.load(Ordering::Acquire) == 0 || self.is_closed()) && self.in_flight() == 0
+        (self.tx_count.load(Ordering::Acquire) == 0 || self.is_closed())
+            && self.buffer.in_flight() == 0
     }
 
     /// # Safety
@@ -407,8 +283,8 @@ pub(crate) struct WeakTx<T, B: Buffer<T>> {
 }
 
 /// A fresh channel around `buffer`.
-pub(crate) fn pair<T, B: Buffer<T>>(buffer: B, slots: Slots) -> (Tx<T, B>, Rx<T, B>) {
-    let chan = Chan::new(buffer, slots);
+pub(crate) fn pair<T, B: Buffer<T>>(buffer: B) -> (Tx<T, B>, Rx<T, B>) {
+    let chan = Chan::new(buffer);
     (Tx { chan: chan.clone() }, Rx { chan })
 }
 

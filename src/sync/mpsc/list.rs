@@ -17,7 +17,7 @@
 //! link too.
 
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::atomic::{AtomicPtr, Ordering};
+use crate::loom::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use crate::padded::CachePadded;
 use std::ptr;
 
@@ -94,6 +94,71 @@ impl<T> Drop for List<T> {
         let stub = self.head.with(|p| unsafe { *p });
         // SAFETY: the last stub is owned by the list alone.
         drop(unsafe { Box::from_raw(stub) });
+    }
+}
+
+/// The unbounded channel's buffer: the list plus a count of the values in
+/// flight, which also carries the closed flag (`in_flight << 1 | CLOSED`),
+/// so a send counts itself and checks for a close in one CAS.
+pub(crate) struct Counted<T> {
+    list: List<T>,
+    count: CachePadded<AtomicUsize>,
+}
+
+const CLOSED: usize = 1;
+const ONE: usize = 2;
+
+impl<T> Counted<T> {
+    pub(crate) fn new() -> Counted<T> {
+        Counted {
+            list: List::new(),
+            count: CachePadded::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Appends `value`, unless the receiver closed (then it comes back).
+    pub(crate) fn push(&self, value: T) -> Result<(), T> {
+        let mut cur = self.count.load(Ordering::Relaxed);
+        loop {
+            if cur & CLOSED != 0 {
+                return Err(value);
+            }
+            // Relaxed: the count orders nothing by itself; the push that
+            // follows is published by the list (and the channel's fence
+            // pair around its receiver's `waiting` flag).
+            match self.count.compare_exchange_weak(
+                cur,
+                cur + ONE,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(actual) => cur = actual,
+            }
+        }
+        self.list.push(value);
+        Ok(())
+    }
+}
+
+impl<T> super::chan::Buffer<T> for Counted<T> {
+    unsafe fn pop(&self) -> Option<T> {
+        // SAFETY: forwarded single-consumer contract.
+        let value = unsafe { self.list.pop() }?;
+        // Release: orders our read of the value before a later `in_flight`
+        // reader's conclusions (nothing else depends on it).
+        self.count.fetch_sub(ONE, Ordering::Release);
+        Some(value)
+    }
+
+    fn in_flight(&self) -> usize {
+        self.count.load(Ordering::Acquire) >> 1
+    }
+
+    fn close(&self) {
+        // SeqCst: like the channel's `rx_closed`; a send's CAS sees it or
+        // counts before it.
+        self.count.fetch_or(CLOSED, Ordering::SeqCst);
     }
 }
 

@@ -30,6 +30,7 @@
 //! });
 //! ```
 
+mod backpressure;
 mod bounded;
 mod chan;
 pub mod error;

@@ -1,89 +1,244 @@
-//! The bounded channel's buffer: a fixed ring of slots, allocated once.
+//! The bounded channel's buffer: a ring of exactly `capacity` slots,
+//! allocated once. The ring itself enforces the capacity: a send is one CAS
+//! on the producers' tail word, a receive touches no word the producers
+//! write, and no counter sits beside the ring.
 //!
-//! # Protocol (Vyukov's bounded queue, single consumer)
+//! # Positions
 //!
-//! Each slot carries a sequence number. A slot at position `pos` is free for
-//! the producer that claims `pos` when `seq == pos`, and full (ready for the
-//! consumer) when `seq == pos + 1`. A producer claims a position with a CAS
-//! on `tail`, writes the value, then publishes it with a `Release` store of
-//! `seq = pos + 1`; the consumer reads `seq` with `Acquire`, takes the value
-//! and frees the slot for the next lap with `seq = pos + size`.
+//! A position is `(lap + index) * ONE`: `index` in `0..capacity`, `lap` a
+//! multiple of `one_lap` (the power of two above `capacity`, so stepping the
+//! index never carries into the lap). The tail *word* keeps two flags in
+//! the bits below `ONE` ([`SLOW`], [`CLOSED`]); stamps and the head never
+//! have them. All arithmetic wraps modulo 2^64, consistently.
 //!
-//! The channel's semaphore guarantees a producer holds one of `capacity ≤
-//! size` permits, and a permit comes back only after the consumer freed a
-//! slot, so `push` never finds the ring full.
+//! # Protocol (Vyukov's bounded queue, one consumer)
+//!
+//! * A slot's `stamp` is `p` when it is free for the producer that claims
+//!   position `p`, and `p + ONE` once that producer published its value.
+//!   The consumer takes the value and frees the slot for the same index of
+//!   the next lap with `stamp = p + one_lap`.
+//! * **Fast path** ([`Ring::try_push`]): with no flag set, a producer whose
+//!   slot is free claims `p` with a CAS of the tail word to the next
+//!   position, writes, and publishes with a `Release` store of the stamp.
+//!   A slot still holding (or about to hold) the previous lap's value means
+//!   the ring is full: the producer fails and takes the slow path.
+//! * **Flags stop the fast path.** The CAS compares the whole word, so once
+//!   `SLOW` (senders are queued or slots are reserved: `backpressure.rs`
+//!   then accounts for every slot under its lock) or `CLOSED` is set, no
+//!   fast-path claim succeeds. While `SLOW` is set only the lock holder
+//!   moves the tail ([`Ring::push_reserved`]), so its counts stay exact.
+//! * The consumer's `head` and its `senders_waiting` flag share a cache
+//!   line no producer writes on the fast path.
 
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::padded::CachePadded;
 use std::mem::MaybeUninit;
 
+/// Tail-word flag: the slow path accounts for every slot (senders are
+/// queued, or slots are reserved); fast-path sends stand aside.
+pub(crate) const SLOW: usize = 0b01;
+/// Tail-word flag: the receiver closed; only reserved slots may still fill.
+pub(crate) const CLOSED: usize = 0b10;
+const FLAGS: usize = SLOW | CLOSED;
+/// One position step, above the flag bits.
+const ONE: usize = 4;
+
 struct Slot<T> {
-    seq: AtomicUsize,
+    stamp: AtomicUsize,
     value: UnsafeCell<MaybeUninit<T>>,
 }
 
+/// What only the consumer writes (and the slow path reads).
+struct Consumer {
+    /// The next position to read.
+    head: AtomicUsize,
+    /// Set (under the senders' lock) while senders are queued: after
+    /// freeing a slot the consumer must let them in.
+    senders_waiting: AtomicBool,
+}
+
 pub(crate) struct Ring<T> {
+    /// Next position to claim, plus the flags.
+    tail: CachePadded<AtomicUsize>,
+    rx: CachePadded<Consumer>,
     slots: Box<[Slot<T>]>,
-    mask: usize,
-    /// Next position the (single) consumer reads; only the consumer writes
-    /// it, on its own cache line. (The producers' `tail` is passed in: the
-    /// channel keeps it on the line of the permit word producers take
-    /// first, so a send touches one contended line, not two.)
-    head: CachePadded<AtomicUsize>,
+    capacity: usize,
+    /// `ONE` times the power of two above `capacity`.
+    one_lap: usize,
 }
 
 impl<T> Ring<T> {
-    /// A ring able to hold at least `capacity` values.
+    /// A ring of exactly `capacity` (> 0) slots.
     pub(crate) fn new(capacity: usize) -> Ring<T> {
-        let size = capacity.max(1).next_power_of_two();
-        let slots = (0..size)
+        assert!(capacity > 0, "a ring needs at least one slot");
+        let one_lap = (capacity + 1)
+            .checked_next_power_of_two()
+            .and_then(|n| n.checked_mul(ONE))
+            .expect("channel capacity too large");
+        let slots = (0..capacity)
             .map(|i| Slot {
-                seq: AtomicUsize::new(i),
+                stamp: AtomicUsize::new(i * ONE),
                 value: UnsafeCell::new(MaybeUninit::uninit()),
             })
             .collect();
         Ring {
+            tail: CachePadded::new(AtomicUsize::new(0)),
+            rx: CachePadded::new(Consumer {
+                head: AtomicUsize::new(0),
+                senders_waiting: AtomicBool::new(false),
+            }),
             slots,
-            mask: size - 1,
-            head: CachePadded::new(AtomicUsize::new(0)),
+            capacity,
+            one_lap,
         }
     }
 
-    /// Appends `value`, claiming a position from `tail` (the ring's only
-    /// tail, always the same word); gives it back if the ring is full.
-    pub(crate) fn push(&self, tail: &AtomicUsize, value: T) -> Result<(), T> {
-        let mut pos = tail.load(Ordering::Relaxed);
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn slot(&self, pos: usize) -> &Slot<T> {
+        &self.slots[(pos & (self.one_lap - 1)) / ONE]
+    }
+
+    /// The position after `pos` (flags clear).
+    fn next(&self, pos: usize) -> usize {
+        let index = (pos & (self.one_lap - 1)) / ONE;
+        if index + 1 < self.capacity {
+            pos.wrapping_add(ONE)
+        } else {
+            (pos & !(self.one_lap - 1)).wrapping_add(self.one_lap)
+        }
+    }
+
+    /// Positions claimed and not yet read, between a `head` and a tail
+    /// `word` (its flags ignored). Exact when the two are a consistent
+    /// pair; a head read after the tail moved on may make it small, which
+    /// no caller acts on without a CAS of that same tail word.
+    pub(crate) fn distance(&self, head: usize, word: usize) -> usize {
+        let tail = word & !FLAGS;
+        let lap_mask = !(self.one_lap - 1);
+        let laps = (tail & lap_mask).wrapping_sub(head & lap_mask) as isize;
+        let (ti, hi) = (
+            (tail & !lap_mask) / ONE,
+            (head & !lap_mask) / ONE,
+        );
+        match laps {
+            0 => ti.saturating_sub(hi),
+            l if l == self.one_lap as isize => self.capacity - hi + ti,
+            l if l < 0 => 0,
+            _ => self.capacity,
+        }
+    }
+
+    /// The tail word (position and flags).
+    pub(crate) fn tail(&self, order: Ordering) -> usize {
+        self.tail.load(order)
+    }
+
+    /// Replaces the tail word `cur` by `new` (both with their flags).
+    pub(crate) fn cas_tail(&self, cur: usize, new: usize) -> Result<usize, usize> {
+        // SeqCst: flag changes are ordered with the fences of the slow
+        // path's wake-up handshakes (see `backpressure.rs`).
+        self.tail
+            .compare_exchange(cur, new, Ordering::SeqCst, Ordering::SeqCst)
+    }
+
+    /// Sets `CLOSED`: no fast-path claim succeeds from now on.
+    pub(crate) fn close(&self) {
+        self.tail.fetch_or(CLOSED, Ordering::SeqCst);
+    }
+
+    /// The consumer's next position (`Acquire`: a slot freed before it is
+    /// visibly free).
+    pub(crate) fn head(&self) -> usize {
+        self.rx.head.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn senders_waiting(&self) -> bool {
+        self.rx.senders_waiting.load(Ordering::Relaxed)
+    }
+
+    /// Lock holder only (see `backpressure.rs`).
+    pub(crate) fn set_senders_waiting(&self, waiting: bool) {
+        if self.rx.senders_waiting.load(Ordering::Relaxed) != waiting {
+            self.rx.senders_waiting.store(waiting, Ordering::Relaxed);
+        }
+    }
+
+    /// The fast path: appends `value` if no flag is set and the ring has a
+    /// free slot; gives it back otherwise (the caller takes the slow path).
+    pub(crate) fn try_push(&self, value: T) -> Result<(), T> {
+        let mut word = self.tail.load(Ordering::Relaxed);
         loop {
-            let slot = &self.slots[pos & self.mask];
+            if word & FLAGS != 0 {
+                return Err(value);
+            }
+            let slot = self.slot(word);
             // Acquire pairs with the consumer's Release that freed the slot,
             // so its read of the old value happens-before our write.
-            let seq = slot.seq.load(Ordering::Acquire);
-            let lap = seq.wrapping_sub(pos) as isize;
-            if lap == 0 {
-                // Relaxed: the claim orders nothing; `seq` publishes the value.
-                match tail.compare_exchange_weak(
-                    pos,
-                    pos.wrapping_add(1),
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            let lag = word.wrapping_sub(stamp) as isize;
+            if lag == 0 {
+                // Relaxed: the claim orders nothing; the stamp publishes.
+                match self.tail.compare_exchange_weak(
+                    word,
+                    self.next(word),
                     Ordering::Relaxed,
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
-                        // SAFETY: we claimed `pos` and the slot is free for it
-                        // (`seq == pos`), so no one else touches the value.
-                        slot.value.with_mut(|p| unsafe { (*p).write(value) });
-                        // Release pairs with the consumer's Acquire on `seq`.
-                        slot.seq.store(pos.wrapping_add(1), Ordering::Release);
+                        self.publish(slot, word, value);
                         return Ok(());
                     }
-                    Err(actual) => pos = actual,
+                    Err(actual) => word = actual,
                 }
-            } else if lap < 0 {
+            } else if lag > 0 {
+                // The slot still belongs to the previous lap (its value is
+                // unread, or not even written yet): the ring is full.
                 return Err(value);
             } else {
-                pos = tail.load(Ordering::Relaxed);
+                // Someone claimed `word` after our load: look again. (The
+                // stamp we saw was published after that claim, so this
+                // load sees a newer tail.)
+                word = self.tail.load(Ordering::Relaxed);
             }
         }
+    }
+
+    /// Claims the next position whatever the flags and writes `value`, for
+    /// a sender holding a reserved slot. Only the slow path's lock holder
+    /// calls this, with `SLOW` set (so nobody else moves the position);
+    /// `clear_slow` clears that flag in the same step.
+    pub(crate) fn push_reserved(&self, value: T, clear_slow: bool) {
+        let mut word = self.tail.load(Ordering::Acquire);
+        let pos = loop {
+            let pos = word & !FLAGS;
+            let mut flags = word & FLAGS;
+            if clear_slow {
+                flags &= !SLOW;
+            }
+            // Only `close`'s fetch_or can race with us.
+            match self.cas_tail(word, self.next(pos) | flags) {
+                Ok(_) => break pos,
+                Err(actual) => word = actual,
+            }
+        };
+        let slot = self.slot(pos);
+        // Acquire: as in `try_push`. The reservation guarantees the slot
+        // was freed (the slow path counted it from the consumer's head).
+        let stamp = slot.stamp.load(Ordering::Acquire);
+        assert_eq!(stamp, pos, "a reserved slot is always free");
+        self.publish(slot, pos, value);
+    }
+
+    fn publish(&self, slot: &Slot<T>, pos: usize, value: T) {
+        // SAFETY: we claimed `pos` and its slot is free (`stamp == pos`),
+        // so nobody else reads or writes the value until we publish.
+        slot.value.with_mut(|p| unsafe { (*p).write(value) });
+        // Release pairs with the consumer's Acquire load of the stamp.
+        slot.stamp.store(pos.wrapping_add(ONE), Ordering::Release);
     }
 
     /// Takes the oldest value, if one is published.
@@ -91,21 +246,21 @@ impl<T> Ring<T> {
     /// # Safety
     /// Only one thread at a time may pop (the channel's receiver).
     pub(crate) unsafe fn pop(&self) -> Option<T> {
-        let pos = self.head.load(Ordering::Relaxed);
-        let slot = &self.slots[pos & self.mask];
-        // Acquire pairs with the producer's Release store of `seq`.
-        if slot.seq.load(Ordering::Acquire) != pos.wrapping_add(1) {
+        let head = self.rx.head.load(Ordering::Relaxed);
+        let slot = self.slot(head);
+        // Acquire pairs with the producer's Release store of the stamp.
+        if slot.stamp.load(Ordering::Acquire) != head.wrapping_add(ONE) {
             return None;
         }
-        // SAFETY: `seq == pos + 1`: the value is written and published, and
-        // we are the only consumer.
+        // SAFETY: the value is written and published, and we are the only
+        // consumer.
         let value = slot.value.with(|p| unsafe { (*p).assume_init_read() });
-        // Release pairs with the next lap's producer's Acquire load of `seq`.
-        slot.seq.store(
-            pos.wrapping_add(self.mask).wrapping_add(1),
-            Ordering::Release,
-        );
-        self.head.store(pos.wrapping_add(1), Ordering::Relaxed);
+        // Release pairs with the next lap's producer's Acquire of the stamp.
+        slot.stamp
+            .store(head.wrapping_add(self.one_lap), Ordering::Release);
+        // Release: a slow-path reader of the head (Acquire) sees the slot
+        // freed.
+        self.rx.head.store(self.next(head), Ordering::Release);
         Some(value)
     }
 }
@@ -118,7 +273,64 @@ impl<T> Drop for Ring<T> {
 }
 
 // SAFETY: values move between threads through the ring (T: Send); each slot
-// is owned by exactly one side at a time, as its `seq` says.
+// is owned by exactly one side at a time, as its stamp says.
 unsafe impl<T: Send> Send for Ring<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Ring<T> {}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holds_exactly_its_capacity_across_many_laps() {
+        for capacity in [1, 2, 3, 5, 8] {
+            let ring = Ring::new(capacity);
+            let mut next_in = 0;
+            let mut next_out = 0;
+            for _ in 0..20 {
+                while ring.try_push(next_in).is_ok() {
+                    next_in += 1;
+                }
+                assert_eq!(next_in - next_out, capacity, "capacity {capacity}");
+                assert_eq!(ring.distance(ring.head(), ring.tail(Ordering::Relaxed)), capacity);
+                // Drain part of it, so the laps and indexes interleave.
+                for _ in 0..(capacity + 1) / 2 {
+                    // SAFETY: one consumer (this thread).
+                    assert_eq!(unsafe { ring.pop() }, Some(next_out));
+                    next_out += 1;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_flag_stops_the_fast_path_and_a_reserved_push_ignores_it() {
+        let ring = Ring::new(2);
+        let word = ring.tail(Ordering::Relaxed);
+        ring.cas_tail(word, word | SLOW).unwrap();
+        assert_eq!(ring.try_push(1), Err(1));
+        ring.push_reserved(2, true);
+        assert_eq!(ring.tail(Ordering::Relaxed) & SLOW, 0);
+        ring.close();
+        assert_eq!(ring.try_push(3), Err(3));
+        ring.push_reserved(4, false);
+        assert_eq!(ring.distance(ring.head(), ring.tail(Ordering::Relaxed)), 2);
+        // SAFETY: one consumer (this thread).
+        unsafe {
+            assert_eq!(ring.pop(), Some(2));
+            assert_eq!(ring.pop(), Some(4));
+            assert_eq!(ring.pop(), None);
+        }
+    }
+
+    #[test]
+    fn values_left_in_the_ring_are_dropped_with_it() {
+        let value = std::sync::Arc::new(());
+        let ring = Ring::new(3);
+        ring.try_push(value.clone()).unwrap();
+        ring.try_push(value.clone()).unwrap();
+        drop(ring);
+        assert_eq!(std::sync::Arc::strong_count(&value), 1);
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::chan::{self, Rx, Tx, WeakTx};
 use super::error::SendError;
-use super::list::List;
+use super::list::Counted;
 use std::fmt;
 
 /// Sends values to the [`UnboundedReceiver`]; never waits.
@@ -15,7 +15,7 @@ use std::fmt;
 /// });
 /// ```
 pub struct UnboundedSender<T> {
-    tx: Tx<T, List<T>>,
+    tx: Tx<T, Counted<T>>,
 }
 
 /// An unbounded sender that does not keep the channel open.
@@ -27,7 +27,7 @@ pub struct UnboundedSender<T> {
 /// assert!(weak.upgrade().is_none());
 /// ```
 pub struct WeakUnboundedSender<T> {
-    tx: WeakTx<T, List<T>>,
+    tx: WeakTx<T, Counted<T>>,
 }
 
 /// Receives the values sent on an unbounded channel, in order.
@@ -42,7 +42,7 @@ pub struct WeakUnboundedSender<T> {
 /// });
 /// ```
 pub struct UnboundedReceiver<T> {
-    rx: Rx<T, List<T>>,
+    rx: Rx<T, Counted<T>>,
 }
 
 /// A channel without a capacity limit: sends never wait.
@@ -53,7 +53,7 @@ pub struct UnboundedReceiver<T> {
 /// assert_eq!(rx.try_recv(), Ok(0));
 /// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
-    let (tx, rx) = chan::pair(List::new(), chan::Slots::unbounded());
+    let (tx, rx) = chan::pair(Counted::new());
     (UnboundedSender { tx }, UnboundedReceiver { rx })
 }
 
@@ -66,10 +66,8 @@ impl<T> UnboundedSender<T> {
     /// assert_eq!(tx.send(4).unwrap_err().0, 4);
     /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        if !self.tx.count_unbounded_send() {
-            return Err(SendError(value));
-        }
-        self.tx.push(value);
+        self.tx.buffer().push(value).map_err(SendError)?;
+        self.tx.pushed();
         Ok(())
     }
 

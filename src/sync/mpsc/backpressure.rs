@@ -1,0 +1,365 @@
+//! The bounded channel's buffer: the [`Ring`] plus its slow path, where
+//! senders wait in FIFO order for a slot and slots can be reserved.
+//!
+//! # Protocol
+//!
+//! * **Accounting.** `in_flight = distance(head, tail) + reserved`, and it
+//!   never exceeds the capacity. `reserved` counts slots promised to a
+//!   [`Permit`](super::Permit) or to a granted waiting sender; it lives
+//!   under `queue`'s lock (with a mirror for lock-free readers).
+//! * **`SLOW` is set exactly while someone is queued or something is
+//!   reserved** (changed only under the lock). It turns the ring's fast path
+//!   off, so while it is set only lock holders move the tail and the counts
+//!   above are exact; the first lock holder that needs it sets it with a
+//!   CAS of the very tail word it counted from. Nobody barges past queued
+//!   senders: with the queue non-empty every new send queues behind it.
+//! * **Grants are hand-offs.** A slot freed while senders are queued goes to
+//!   the head of the queue as a reservation (`reserved += 1`, the waiter
+//!   popped with `granted = true`); the woken sender pushes into it under
+//!   the lock. A granted future dropped before using it gives the slot back
+//!   and it flows on to the next waiter: nothing is lost.
+//! * **No lost wake-up between a freeing receiver and a queueing sender.**
+//!   The receiver frees the slot (stamp, then `head`), then a `SeqCst`
+//!   fence, then reads `senders_waiting`; a sender queues itself, sets
+//!   `senders_waiting`, fences, then re-reads `head` and grants what is
+//!   free. At least one of them sees the other's write, so a freed slot is
+//!   always handed to the queue.
+//! * **Close.** `CLOSED` in the tail word stops every new claim; the queue is
+//!   drained with `granted = false` (each waiting `send` gets its value
+//!   back). Reserved slots may still be filled, and the receiver counts them
+//!   in flight until they are.
+
+use super::ring::{Ring, CLOSED, SLOW};
+use crate::loom::sync::atomic::{full_fence, AtomicUsize, Ordering};
+use crate::loom::sync::Mutex;
+use crate::padded::CachePadded;
+use crate::sync::permits::{Closed, TryAcquire};
+use crate::sync::waiters::{Status, WaitList, Waiter, WakeList};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+struct Queue {
+    /// Waiting senders; the payload says whether a popped waiter was
+    /// granted a slot (`true`) or turned away by `close` (`false`).
+    waiters: WaitList<bool>,
+    reserved: usize,
+}
+
+pub(crate) struct Bounded<T> {
+    ring: Ring<T>,
+    queue: CachePadded<Mutex<Queue>>,
+    /// `Queue::reserved`, for readers without the lock.
+    reserved: AtomicUsize,
+}
+
+impl<T> Bounded<T> {
+    pub(crate) fn new(capacity: usize) -> Bounded<T> {
+        Bounded {
+            ring: Ring::new(capacity),
+            queue: CachePadded::new(Mutex::new(Queue {
+                waiters: WaitList::new(),
+                reserved: 0,
+            })),
+            reserved: AtomicUsize::new(0),
+        }
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.ring.capacity()
+    }
+
+    /// Slots neither holding a value nor reserved, right now.
+    pub(crate) fn free(&self) -> usize {
+        let reserved = self.reserved.load(Ordering::Acquire);
+        let head = self.ring.head();
+        let used = self.ring.distance(head, self.ring.tail(Ordering::Acquire));
+        self.capacity().saturating_sub(used + reserved)
+    }
+
+    /// Values sent or slots reserved, not yet received. Receiver only.
+    pub(crate) fn in_flight(&self) -> usize {
+        // `reserved` first: a reserved push claims its position before it
+        // lowers the count, so reading in this order never misses both.
+        let reserved = self.reserved.load(Ordering::Acquire);
+        let head = self.ring.head();
+        reserved + self.ring.distance(head, self.ring.tail(Ordering::Acquire))
+    }
+
+    /// The fast path: one CAS, if nobody is queued, nothing is reserved and
+    /// a slot is free.
+    pub(crate) fn try_push(&self, value: T) -> Result<(), T> {
+        self.ring.try_push(value)
+    }
+
+    /// Sends now if a slot is free (the slow path of `try_send`).
+    pub(crate) fn try_send_slow(&self, value: T) -> Result<(), (T, TryAcquire)> {
+        let mut q = self.queue.lock();
+        match self.reserve_locked(&mut q) {
+            Ok(()) => {
+                self.push_reserved_locked(&mut q, value);
+                Ok(())
+            }
+            Err(e) => Err((value, e)),
+        }
+    }
+
+    /// Reserves a slot if one is free and nobody is queued.
+    pub(crate) fn try_reserve(&self) -> Result<(), TryAcquire> {
+        self.reserve_locked(&mut self.queue.lock())
+    }
+
+    /// Fills a slot the caller reserved.
+    pub(crate) fn push_reserved(&self, value: T) {
+        self.push_reserved_locked(&mut self.queue.lock(), value);
+    }
+
+    /// Gives back a reserved slot the caller will not fill.
+    pub(crate) fn release_reserved(&self) {
+        let mut q = self.queue.lock();
+        self.unreserve(&mut q);
+        let mut wakers = WakeList::new();
+        self.grant_locked(&mut q, self.ring.head(), &mut wakers);
+        drop(q);
+        wakers.wake_all();
+    }
+
+    /// Waits for a slot (in FIFO order) and reserves it.
+    pub(crate) fn reserve(&self) -> Reserve<'_, T> {
+        Reserve {
+            chan: self,
+            waiter: Waiter::new(false),
+            queued: false,
+        }
+    }
+
+    /// Stops all further claims; waiting senders are turned away.
+    pub(crate) fn close(&self) {
+        self.ring.close();
+        let mut q = self.queue.lock();
+        let mut wakers = WakeList::new();
+        q.waiters.drain(&mut wakers, |granted| *granted = false);
+        self.ring.set_senders_waiting(false);
+        drop(q);
+        wakers.wake_all();
+    }
+
+    /// Takes the oldest value; if senders are queued, hands them the slot.
+    ///
+    /// # Safety
+    /// Only the receiver calls this.
+    pub(crate) unsafe fn pop(&self) -> Option<T> {
+        // SAFETY: forwarded single-consumer contract.
+        let value = unsafe { self.ring.pop() }?;
+        // SeqCst fence between freeing the slot (the head store in `pop`)
+        // and reading the flag; pairs with the fence in `Reserve::poll`
+        // (see the module docs).
+        full_fence();
+        if self.ring.senders_waiting() {
+            let mut q = self.queue.lock();
+            let mut wakers = WakeList::new();
+            self.grant_locked(&mut q, self.ring.head(), &mut wakers);
+            drop(q);
+            wakers.wake_all();
+        }
+        Some(value)
+    }
+
+    /// Takes a slot for the caller, unless closed, someone is queued (no
+    /// barging) or nothing is free.
+    fn reserve_locked(&self, q: &mut Queue) -> Result<(), TryAcquire> {
+        if !q.waiters.is_empty() {
+            return Err(TryAcquire::NoPermits);
+        }
+        let mut word = self.ring.tail(Ordering::Acquire);
+        loop {
+            if word & CLOSED != 0 {
+                return Err(TryAcquire::Closed);
+            }
+            let used = self.ring.distance(self.ring.head(), word);
+            if used + q.reserved >= self.capacity() {
+                return Err(TryAcquire::NoPermits);
+            }
+            if word & SLOW != 0 {
+                break;
+            }
+            // Turn the fast path off, from the very word we counted with:
+            // if a fast-path send moved the tail since, count again.
+            match self.ring.cas_tail(word, word | SLOW) {
+                Ok(_) => break,
+                Err(actual) => word = actual,
+            }
+        }
+        q.reserved += 1;
+        self.reserved.store(q.reserved, Ordering::Release);
+        Ok(())
+    }
+
+    fn push_reserved_locked(&self, q: &mut Queue, value: T) {
+        q.reserved -= 1;
+        // Claim first, then lower the mirror (see `in_flight`).
+        let idle = q.reserved == 0 && q.waiters.is_empty();
+        self.ring.push_reserved(value, idle);
+        self.reserved.store(q.reserved, Ordering::Release);
+    }
+
+    fn unreserve(&self, q: &mut Queue) {
+        q.reserved -= 1;
+        self.reserved.store(q.reserved, Ordering::Release);
+    }
+
+    /// Hands free slots to the queue's head, in order; turns the fast path
+    /// back on once nobody is queued and nothing is reserved. `head` is the
+    /// consumer's position as the caller knows it (exact for the receiver,
+    /// an `Acquire` read for anyone else: maybe older, never newer).
+    fn grant_locked(&self, q: &mut Queue, head: usize, wakers: &mut WakeList) {
+        let mut word = self.ring.tail(Ordering::Acquire);
+        if word & CLOSED == 0 {
+            // `SLOW` is set while anyone is queued, so `word`'s position
+            // is stable while we hold the lock.
+            let used = self.ring.distance(head, word);
+            let mut free = self.capacity().saturating_sub(used + q.reserved);
+            while free > 0 {
+                if q.waiters.with_front(|e| e.data = true).is_none() {
+                    break;
+                }
+                wakers.push_opt(q.waiters.pop_front());
+                q.reserved += 1;
+                free -= 1;
+            }
+            self.reserved.store(q.reserved, Ordering::Release);
+        }
+        if q.waiters.is_empty() {
+            self.ring.set_senders_waiting(false);
+            while q.reserved == 0 && word & SLOW != 0 {
+                match self.ring.cas_tail(word, word & !SLOW) {
+                    Ok(_) => break,
+                    Err(actual) => word = actual,
+                }
+            }
+        }
+    }
+
+    /// Queues the caller's `waiter`, turning the fast path off.
+    ///
+    /// # Safety
+    /// As [`WaitList::push_back`].
+    unsafe fn enqueue(&self, q: &mut Queue, waiter: Pin<&Waiter<bool>>, cx: &Context<'_>) {
+        let mut word = self.ring.tail(Ordering::Acquire);
+        while word & (SLOW | CLOSED) == 0 {
+            match self.ring.cas_tail(word, word | SLOW) {
+                Ok(_) => break,
+                Err(actual) => word = actual,
+            }
+        }
+        // SAFETY: forwarded.
+        unsafe { q.waiters.push_back(waiter, cx.waker().clone()) };
+        self.ring.set_senders_waiting(true);
+    }
+}
+
+/// Future of [`Bounded::reserve`]: resolves to a reserved slot, or
+/// `Closed`. Cancellation-safe: dropped after being granted a slot, it
+/// gives the slot back (to the next waiter, if any).
+pub(crate) struct Reserve<'a, T> {
+    chan: &'a Bounded<T>,
+    waiter: Waiter<bool>,
+    /// Pushed and not yet consumed (so `Drop` must look).
+    queued: bool,
+}
+
+impl<T> Reserve<'_, T> {
+    fn poll_reserve(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Closed>> {
+        // SAFETY: we never move `waiter` out of the pinned future.
+        let this = unsafe { self.get_unchecked_mut() };
+        let chan = this.chan;
+        if !this.queued {
+            let mut q = chan.queue.lock();
+            match chan.reserve_locked(&mut q) {
+                Ok(()) => return Poll::Ready(Ok(())),
+                Err(TryAcquire::Closed) => return Poll::Ready(Err(Closed)),
+                Err(TryAcquire::NoPermits) => {}
+            }
+            // SAFETY: our waiter is idle, pinned (we are), only used with
+            // this queue, and `Drop` removes it under the lock.
+            unsafe { chan.enqueue(&mut q, Pin::new_unchecked(&this.waiter), cx) };
+            this.queued = true;
+            // SeqCst fence between setting `senders_waiting` and reading the
+            // head; pairs with the receiver's fence in `Bounded::pop`.
+            full_fence();
+            let mut wakers = WakeList::new();
+            chan.grant_locked(&mut q, chan.ring.head(), &mut wakers);
+            drop(q);
+            // Possibly our own waker (we were granted just now): harmless.
+            wakers.wake_all();
+            if !this.waiter.is_popped() {
+                return Poll::Pending;
+            }
+        } else if !this.waiter.is_popped() {
+            let mut q = chan.queue.lock();
+            // SAFETY: our waiter is only used with this queue.
+            if unsafe { q.waiters.still_queued(&this.waiter, cx.waker()) } {
+                return Poll::Pending;
+            }
+        }
+        this.queued = false;
+        let granted = this
+            .waiter
+            .take_popped(|e| {
+                e.status = Status::Idle;
+                std::mem::replace(&mut e.data, false)
+            })
+            .expect("a waiter that left the queue was popped");
+        Poll::Ready(if granted { Ok(()) } else { Err(Closed) })
+    }
+}
+
+impl<T> Future for Reserve<'_, T> {
+    type Output = Result<(), Closed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        let res = ready!(self.poll_reserve(cx));
+        coop.made_progress();
+        Poll::Ready(res)
+    }
+}
+
+impl<T> Drop for Reserve<'_, T> {
+    fn drop(&mut self) {
+        if !self.queued {
+            return;
+        }
+        let chan = self.chan;
+        let mut q = chan.queue.lock();
+        // SAFETY: our waiter is only used with this queue, whose lock we hold.
+        let granted = unsafe {
+            let status = q.waiters.remove(&self.waiter);
+            status == Status::Notified && q.waiters.with_entry(&self.waiter, |e| e.data)
+        };
+        if granted {
+            chan.unreserve(&mut q);
+        }
+        // Even with nothing to give back: if we were the last one queued,
+        // this turns the fast path back on.
+        let mut wakers = WakeList::new();
+        chan.grant_locked(&mut q, chan.ring.head(), &mut wakers);
+        drop(q);
+        wakers.wake_all();
+    }
+}
+
+impl<T> super::chan::Buffer<T> for Bounded<T> {
+    unsafe fn pop(&self) -> Option<T> {
+        // SAFETY: forwarded single-consumer contract.
+        unsafe { Bounded::pop(self) }
+    }
+
+    fn in_flight(&self) -> usize {
+        Bounded::in_flight(self)
+    }
+
+    fn close(&self) {
+        Bounded::close(self)
+    }
+}
