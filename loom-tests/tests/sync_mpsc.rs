@@ -156,3 +156,72 @@ fn an_unbounded_receiver_is_woken_by_either_of_two_senders() {
         drop(t2.join().unwrap());
     });
 }
+
+/// The ring enforces the capacity; a sender that found it full queues and
+/// sets `senders_waiting`, and the receiver checks that flag after freeing
+/// a slot (a fence on each side). The receiver here frees one slot and then
+/// never receives again: the sender must still get it.
+#[test]
+fn a_sender_queued_on_a_full_ring_gets_the_slot_a_single_receive_frees() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(1).unwrap();
+        let t = thread::spawn(move || {
+            block_on(tx.send(2)).unwrap();
+            // Keep the channel open: only the grant may let us finish.
+            tx
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        let tx = t.join().unwrap();
+        assert_eq!(rx.try_recv(), Ok(2));
+        drop(tx);
+    });
+}
+
+/// A reservation turns the ring's fast path off and is counted under the
+/// lock; a fast-path send racing it must never overfill the one slot (a
+/// reserved push asserts its slot is free) and both values arrive.
+#[test]
+fn a_reservation_racing_a_fast_path_send_never_overfills_the_ring() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        let tx2 = tx.clone();
+        let t1 = thread::spawn(move || {
+            let permit = block_on(tx2.reserve()).unwrap();
+            permit.send(1);
+        });
+        let t2 = thread::spawn(move || block_on(tx.send(2)).unwrap());
+        let mut got = vec![block_on(rx.recv()).unwrap(), block_on(rx.recv()).unwrap()];
+        got.sort();
+        assert_eq!(got, [1, 2]);
+        t1.join().unwrap();
+        t2.join().unwrap();
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}
+
+/// A send that queued on a full channel and is dropped, possibly after the
+/// receiver granted it the freed slot, passes the slot on: the other
+/// waiting sender still gets in.
+#[test]
+fn a_dropped_send_passes_its_granted_slot_to_the_next_waiter() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(0).unwrap();
+        let tx2 = tx.clone();
+        let t1 = thread::spawn(move || {
+            let mut send = Box::pin(tx2.send(1));
+            let mut cx = Context::from_waker(Waker::noop());
+            send.as_mut().poll(&mut cx).is_ready()
+        });
+        let t2 = thread::spawn(move || block_on(tx.send(2)).unwrap());
+        assert_eq!(block_on(rx.recv()), Some(0));
+        if t1.join().unwrap() {
+            assert_eq!(block_on(rx.recv()), Some(1));
+        }
+        assert_eq!(block_on(rx.recv()), Some(2));
+        t2.join().unwrap();
+    });
+}

@@ -1,5 +1,6 @@
-//! The fair counting semaphore under `Semaphore`, `Mutex`, `RwLock` and the
-//! bounded `mpsc` channel.
+//! The fair counting semaphore under `Semaphore`, `Mutex` and `RwLock`.
+//! (The bounded `mpsc` channel counts its slots in its ring instead, see
+//! `mpsc/backpressure.rs`; it shares this module's error types.)
 //!
 //! # Protocol
 //!
@@ -126,8 +127,7 @@ impl Permits {
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquire> {
         // Taking everything (a `Mutex` lock, a write lock): guess that
         // exactly `n` are free, so the uncontended case is one CAS with no
-        // load before it. Otherwise (a channel slot, one of many semaphore
-        // permits) that guess is almost always wrong, and a failed CAS costs
+        // load before it. Otherwise (one of many semaphore permits) that guess is almost always wrong, and a failed CAS costs
         // as much as a successful one on a contended line: start from a load.
         let mut cur = if n == self.initial {
             State(n << State::SHIFT)

@@ -120,10 +120,7 @@ impl<T> Ring<T> {
         let tail = word & !FLAGS;
         let lap_mask = !(self.one_lap - 1);
         let laps = (tail & lap_mask).wrapping_sub(head & lap_mask) as isize;
-        let (ti, hi) = (
-            (tail & !lap_mask) / ONE,
-            (head & !lap_mask) / ONE,
-        );
+        let (ti, hi) = ((tail & !lap_mask) / ONE, (head & !lap_mask) / ONE);
         match laps {
             0 => ti.saturating_sub(hi),
             l if l == self.one_lap as isize => self.capacity - hi + ti,
@@ -293,9 +290,12 @@ mod tests {
                     next_in += 1;
                 }
                 assert_eq!(next_in - next_out, capacity, "capacity {capacity}");
-                assert_eq!(ring.distance(ring.head(), ring.tail(Ordering::Relaxed)), capacity);
+                assert_eq!(
+                    ring.distance(ring.head(), ring.tail(Ordering::Relaxed)),
+                    capacity
+                );
                 // Drain part of it, so the laps and indexes interleave.
-                for _ in 0..(capacity + 1) / 2 {
+                for _ in 0..capacity.div_ceil(2) {
                     // SAFETY: one consumer (this thread).
                     assert_eq!(unsafe { ring.pop() }, Some(next_out));
                     next_out += 1;
