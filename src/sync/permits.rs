@@ -127,8 +127,9 @@ impl Permits {
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquire> {
         // Taking everything (a `Mutex` lock, a write lock): guess that
         // exactly `n` are free, so the uncontended case is one CAS with no
-        // load before it. Otherwise (one of many semaphore permits) that guess is almost always wrong, and a failed CAS costs
-        // as much as a successful one on a contended line: start from a load.
+        // load before it. Otherwise (one of many semaphore permits) that
+        // guess is almost always wrong, and a failed CAS costs as much as a
+        // successful one on a contended line: start from a load.
         let mut cur = if n == self.initial {
             State(n << State::SHIFT)
         } else {
