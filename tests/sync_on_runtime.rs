@@ -116,6 +116,28 @@ async fn a_receiver_that_is_always_ready_still_yields_to_other_tasks() {
     assert!(busy.await.unwrap());
 }
 
+#[magpie::test(worker_threads = 1)]
+async fn a_sender_whose_channel_never_fills_still_yields_to_other_tasks() {
+    // One worker, and a channel big enough that `send` never waits: the
+    // other task can only run midway if the sender's fast path spends the
+    // coop budget too.
+    let busy = magpie::spawn(async {
+        let (tx, mut rx) = mpsc::channel(20_000);
+        let flag = Arc::new(AtomicUsize::new(0));
+        let f2 = flag.clone();
+        let other = magpie::spawn(async move { f2.store(1, Ordering::SeqCst) });
+        let mut other_ran_midway = false;
+        for i in 0..10_000 {
+            tx.send(i).await.unwrap();
+            other_ran_midway |= flag.load(Ordering::SeqCst) == 1;
+        }
+        other.await.unwrap();
+        assert_eq!(rx.try_recv(), Ok(0));
+        other_ran_midway
+    });
+    assert!(busy.await.unwrap());
+}
+
 #[magpie::test(worker_threads = 2)]
 async fn oneshot_replies_cross_tasks() {
     let mut set = JoinSet::new();

@@ -101,12 +101,25 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
-        let value = match self.tx.buffer().try_push(value) {
-            Ok(()) => {
-                self.tx.pushed();
-                return Ok(());
-            }
-            Err(value) => value,
+        // The fast path, under the task's cooperative budget like every
+        // other wait-capable operation: a producer whose ring never fills
+        // still yields to its worker's other tasks now and then.
+        let mut unsent = Some(value);
+        let unsent = std::future::poll_fn(|cx| {
+            let coop = ready!(crate::task::coop::poll_proceed(cx));
+            let value = unsent.take().expect("`send` polled after completion");
+            Poll::Ready(match self.tx.buffer().try_push(value) {
+                Ok(()) => {
+                    coop.made_progress();
+                    None
+                }
+                Err(value) => Some(value),
+            })
+        })
+        .await;
+        let Some(value) = unsent else {
+            self.tx.pushed();
+            return Ok(());
         };
         match reserve(&self.tx).await {
             Ok(()) => {
