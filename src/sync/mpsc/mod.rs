@@ -1,12 +1,15 @@
 //! A multi-producer, single-consumer channel, bounded or unbounded.
 //!
-//! * [`channel`] has a fixed capacity: its buffer is a ring of slots
-//!   allocated once, so sending allocates nothing, and senders wait (in FIFO
-//!   order) while it is full.
+//! * [`channel`] has a fixed capacity: its buffer is a ring of exactly that
+//!   many slots, allocated once, so sending allocates nothing; the ring
+//!   itself enforces the capacity (a send is one CAS while there is room).
+//!   Senders wait in FIFO order while it is full, and each freed slot is
+//!   handed to the longest waiter; [`Sender::reserve`] sets a slot aside.
 //! * [`unbounded_channel`] never makes senders wait; each message is one
 //!   node of a lock-free list.
 //!
-//! Both send without taking a lock. When every sender is gone the receiver
+//! Both send without taking a lock (the bounded one while nobody is queued
+//! and no slot is reserved; then a short lock keeps the hand-off fair). When every sender is gone the receiver
 //! still drains what was sent, then gets `None`. When the receiver is gone
 //! (or [`Receiver::close`]d), sends fail and hand the value back.
 //!
