@@ -14,10 +14,14 @@
 //!   CAS of the very tail word it counted from. Nobody barges past queued
 //!   senders: with the queue non-empty every new send queues behind it.
 //! * **Grants are hand-offs.** A slot freed while senders are queued goes to
-//!   the head of the queue as a reservation (`reserved += 1`, the waiter
-//!   popped with `granted = true`); the woken sender pushes into it under
-//!   the lock. A granted future dropped before using it gives the slot back
-//!   and it flows on to the next waiter: nothing is lost.
+//!   the head of the queue. A waiting `send` is handed a *position*: the
+//!   granter claims it (moving the tail under the lock) and the woken sender
+//!   writes its value there without taking the lock again. A waiting
+//!   `reserve` is handed a reservation (`reserved += 1`). A granted future
+//!   dropped before using its grant gives it back: a position is published
+//!   empty (the receiver steps over it and frees it), a reservation returns
+//!   and flows on to the next waiter. Nothing is lost, and a dropped `send`
+//!   never sent its value.
 //! * **No lost wake-up between a freeing receiver and a queueing sender.**
 //!   The receiver frees the slot (stamp, then `head`), then a `SeqCst`
 //!   fence, then reads `senders_waiting`; a sender queues itself, sets
@@ -39,10 +43,28 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+/// What a waiting sender wants, and what it was handed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Want {
+    /// A `send` (wants a position) rather than a `reserve`.
+    position: bool,
+    /// Set by the granter; still `None` once popped means `close` turned
+    /// the waiter away.
+    grant: Option<Grant>,
+}
+
+/// What a slow-path sender gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Grant {
+    /// A claimed position: write the value there ([`Bounded::write`]).
+    Position(usize),
+    /// A reserved slot: fill it with [`Bounded::push_reserved`] or give it
+    /// back with [`Bounded::release_reserved`].
+    Reserved,
+}
+
 struct Queue {
-    /// Waiting senders; the payload says whether a popped waiter was
-    /// granted a slot (`true`) or turned away by `close` (`false`).
-    waiters: WaitList<bool>,
+    waiters: WaitList<Want>,
     reserved: usize,
 }
 
@@ -94,14 +116,19 @@ impl<T> Bounded<T> {
 
     /// Sends now if a slot is free (the slow path of `try_send`).
     pub(crate) fn try_send_slow(&self, value: T) -> Result<(), (T, TryAcquire)> {
-        let mut q = self.queue.lock();
-        match self.reserve_locked(&mut q) {
-            Ok(()) => {
-                self.push_reserved_locked(&mut q, value);
+        let claimed = self.claim_now(&mut self.queue.lock());
+        match claimed {
+            Ok(pos) => {
+                self.ring.write(pos, value);
                 Ok(())
             }
             Err(e) => Err((value, e)),
         }
+    }
+
+    /// Writes a `send`'s value at the position it was granted.
+    pub(crate) fn write(&self, pos: usize, value: T) {
+        self.ring.write(pos, value);
     }
 
     /// Reserves a slot if one is free and nobody is queued.
@@ -124,11 +151,24 @@ impl<T> Bounded<T> {
         wakers.wake_all();
     }
 
-    /// Waits for a slot (in FIFO order) and reserves it.
-    pub(crate) fn reserve(&self) -> Reserve<'_, T> {
-        Reserve {
+    /// Waits (in FIFO order) for a position to write a value at.
+    pub(crate) fn wait_position(&self) -> Wait<'_, T> {
+        self.wait(true)
+    }
+
+    /// Waits (in FIFO order) for a slot and reserves it.
+    pub(crate) fn wait_reserved(&self) -> Wait<'_, T> {
+        self.wait(false)
+    }
+
+    fn wait(&self, position: bool) -> Wait<'_, T> {
+        Wait {
             chan: self,
-            waiter: Waiter::new(false),
+            position,
+            waiter: Waiter::new(Want {
+                position,
+                grant: None,
+            }),
             queued: false,
         }
     }
@@ -138,7 +178,7 @@ impl<T> Bounded<T> {
         self.ring.close();
         let mut q = self.queue.lock();
         let mut wakers = WakeList::new();
-        q.waiters.drain(&mut wakers, |granted| *granted = false);
+        q.waiters.drain(&mut wakers, |want| want.grant = None);
         self.ring.set_senders_waiting(false);
         drop(q);
         wakers.wake_all();
@@ -149,8 +189,13 @@ impl<T> Bounded<T> {
     /// # Safety
     /// Only the receiver calls this.
     pub(crate) unsafe fn pop(&self) -> Option<T> {
+        let before = self.ring.own_head();
         // SAFETY: forwarded single-consumer contract.
-        let value = unsafe { self.ring.pop() }?;
+        let value = unsafe { self.ring.pop() };
+        if self.ring.own_head() == before {
+            return None;
+        }
+        // (We freed at least one slot: a value's, or a skipped one's.)
         // SeqCst fence between freeing the slot (the head store in `pop`)
         // and reading the flag; pairs with the fence in `Reserve::poll`
         // (see the module docs).
@@ -162,7 +207,31 @@ impl<T> Bounded<T> {
             drop(q);
             wakers.wake_all();
         }
-        Some(value)
+        value
+    }
+
+    /// Claims a position for the caller's value right away, unless closed,
+    /// someone is queued (no barging) or nothing is free.
+    fn claim_now(&self, q: &mut Queue) -> Result<usize, TryAcquire> {
+        if !q.waiters.is_empty() {
+            return Err(TryAcquire::NoPermits);
+        }
+        let mut word = self.ring.tail(Ordering::Acquire);
+        loop {
+            if word & CLOSED != 0 {
+                return Err(TryAcquire::Closed);
+            }
+            let used = self.ring.distance(self.ring.head(), word);
+            if used + q.reserved >= self.capacity() {
+                return Err(TryAcquire::NoPermits);
+            }
+            // From the very word we counted with: if a fast-path send moved
+            // the tail since, count again.
+            match self.ring.cas_tail(word, self.ring.claimed(word)) {
+                Ok(_) => return Ok(word & !(SLOW | CLOSED)),
+                Err(actual) => word = actual,
+            }
+        }
     }
 
     /// Takes a slot for the caller, unless closed, someone is queued (no
@@ -199,8 +268,9 @@ impl<T> Bounded<T> {
         q.reserved -= 1;
         // Claim first, then lower the mirror (see `in_flight`).
         let idle = q.reserved == 0 && q.waiters.is_empty();
-        self.ring.push_reserved(value, idle);
+        let pos = self.ring.claim_locked(idle);
         self.reserved.store(q.reserved, Ordering::Release);
+        self.ring.write(pos, value);
     }
 
     fn unreserve(&self, q: &mut Queue) {
@@ -220,11 +290,17 @@ impl<T> Bounded<T> {
             let used = self.ring.distance(head, word);
             let mut free = self.capacity().saturating_sub(used + q.reserved);
             while free > 0 {
-                if q.waiters.with_front(|e| e.data = true).is_none() {
+                let Some(position) = q.waiters.with_front(|e| e.data.position) else {
                     break;
-                }
+                };
+                let grant = if position {
+                    Grant::Position(self.ring.claim_locked(false))
+                } else {
+                    q.reserved += 1;
+                    Grant::Reserved
+                };
+                q.waiters.with_front(|e| e.data.grant = Some(grant));
                 wakers.push_opt(q.waiters.pop_front());
-                q.reserved += 1;
                 free -= 1;
             }
             self.reserved.store(q.reserved, Ordering::Release);
@@ -244,7 +320,7 @@ impl<T> Bounded<T> {
     ///
     /// # Safety
     /// As [`WaitList::push_back`].
-    unsafe fn enqueue(&self, q: &mut Queue, waiter: Pin<&Waiter<bool>>, cx: &Context<'_>) {
+    unsafe fn enqueue(&self, q: &mut Queue, waiter: Pin<&Waiter<Want>>, cx: &Context<'_>) {
         let mut word = self.ring.tail(Ordering::Acquire);
         while word & (SLOW | CLOSED) == 0 {
             match self.ring.cas_tail(word, word | SLOW) {
@@ -258,25 +334,32 @@ impl<T> Bounded<T> {
     }
 }
 
-/// Future of [`Bounded::reserve`]: resolves to a reserved slot, or
-/// `Closed`. Cancellation-safe: dropped after being granted a slot, it
-/// gives the slot back (to the next waiter, if any).
-pub(crate) struct Reserve<'a, T> {
+/// Future of [`Bounded::wait_position`] and [`Bounded::wait_reserved`]:
+/// resolves to a [`Grant`], or `Closed`. Cancellation-safe: dropped after
+/// being granted, it gives the grant back (see the module docs).
+pub(crate) struct Wait<'a, T> {
     chan: &'a Bounded<T>,
-    waiter: Waiter<bool>,
+    /// A `send` (wants a position) rather than a `reserve`.
+    position: bool,
+    waiter: Waiter<Want>,
     /// Pushed and not yet consumed (so `Drop` must look).
     queued: bool,
 }
 
-impl<T> Reserve<'_, T> {
-    fn poll_reserve(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Closed>> {
+impl<T> Wait<'_, T> {
+    fn poll_wait(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Grant, Closed>> {
         // SAFETY: we never move `waiter` out of the pinned future.
         let this = unsafe { self.get_unchecked_mut() };
         let chan = this.chan;
         if !this.queued {
             let mut q = chan.queue.lock();
-            match chan.reserve_locked(&mut q) {
-                Ok(()) => return Poll::Ready(Ok(())),
+            let now = if this.position {
+                chan.claim_now(&mut q).map(Grant::Position)
+            } else {
+                chan.reserve_locked(&mut q).map(|()| Grant::Reserved)
+            };
+            match now {
+                Ok(grant) => return Poll::Ready(Ok(grant)),
                 Err(TryAcquire::Closed) => return Poll::Ready(Err(Closed)),
                 Err(TryAcquire::NoPermits) => {}
             }
@@ -303,29 +386,30 @@ impl<T> Reserve<'_, T> {
             }
         }
         this.queued = false;
-        let granted = this
+        let grant = this
             .waiter
             .take_popped(|e| {
                 e.status = Status::Idle;
-                std::mem::replace(&mut e.data, false)
+                e.data.grant.take()
             })
             .expect("a waiter that left the queue was popped");
-        Poll::Ready(if granted { Ok(()) } else { Err(Closed) })
+        Poll::Ready(grant.ok_or(Closed))
     }
+
 }
 
-impl<T> Future for Reserve<'_, T> {
-    type Output = Result<(), Closed>;
+impl<T> Future for Wait<'_, T> {
+    type Output = Result<Grant, Closed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let coop = ready!(crate::task::coop::poll_proceed(cx));
-        let res = ready!(self.poll_reserve(cx));
+        let res = ready!(self.poll_wait(cx));
         coop.made_progress();
         Poll::Ready(res)
     }
 }
 
-impl<T> Drop for Reserve<'_, T> {
+impl<T> Drop for Wait<'_, T> {
     fn drop(&mut self) {
         if !self.queued {
             return;
@@ -333,12 +417,18 @@ impl<T> Drop for Reserve<'_, T> {
         let chan = self.chan;
         let mut q = chan.queue.lock();
         // SAFETY: our waiter is only used with this queue, whose lock we hold.
-        let granted = unsafe {
+        let grant = unsafe {
             let status = q.waiters.remove(&self.waiter);
-            status == Status::Notified && q.waiters.with_entry(&self.waiter, |e| e.data)
+            match status {
+                Status::Notified => q.waiters.with_entry(&self.waiter, |e| e.data.grant.take()),
+                Status::Queued | Status::Idle => None,
+            }
         };
-        if granted {
-            chan.unreserve(&mut q);
+        match grant {
+            Some(Grant::Reserved) => chan.unreserve(&mut q),
+            // Lock-free; the receiver frees it and lets the queue in.
+            Some(Grant::Position(pos)) => chan.ring.skip(pos),
+            None => {}
         }
         // Even with nothing to give back: if we were the last one queued,
         // this turns the fast path back on.

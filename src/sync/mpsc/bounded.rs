@@ -1,6 +1,6 @@
 //! The bounded channel's handles.
 
-use super::backpressure::{self, Bounded};
+use super::backpressure::{self, Bounded, Grant};
 use super::chan::{self, Rx, Tx, WeakTx};
 use super::error::{SendError, TrySendError};
 use crate::sync::permits::{Closed, TryAcquire};
@@ -121,12 +121,13 @@ impl<T> Sender<T> {
             self.tx.pushed();
             return Ok(());
         };
-        match reserve(&self.tx).await {
-            Ok(()) => {
-                self.tx.buffer().push_reserved(value);
+        match wait(&self.tx, true).await {
+            Ok(Grant::Position(pos)) => {
+                self.tx.buffer().write(pos, value);
                 self.tx.pushed();
                 Ok(())
             }
+            Ok(Grant::Reserved) => unreachable!("a waiting send is granted a position"),
             Err(_) => Err(SendError(value)),
         }
     }
@@ -168,8 +169,9 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        match reserve(&self.tx).await {
-            Ok(()) => Ok(Permit { tx: &self.tx }),
+        match wait(&self.tx, false).await {
+            Ok(Grant::Reserved) => Ok(Permit { tx: &self.tx }),
+            Ok(Grant::Position(_)) => unreachable!("a waiting reserve is granted a reservation"),
             Err(_) => Err(SendError(())),
         }
     }
@@ -345,44 +347,51 @@ impl<T> fmt::Debug for Permit<'_, T> {
 
 super::receiver::receiver_impls!(Receiver, "channel::<i32>(4)", "try_send");
 
-/// Waits for a free slot. If dropped unfinished, the `Reserve` inside gives
-/// back any slot it had been handed, and the receiver is woken: it may be
-/// waiting for in-flight slots to come back after a `close`.
-struct Reserve<'a, T> {
-    reserve: ManuallyDrop<backpressure::Reserve<'a, T>>,
+/// Waits for a position (`send`) or a reserved slot (`reserve`). If
+/// dropped unfinished, the `Wait` inside gives back any grant it had been
+/// handed, and the receiver is woken: it may be waiting for in-flight slots
+/// to come back after a `close`.
+struct Wait<'a, T> {
+    wait: ManuallyDrop<backpressure::Wait<'a, T>>,
     tx: &'a Tx<T, Bounded<T>>,
     done: bool,
 }
 
-fn reserve<T>(tx: &Tx<T, Bounded<T>>) -> Reserve<'_, T> {
-    Reserve {
-        reserve: ManuallyDrop::new(tx.buffer().reserve()),
+fn wait<T>(tx: &Tx<T, Bounded<T>>, position: bool) -> Wait<'_, T> {
+    let buffer = tx.buffer();
+    let wait = if position {
+        buffer.wait_position()
+    } else {
+        buffer.wait_reserved()
+    };
+    Wait {
+        wait: ManuallyDrop::new(wait),
         tx,
         done: false,
     }
 }
 
-impl<T> Future for Reserve<'_, T> {
-    type Output = Result<(), Closed>;
+impl<T> Future for Wait<'_, T> {
+    type Output = Result<Grant, Closed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `reserve` is pinned with us and never moved out; it is
+        // SAFETY: `wait` is pinned with us and never moved out; it is
         // dropped in place, in `Drop`.
         let this = unsafe { self.get_unchecked_mut() };
-        let reserve = unsafe { Pin::new_unchecked(&mut *this.reserve) };
-        let res = ready!(reserve.poll(cx));
+        let wait = unsafe { Pin::new_unchecked(&mut *this.wait) };
+        let res = ready!(wait.poll(cx));
         this.done = true;
         Poll::Ready(res)
     }
 }
 
-impl<T> Drop for Reserve<'_, T> {
+impl<T> Drop for Wait<'_, T> {
     fn drop(&mut self) {
         // SAFETY: dropped exactly once, here, in place (the pin's drop
         // guarantee holds); the field is not used afterwards. This gives
-        // back a slot it was granted *before* the receiver is woken to
+        // back a grant it was handed *before* the receiver is woken to
         // re-count.
-        unsafe { ManuallyDrop::drop(&mut self.reserve) };
+        unsafe { ManuallyDrop::drop(&mut self.wait) };
         if !self.done {
             self.tx.wake_rx();
         }

@@ -26,7 +26,10 @@
 //!   `SLOW` (senders are queued or slots are reserved: `backpressure.rs`
 //!   then accounts for every slot under its lock) or `CLOSED` is set, no
 //!   fast-path claim succeeds. While `SLOW` is set only the lock holder
-//!   moves the tail ([`Ring::push_reserved`]), so its counts stay exact.
+//!   moves the tail ([`Ring::claim_locked`]), so its counts stay exact.
+//! * A position claimed by the slow path for a waiting sender that is then
+//!   dropped is published *empty* ([`Ring::skip`]: `stamp = p + ONE +
+//!   SKIPPED`); the consumer frees it and steps over it.
 //! * The consumer's `head` and its `senders_waiting` flag share a cache
 //!   line no producer writes on the fast path.
 
@@ -43,6 +46,8 @@ pub(crate) const CLOSED: usize = 0b10;
 const FLAGS: usize = SLOW | CLOSED;
 /// One position step, above the flag bits.
 const ONE: usize = 4;
+/// Stamp bit: the position was published without a value.
+const SKIPPED: usize = 1;
 
 struct Slot<T> {
     stamp: AtomicUsize,
@@ -153,6 +158,11 @@ impl<T> Ring<T> {
         self.rx.head.load(Ordering::Acquire)
     }
 
+    /// The head as the consumer itself sees it.
+    pub(crate) fn own_head(&self) -> usize {
+        self.rx.head.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn senders_waiting(&self) -> bool {
         self.rx.senders_waiting.load(Ordering::Relaxed)
     }
@@ -204,30 +214,52 @@ impl<T> Ring<T> {
         }
     }
 
-    /// Claims the next position whatever the flags and writes `value`, for
-    /// a sender holding a reserved slot. Only the slow path's lock holder
-    /// calls this, with `SLOW` set (so nobody else moves the position);
-    /// `clear_slow` clears that flag in the same step.
-    pub(crate) fn push_reserved(&self, value: T, clear_slow: bool) {
+    /// The tail word after claiming `word`'s position (flags kept).
+    pub(crate) fn claimed(&self, word: usize) -> usize {
+        self.next(word & !FLAGS) | (word & FLAGS)
+    }
+
+    /// Claims the next position whatever the flags and returns it. Only
+    /// the slow path's lock holder calls this, with `SLOW` set (so nobody
+    /// else moves the position); `clear_slow` clears that flag in the same
+    /// step.
+    pub(crate) fn claim_locked(&self, clear_slow: bool) -> usize {
         let mut word = self.tail.load(Ordering::Acquire);
-        let pos = loop {
-            let pos = word & !FLAGS;
-            let mut flags = word & FLAGS;
+        loop {
+            let mut new = self.claimed(word);
             if clear_slow {
-                flags &= !SLOW;
+                new &= !SLOW;
             }
             // Only `close`'s fetch_or can race with us.
-            match self.cas_tail(word, self.next(pos) | flags) {
-                Ok(_) => break pos,
+            match self.cas_tail(word, new) {
+                Ok(_) => return word & !FLAGS,
                 Err(actual) => word = actual,
             }
-        };
+        }
+    }
+
+    /// Writes `value` at `pos`, a position the caller claimed (under the
+    /// slow path's lock, which counted it free from the consumer's head).
+    pub(crate) fn write(&self, pos: usize, value: T) {
+        self.publish(self.claimed_slot(pos), pos, value);
+    }
+
+    /// Publishes `pos`, a position the caller claimed, without a value: its
+    /// sender was dropped before it could write.
+    pub(crate) fn skip(&self, pos: usize) {
+        let slot = self.claimed_slot(pos);
+        // Release: as `publish` (the consumer frees the slot after it).
+        slot.stamp
+            .store(pos.wrapping_add(ONE) | SKIPPED, Ordering::Release);
+    }
+
+    fn claimed_slot(&self, pos: usize) -> &Slot<T> {
         let slot = self.slot(pos);
-        // Acquire: as in `try_push`. The reservation guarantees the slot
-        // was freed (the slow path counted it from the consumer's head).
+        // Acquire: as in `try_push`. The slow path counted the slot free
+        // from the consumer's head, which is stored after the stamp.
         let stamp = slot.stamp.load(Ordering::Acquire);
-        assert_eq!(stamp, pos, "a reserved slot is always free");
-        self.publish(slot, pos, value);
+        assert_eq!(stamp, pos, "a claimed slot is always free");
+        slot
     }
 
     fn publish(&self, slot: &Slot<T>, pos: usize, value: T) {
@@ -238,27 +270,37 @@ impl<T> Ring<T> {
         slot.stamp.store(pos.wrapping_add(ONE), Ordering::Release);
     }
 
-    /// Takes the oldest value, if one is published.
+    /// Takes the oldest value, if one is published, stepping over skipped
+    /// positions.
     ///
     /// # Safety
     /// Only one thread at a time may pop (the channel's receiver).
     pub(crate) unsafe fn pop(&self) -> Option<T> {
-        let head = self.rx.head.load(Ordering::Relaxed);
-        let slot = self.slot(head);
-        // Acquire pairs with the producer's Release store of the stamp.
-        if slot.stamp.load(Ordering::Acquire) != head.wrapping_add(ONE) {
-            return None;
+        loop {
+            let head = self.rx.head.load(Ordering::Relaxed);
+            let slot = self.slot(head);
+            // Acquire pairs with the producer's Release store of the stamp.
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            let value = if stamp == head.wrapping_add(ONE) {
+                // SAFETY: the value is written and published, and we are
+                // the only consumer.
+                Some(slot.value.with(|p| unsafe { (*p).assume_init_read() }))
+            } else if stamp == head.wrapping_add(ONE) | SKIPPED {
+                None
+            } else {
+                return None;
+            };
+            // Release pairs with the next lap's producer's Acquire of the
+            // stamp.
+            slot.stamp
+                .store(head.wrapping_add(self.one_lap), Ordering::Release);
+            // Release: a slow-path reader of the head (Acquire) sees the
+            // slot freed.
+            self.rx.head.store(self.next(head), Ordering::Release);
+            if value.is_some() {
+                return value;
+            }
         }
-        // SAFETY: the value is written and published, and we are the only
-        // consumer.
-        let value = slot.value.with(|p| unsafe { (*p).assume_init_read() });
-        // Release pairs with the next lap's producer's Acquire of the stamp.
-        slot.stamp
-            .store(head.wrapping_add(self.one_lap), Ordering::Release);
-        // Release: a slow-path reader of the head (Acquire) sees the slot
-        // freed.
-        self.rx.head.store(self.next(head), Ordering::Release);
-        Some(value)
     }
 }
 
@@ -310,11 +352,13 @@ mod tests {
         let word = ring.tail(Ordering::Relaxed);
         ring.cas_tail(word, word | SLOW).unwrap();
         assert_eq!(ring.try_push(1), Err(1));
-        ring.push_reserved(2, true);
+        let pos = ring.claim_locked(true);
+        ring.write(pos, 2);
         assert_eq!(ring.tail(Ordering::Relaxed) & SLOW, 0);
         ring.close();
         assert_eq!(ring.try_push(3), Err(3));
-        ring.push_reserved(4, false);
+        let pos = ring.claim_locked(false);
+        ring.write(pos, 4);
         assert_eq!(ring.distance(ring.head(), ring.tail(Ordering::Relaxed)), 2);
         // SAFETY: one consumer (this thread).
         unsafe {
@@ -322,6 +366,27 @@ mod tests {
             assert_eq!(ring.pop(), Some(4));
             assert_eq!(ring.pop(), None);
         }
+    }
+
+    #[test]
+    fn a_skipped_position_is_stepped_over_and_freed() {
+        let ring = Ring::new(2);
+        let word = ring.tail(Ordering::Relaxed);
+        ring.cas_tail(word, word | SLOW).unwrap();
+        let skipped = ring.claim_locked(false);
+        let kept = ring.claim_locked(true);
+        // SAFETY: one consumer (this thread).
+        assert_eq!(unsafe { ring.pop() }, None, "nothing published yet");
+        ring.write(kept, 7);
+        // The skipped position is not yet published: the consumer waits.
+        assert_eq!(unsafe { ring.pop() }, None);
+        ring.skip(skipped);
+        assert_eq!(unsafe { ring.pop() }, Some(7));
+        assert_eq!(ring.distance(ring.head(), ring.tail(Ordering::Relaxed)), 0);
+        // Both slots are free again.
+        ring.try_push(8).unwrap();
+        ring.try_push(9).unwrap();
+        assert_eq!(ring.try_push(10), Err(10));
     }
 
     #[test]
