@@ -128,6 +128,41 @@ fn dropping_a_send_waiting_on_a_full_channel_loses_no_slot() {
 }
 
 #[test]
+fn a_granted_send_dropped_with_nobody_behind_it_gives_its_slot_straight_back() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(1).unwrap();
+    let mut blocked = Box::pin(tx.send(2));
+    assert!(poll_once(blocked.as_mut()).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1)); // the freed slot goes to `blocked`
+    assert_eq!(tx.capacity(), 0);
+    drop(blocked); // its claim was the last one: undone
+    assert_eq!(tx.capacity(), 1);
+    tx.try_send(3).unwrap();
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Empty));
+}
+
+#[test]
+fn a_granted_send_dropped_after_later_sends_leaves_a_gap_the_receiver_steps_over() {
+    let (tx, mut rx) = mpsc::channel(3);
+    for i in 1..=3 {
+        tx.try_send(i).unwrap();
+    }
+    let mut blocked = Box::pin(tx.send(4));
+    assert!(poll_once(blocked.as_mut()).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1)); // the freed slot goes to `blocked`
+    assert_eq!(rx.try_recv(), Ok(2));
+    tx.try_send(5).unwrap(); // claimed after `blocked`'s position
+    drop(blocked); // nothing was sent; its slot is counted until passed
+    assert_eq!(tx.capacity(), 0);
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert_eq!(rx.try_recv(), Ok(5));
+    assert_eq!(tx.capacity(), 3);
+    drop(tx);
+    assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
+}
+
+#[test]
 fn dropping_a_recv_mid_wait_loses_no_message() {
     let (tx, mut rx) = mpsc::channel(2);
     {

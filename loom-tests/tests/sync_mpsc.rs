@@ -225,3 +225,40 @@ fn a_dropped_send_passes_its_granted_slot_to_the_next_waiter() {
         t2.join().unwrap();
     });
 }
+
+/// A waiting send granted a position and then dropped, racing a later
+/// fast-path send and the receiver: its position is passed on, undone or
+/// published empty (the receiver steps over it); every value that was sent
+/// arrives exactly once, and the end is still seen.
+#[test]
+fn a_granted_send_dropped_among_later_sends_loses_and_duplicates_nothing() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(2);
+        tx.try_send(0).unwrap();
+        tx.try_send(9).unwrap();
+        let tx2 = tx.clone();
+        let t1 = thread::spawn(move || {
+            let mut send = Box::pin(tx2.send(1));
+            let mut cx = Context::from_waker(Waker::noop());
+            send.as_mut().poll(&mut cx).is_ready()
+        });
+        let t2 = thread::spawn(move || block_on(tx.send(2)).unwrap());
+        let mut got = vec![block_on(rx.recv()).unwrap(), block_on(rx.recv()).unwrap()];
+        let sent1 = t1.join().unwrap();
+        got.push(block_on(rx.recv()).unwrap());
+        if sent1 {
+            got.push(block_on(rx.recv()).unwrap());
+        }
+        t2.join().unwrap();
+        assert_eq!(block_on(rx.recv()), None);
+        got.sort();
+        let mut want = vec![0, 2, 9];
+        if sent1 {
+            want.push(1);
+        }
+        want.sort();
+        assert_eq!(got, want);
+    });
+}

@@ -18,10 +18,12 @@
 //!   granter claims it (moving the tail under the lock) and the woken sender
 //!   writes its value there without taking the lock again. A waiting
 //!   `reserve` is handed a reservation (`reserved += 1`). A granted future
-//!   dropped before using its grant gives it back: a position is published
-//!   empty (the receiver steps over it and frees it), a reservation returns
-//!   and flows on to the next waiter. Nothing is lost, and a dropped `send`
-//!   never sent its value.
+//!   dropped before using its grant gives it back, and a dropped `send`
+//!   never sent its value. A reservation returns and flows on to the next
+//!   waiter. A position goes to the next queued `send`; with none queued
+//!   it is unclaimed if it is still the last one, and otherwise published
+//!   empty: the receiver steps over it, and its slot comes back then (until
+//!   then the channel holds one value fewer than its capacity).
 //! * **No lost wake-up between a freeing receiver and a queueing sender.**
 //!   The receiver frees the slot (stamp, then `head`), then a `SeqCst`
 //!   fence, then reads `senders_waiting`; a sender queues itself, sets
@@ -316,6 +318,23 @@ impl<T> Bounded<T> {
         }
     }
 
+    /// A granted `send` was dropped before writing at `pos`. In order of
+    /// preference: the next queued `send` takes the position over (the
+    /// grant is passed on, in FIFO order); if `pos` is still the last
+    /// position claimed, the claim is undone; otherwise `pos` is published
+    /// empty, and its slot comes back once the receiver steps over it.
+    fn abandon(&self, q: &mut Queue, pos: usize, wakers: &mut WakeList) {
+        if q.waiters.with_front(|e| e.data.position) == Some(true) {
+            q.waiters
+                .with_front(|e| e.data.grant = Some(Grant::Position(pos)));
+            wakers.push_opt(q.waiters.pop_front());
+            return;
+        }
+        if !self.ring.unclaim(pos) {
+            self.ring.skip(pos);
+        }
+    }
+
     /// Queues the caller's `waiter`, turning the fast path off.
     ///
     /// # Safety
@@ -395,7 +414,6 @@ impl<T> Wait<'_, T> {
             .expect("a waiter that left the queue was popped");
         Poll::Ready(grant.ok_or(Closed))
     }
-
 }
 
 impl<T> Future for Wait<'_, T> {
@@ -424,15 +442,14 @@ impl<T> Drop for Wait<'_, T> {
                 Status::Queued | Status::Idle => None,
             }
         };
+        let mut wakers = WakeList::new();
         match grant {
             Some(Grant::Reserved) => chan.unreserve(&mut q),
-            // Lock-free; the receiver frees it and lets the queue in.
-            Some(Grant::Position(pos)) => chan.ring.skip(pos),
+            Some(Grant::Position(pos)) => chan.abandon(&mut q, pos, &mut wakers),
             None => {}
         }
         // Even with nothing to give back: if we were the last one queued,
         // this turns the fast path back on.
-        let mut wakers = WakeList::new();
         chan.grant_locked(&mut q, chan.ring.head(), &mut wakers);
         drop(q);
         wakers.wake_all();

@@ -238,6 +238,20 @@ impl<T> Ring<T> {
         }
     }
 
+    /// Undoes the claim of `pos` if it is still the last position claimed
+    /// (nobody wrote there; the next claim gets it again). `false` if a
+    /// later claim came first.
+    pub(crate) fn unclaim(&self, pos: usize) -> bool {
+        let mut word = self.tail.load(Ordering::Acquire);
+        while word & !FLAGS == self.next(pos) {
+            match self.cas_tail(word, pos | (word & FLAGS)) {
+                Ok(_) => return true,
+                Err(actual) => word = actual,
+            }
+        }
+        false
+    }
+
     /// Writes `value` at `pos`, a position the caller claimed (under the
     /// slow path's lock, which counted it free from the consumer's head).
     pub(crate) fn write(&self, pos: usize, value: T) {
