@@ -89,9 +89,14 @@ impl<T> Sender<T> {
     /// Sends `value`, waiting for a free slot. Fails, handing the value
     /// back, if the receiver is gone.
     ///
-    /// Cancellation-safe: dropping the future while it waits for a slot
-    /// leaves the queue of waiting senders without losing a slot (the value
-    /// is dropped with the future).
+    /// Waiting senders are served in FIFO order: each slot the receiver
+    /// frees goes to the longest waiter, and nobody barges past the queue.
+    ///
+    /// Cancellation-safe: if the future is dropped before it completes, the
+    /// value was not sent (it is dropped with the future) and no slot is
+    /// lost. A slot it had just been handed goes to the next waiting sender,
+    /// or back to the channel; only if sends were already placed behind it
+    /// does it stay empty until the receiver passes it.
     ///
     /// ```
     /// futures::executor::block_on(async {
