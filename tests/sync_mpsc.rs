@@ -163,6 +163,35 @@ fn a_granted_send_dropped_after_later_sends_leaves_a_gap_the_receiver_steps_over
 }
 
 #[test]
+fn a_leaked_permit_does_not_keep_the_receiver_from_the_end() {
+    let (tx, mut rx) = mpsc::channel::<u8>(4);
+    tx.try_send(1).unwrap();
+    std::mem::forget(tx.try_reserve().unwrap());
+    drop(tx);
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
+}
+
+#[test]
+fn try_send_after_a_close_with_a_sender_queued_says_closed() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(1).unwrap();
+    let mut queued = Box::pin(tx.send(2));
+    assert!(poll_once(queued.as_mut()).is_pending());
+    rx.close();
+    assert!(matches!(
+        tx.try_send(3),
+        Err(mpsc::error::TrySendError::Closed(3))
+    ));
+    assert!(matches!(
+        tx.try_reserve(),
+        Err(mpsc::error::TrySendError::Closed(()))
+    ));
+    assert_eq!(ready(poll_once(queued.as_mut())).unwrap_err().0, 2);
+    assert_eq!(rx.try_recv(), Ok(1));
+}
+
+#[test]
 fn dropping_a_recv_mid_wait_loses_no_message() {
     let (tx, mut rx) = mpsc::channel(2);
     {

@@ -215,13 +215,13 @@ impl<T> Bounded<T> {
     /// Claims a position for the caller's value right away, unless closed,
     /// someone is queued (no barging) or nothing is free.
     fn claim_now(&self, q: &mut Queue) -> Result<usize, TryAcquire> {
-        if !q.waiters.is_empty() {
-            return Err(TryAcquire::NoPermits);
-        }
         let mut word = self.ring.tail(Ordering::Acquire);
         loop {
             if word & CLOSED != 0 {
                 return Err(TryAcquire::Closed);
+            }
+            if !q.waiters.is_empty() {
+                return Err(TryAcquire::NoPermits);
             }
             let used = self.ring.distance(self.ring.head(), word);
             if used + q.reserved >= self.capacity() {
@@ -239,13 +239,13 @@ impl<T> Bounded<T> {
     /// Takes a slot for the caller, unless closed, someone is queued (no
     /// barging) or nothing is free.
     fn reserve_locked(&self, q: &mut Queue) -> Result<(), TryAcquire> {
-        if !q.waiters.is_empty() {
-            return Err(TryAcquire::NoPermits);
-        }
         let mut word = self.ring.tail(Ordering::Acquire);
         loop {
             if word & CLOSED != 0 {
                 return Err(TryAcquire::Closed);
+            }
+            if !q.waiters.is_empty() {
+                return Err(TryAcquire::NoPermits);
             }
             let used = self.ring.distance(self.ring.head(), word);
             if used + q.reserved >= self.capacity() {

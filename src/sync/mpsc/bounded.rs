@@ -329,9 +329,11 @@ impl<T> Permit<'_, T> {
     /// assert_eq!(rx.try_recv(), Ok(5));
     /// ```
     pub fn send(self, value: T) {
-        self.tx.buffer().push_reserved(value);
-        self.tx.pushed();
+        let tx = self.tx;
+        // The slot is used up from here on: `Drop` must not give it back.
         std::mem::forget(self);
+        tx.buffer().push_reserved(value);
+        tx.pushed();
     }
 }
 

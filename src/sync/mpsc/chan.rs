@@ -19,8 +19,8 @@
 //!   count with `Acquire` before its last pop, so "count is zero and the
 //!   buffer is empty" really means nothing more will come: the receiver
 //!   drains everything senders left, then sees `None`.
-//! * `rx_closed` is set (`SeqCst`) when the receiver closes or drops; a
-//!   bounded channel also closes its semaphore, failing every waiting
+//! * `rx_closed` is set (`SeqCst`) when the receiver closes or drops, and
+//!   the buffer is closed: a bounded channel turns away every waiting
 //!   `send` with its value handed back. `Sender::closed` waits on a
 //!   [`Notify`], built before it checks the flag so no close is missed.
 //! * **Values in flight are counted** by the buffer ([`Buffer::in_flight`]):
@@ -172,12 +172,17 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         unsafe { self.buffer.pop() }
     }
 
-    /// Nothing more can arrive: every sender is gone or the receiver
-    /// closed, and nothing is in flight. Called after a pop found nothing.
+    /// Nothing more can arrive: every sender is gone, or the receiver
+    /// closed and nothing is in flight. Called after a pop found nothing.
+    ///
+    /// With no sender left nothing can be in flight either: a reserved
+    /// slot's `Permit` and a waiting `send` borrow their `Sender`. Only a
+    /// leaked one (`mem::forget`) could still hold a slot, and it must not
+    /// keep the receiver waiting forever.
     fn senders_gone(&self) -> bool {
         // Acquire pairs with the Release decrement in `drop_sender`.
-        (self.tx_count.load(Ordering::Acquire) == 0 || self.is_closed())
-            && self.buffer.in_flight() == 0
+        self.tx_count.load(Ordering::Acquire) == 0
+            || (self.is_closed() && self.buffer.in_flight() == 0)
     }
 
     /// # Safety

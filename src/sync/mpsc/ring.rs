@@ -77,8 +77,9 @@ impl<T> Ring<T> {
     /// A ring of exactly `capacity` (> 0) slots.
     pub(crate) fn new(capacity: usize) -> Ring<T> {
         assert!(capacity > 0, "a ring needs at least one slot");
-        let one_lap = (capacity + 1)
-            .checked_next_power_of_two()
+        let one_lap = capacity
+            .checked_add(1)
+            .and_then(usize::checked_next_power_of_two)
             .and_then(|n| n.checked_mul(ONE))
             .expect("channel capacity too large");
         let slots = (0..capacity)
@@ -225,6 +226,10 @@ impl<T> Ring<T> {
     /// step.
     pub(crate) fn claim_locked(&self, clear_slow: bool) -> usize {
         let mut word = self.tail.load(Ordering::Acquire);
+        // Checked before any state changes (the position is stable: see
+        // above), so a broken count panics without leaving a claimed
+        // position nobody will publish.
+        self.claimed_slot(word & !FLAGS);
         loop {
             let mut new = self.claimed(word);
             if clear_slow {
