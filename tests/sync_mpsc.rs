@@ -192,6 +192,45 @@ fn try_send_after_a_close_with_a_sender_queued_says_closed() {
 }
 
 #[test]
+fn a_dropped_granted_send_never_reorders_another_senders_messages() {
+    // From review: handing the dropped send's position to the next waiter
+    // put that waiter's second value before its first.
+    let (tx, mut rx) = mpsc::channel(2);
+    tx.try_send(0).unwrap();
+    tx.try_send(9).unwrap();
+    let other = tx.clone();
+    let mut a = Box::pin(other.send(1));
+    assert!(poll_once(a.as_mut()).is_pending());
+    assert_eq!(rx.try_recv(), Ok(0)); // the freed slot goes to `a`
+    assert_eq!(rx.try_recv(), Ok(9));
+    futures::executor::block_on(tx.send(100)).unwrap();
+    let mut b = Box::pin(tx.send(200));
+    assert!(poll_once(b.as_mut()).is_pending());
+    drop(a);
+    assert_eq!(rx.try_recv(), Ok(100));
+    ready(poll_once(b.as_mut())).unwrap();
+    assert_eq!(rx.try_recv(), Ok(200));
+}
+
+#[test]
+fn values_behind_a_leaked_send_are_received_once_every_sender_is_gone() {
+    let (tx, mut rx) = mpsc::channel(3);
+    for i in 1..=3 {
+        tx.try_send(i).unwrap();
+    }
+    let mut leaked = Box::pin(tx.send(4));
+    assert!(poll_once(leaked.as_mut()).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1)); // the freed slot goes to `leaked`
+    std::mem::forget(leaked);
+    assert_eq!(rx.try_recv(), Ok(2));
+    tx.try_send(5).unwrap(); // placed behind the leaked position
+    drop(tx);
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert_eq!(rx.try_recv(), Ok(5));
+    assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
+}
+
+#[test]
 fn dropping_a_recv_mid_wait_loses_no_message() {
     let (tx, mut rx) = mpsc::channel(2);
     {

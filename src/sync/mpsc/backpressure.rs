@@ -20,10 +20,15 @@
 //!   `reserve` is handed a reservation (`reserved += 1`). A granted future
 //!   dropped before using its grant gives it back, and a dropped `send`
 //!   never sent its value. A reservation returns and flows on to the next
-//!   waiter. A position goes to the next queued `send`; with none queued
-//!   it is unclaimed if it is still the last one, and otherwise published
-//!   empty: the receiver steps over it, and its slot comes back then (until
-//!   then the channel holds one value fewer than its capacity).
+//!   waiter. A position is unclaimed if it is still the last one (the slot
+//!   then goes to the queue's head), and otherwise published empty: the
+//!   receiver steps over it, and its slot comes back then (until then the
+//!   channel holds one value fewer than its capacity).
+//! * **A granted position must be filled before the receiver can go past
+//!   it.** The woken sender writes as soon as its task polls it; values
+//!   sent after the grant wait behind it until then. (A program that keeps
+//!   a granted `send` future without polling it, and waits for the
+//!   receiver to see a later value, stalls; see `Sender::send`.)
 //! * **No lost wake-up between a freeing receiver and a queueing sender.**
 //!   The receiver frees the slot (stamp, then `head`), then a `SeqCst`
 //!   fence, then reads `senders_waiting`; a sender queues itself, sets
@@ -318,18 +323,14 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// A granted `send` was dropped before writing at `pos`. In order of
-    /// preference: the next queued `send` takes the position over (the
-    /// grant is passed on, in FIFO order); if `pos` is still the last
-    /// position claimed, the claim is undone; otherwise `pos` is published
-    /// empty, and its slot comes back once the receiver steps over it.
-    fn abandon(&self, q: &mut Queue, pos: usize, wakers: &mut WakeList) {
-        if q.waiters.with_front(|e| e.data.position) == Some(true) {
-            q.waiters
-                .with_front(|e| e.data.grant = Some(Grant::Position(pos)));
-            wakers.push_opt(q.waiters.pop_front());
-            return;
-        }
+    /// A granted `send` was dropped before writing at `pos`. If `pos` is
+    /// still the last position claimed, the claim is undone (and the
+    /// caller's `grant_locked` hands the slot to the queue's head, in
+    /// order); otherwise `pos` is published empty, and its slot comes back
+    /// once the receiver steps over it. (Handing `pos` itself to the next
+    /// waiter would be wrong: that waiter's task may already have a value
+    /// at a later position, and would see its messages reordered.)
+    fn abandon(&self, pos: usize) {
         if !self.ring.unclaim(pos) {
             self.ring.skip(pos);
         }
@@ -445,7 +446,7 @@ impl<T> Drop for Wait<'_, T> {
         let mut wakers = WakeList::new();
         match grant {
             Some(Grant::Reserved) => chan.unreserve(&mut q),
-            Some(Grant::Position(pos)) => chan.abandon(&mut q, pos, &mut wakers),
+            Some(Grant::Position(pos)) => chan.abandon(pos),
             None => {}
         }
         // Even with nothing to give back: if we were the last one queued,
@@ -460,6 +461,11 @@ impl<T> super::chan::Buffer<T> for Bounded<T> {
     unsafe fn pop(&self) -> Option<T> {
         // SAFETY: forwarded single-consumer contract.
         unsafe { Bounded::pop(self) }
+    }
+
+    unsafe fn pop_final(&self) -> Option<T> {
+        // SAFETY: forwarded contract (single consumer, no sender left).
+        unsafe { self.ring.pop_final() }
     }
 
     fn in_flight(&self) -> usize {

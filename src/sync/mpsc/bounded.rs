@@ -94,9 +94,14 @@ impl<T> Sender<T> {
     ///
     /// Cancellation-safe: if the future is dropped before it completes, the
     /// value was not sent (it is dropped with the future) and no slot is
-    /// lost. A slot it had just been handed goes to the next waiting sender,
-    /// or back to the channel; only if sends were already placed behind it
-    /// does it stay empty until the receiver passes it.
+    /// lost. A slot it had just been handed goes back to the channel (to
+    /// the next waiting sender, if any); only if sends were already placed
+    /// behind it does it stay empty until the receiver passes it.
+    ///
+    /// A waiting send is handed a *position* in the channel, which it fills
+    /// when its task next polls it; values sent after it are received after
+    /// it. So a task that keeps a waiting `send` future without polling it
+    /// (rather than awaiting it, or dropping it) holds up the receiver.
     ///
     /// ```
     /// futures::executor::block_on(async {

@@ -47,6 +47,15 @@ pub(crate) trait Buffer<T> {
     /// # Safety
     /// Only the single receiver may call this (or the last owner).
     unsafe fn pop(&self) -> Option<T>;
+    /// Like `pop`, once [`Chan::senders_gone`]: also steps over anything a
+    /// leaked sender left half-done, so no value behind it is lost.
+    ///
+    /// # Safety
+    /// As `pop`, and only once nothing more can arrive.
+    unsafe fn pop_final(&self) -> Option<T> {
+        // SAFETY: forwarded.
+        unsafe { self.pop() }
+    }
     /// Values sent (or slots reserved) and not yet received. Receiver only.
     fn in_flight(&self) -> usize;
     /// Refuses every new send from now on.
@@ -177,8 +186,9 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     ///
     /// With no sender left nothing can be in flight either: a reserved
     /// slot's `Permit` and a waiting `send` borrow their `Sender`. Only a
-    /// leaked one (`mem::forget`) could still hold a slot, and it must not
-    /// keep the receiver waiting forever.
+    /// leaked one (`mem::forget`) could still hold a slot or a claimed
+    /// position; it must not keep the receiver waiting forever, and the
+    /// final pops step over it (`Buffer::pop_final`).
     fn senders_gone(&self) -> bool {
         // Acquire pairs with the Release decrement in `drop_sender`.
         self.tx_count.load(Ordering::Acquire) == 0
@@ -193,8 +203,10 @@ impl<T, B: Buffer<T>> Chan<T, B> {
             return Ok(v);
         }
         if self.senders_gone() {
-            // SAFETY: as above. Every push of a gone sender is visible now.
-            return unsafe { self.pop() }.ok_or(super::error::TryRecvError::Disconnected);
+            // SAFETY: as above. Every push of a gone sender is visible now,
+            // and nothing more can arrive.
+            return unsafe { self.buffer.pop_final() }
+                .ok_or(super::error::TryRecvError::Disconnected);
         }
         Err(super::error::TryRecvError::Empty)
     }
@@ -223,8 +235,9 @@ impl<T, B: Buffer<T>> Chan<T, B> {
             self.rx_waker.waiting.store(false, Ordering::Relaxed);
         }
         if value.is_none() {
-            // SAFETY: as above, the caller is the only consumer.
-            value = unsafe { self.pop() };
+            // SAFETY: as above, the caller is the only consumer, and
+            // nothing more can arrive.
+            value = unsafe { self.buffer.pop_final() };
         }
         coop.made_progress();
         Poll::Ready(value)

@@ -323,10 +323,38 @@ impl<T> Ring<T> {
     }
 }
 
+impl<T> Ring<T> {
+    /// Like [`pop`](Ring::pop), once nobody will ever write again: also
+    /// steps over positions that were claimed and never published (only a
+    /// leaked send or permit leaves one), up to the tail, so nothing sent
+    /// behind such a gap is lost.
+    ///
+    /// # Safety
+    /// The caller is the only consumer, and no producer will write a
+    /// claimed position any more.
+    pub(crate) unsafe fn pop_final(&self) -> Option<T> {
+        loop {
+            // SAFETY: forwarded single-consumer contract.
+            if let Some(value) = unsafe { self.pop() } {
+                return Some(value);
+            }
+            let head = self.rx.head.load(Ordering::Relaxed);
+            if head == self.tail.load(Ordering::Acquire) & !FLAGS {
+                return None;
+            }
+            // Claimed and never to be published: free it and go on.
+            self.slot(head)
+                .stamp
+                .store(head.wrapping_add(self.one_lap), Ordering::Release);
+            self.rx.head.store(self.next(head), Ordering::Release);
+        }
+    }
+}
+
 impl<T> Drop for Ring<T> {
     fn drop(&mut self) {
         // SAFETY: `&mut self`: no other consumer or producer exists.
-        while unsafe { self.pop() }.is_some() {}
+        while unsafe { self.pop_final() }.is_some() {}
     }
 }
 
