@@ -42,7 +42,7 @@
 
 use super::ring::{Ring, CLOSED, SLOW};
 use crate::loom::sync::atomic::{full_fence, AtomicUsize, Ordering};
-use crate::loom::sync::Mutex;
+use crate::loom::sync::{Mutex, MutexGuard};
 use crate::padded::CachePadded;
 use crate::sync::permits::{Closed, TryAcquire};
 use crate::sync::waiters::{Status, WaitList, Waiter, WakeList};
@@ -152,23 +152,12 @@ impl<T> Bounded<T> {
     pub(crate) fn release_reserved(&self) {
         let mut q = self.queue.lock();
         self.unreserve(&mut q);
-        let mut wakers = WakeList::new();
-        self.grant_locked(&mut q, self.ring.head(), &mut wakers);
-        drop(q);
-        wakers.wake_all();
+        self.grant(q, self.ring.head());
     }
 
-    /// Waits (in FIFO order) for a position to write a value at.
-    pub(crate) fn wait_position(&self) -> Wait<'_, T> {
-        self.wait(true)
-    }
-
-    /// Waits (in FIFO order) for a slot and reserves it.
-    pub(crate) fn wait_reserved(&self) -> Wait<'_, T> {
-        self.wait(false)
-    }
-
-    fn wait(&self, position: bool) -> Wait<'_, T> {
+    /// Waits (in FIFO order) for a position to write a value at
+    /// (`position`, for a `send`), or for a slot to reserve (a `reserve`).
+    pub(crate) fn wait(&self, position: bool) -> Wait<'_, T> {
         Wait {
             chan: self,
             position,
@@ -204,17 +193,30 @@ impl<T> Bounded<T> {
         }
         // (We freed at least one slot: a value's, or a skipped one's.)
         // SeqCst fence between freeing the slot (the head store in `pop`)
-        // and reading the flag; pairs with the fence in `Reserve::poll`
+        // and reading the flag; pairs with the fence in `Wait::poll_wait`
         // (see the module docs).
         full_fence();
         if self.ring.senders_waiting() {
-            let mut q = self.queue.lock();
-            let mut wakers = WakeList::new();
-            self.grant_locked(&mut q, self.ring.head(), &mut wakers);
-            drop(q);
-            wakers.wake_all();
+            self.grant(self.queue.lock(), self.ring.head());
         }
         value
+    }
+
+    /// Whether the caller may take a slot now, counting from the tail
+    /// `word`: not if closed (checked first, so a close in progress reads
+    /// as closed), not past queued senders (no barging), not if full.
+    fn check_room(&self, q: &Queue, word: usize) -> Result<(), TryAcquire> {
+        if word & CLOSED != 0 {
+            return Err(TryAcquire::Closed);
+        }
+        if !q.waiters.is_empty() {
+            return Err(TryAcquire::NoPermits);
+        }
+        let used = self.ring.distance(self.ring.head(), word);
+        if used + q.reserved >= self.capacity() {
+            return Err(TryAcquire::NoPermits);
+        }
+        Ok(())
     }
 
     /// Claims a position for the caller's value right away, unless closed,
@@ -222,16 +224,7 @@ impl<T> Bounded<T> {
     fn claim_now(&self, q: &mut Queue) -> Result<usize, TryAcquire> {
         let mut word = self.ring.tail(Ordering::Acquire);
         loop {
-            if word & CLOSED != 0 {
-                return Err(TryAcquire::Closed);
-            }
-            if !q.waiters.is_empty() {
-                return Err(TryAcquire::NoPermits);
-            }
-            let used = self.ring.distance(self.ring.head(), word);
-            if used + q.reserved >= self.capacity() {
-                return Err(TryAcquire::NoPermits);
-            }
+            self.check_room(q, word)?;
             // From the very word we counted with: if a fast-path send moved
             // the tail since, count again.
             match self.ring.cas_tail(word, self.ring.claimed(word)) {
@@ -246,16 +239,7 @@ impl<T> Bounded<T> {
     fn reserve_locked(&self, q: &mut Queue) -> Result<(), TryAcquire> {
         let mut word = self.ring.tail(Ordering::Acquire);
         loop {
-            if word & CLOSED != 0 {
-                return Err(TryAcquire::Closed);
-            }
-            if !q.waiters.is_empty() {
-                return Err(TryAcquire::NoPermits);
-            }
-            let used = self.ring.distance(self.ring.head(), word);
-            if used + q.reserved >= self.capacity() {
-                return Err(TryAcquire::NoPermits);
-            }
+            self.check_room(q, word)?;
             if word & SLOW != 0 {
                 break;
             }
@@ -286,10 +270,12 @@ impl<T> Bounded<T> {
     }
 
     /// Hands free slots to the queue's head, in order; turns the fast path
-    /// back on once nobody is queued and nothing is reserved. `head` is the
-    /// consumer's position as the caller knows it (exact for the receiver,
-    /// an `Acquire` read for anyone else: maybe older, never newer).
-    fn grant_locked(&self, q: &mut Queue, head: usize, wakers: &mut WakeList) {
+    /// back on once nobody is queued and nothing is reserved; then unlocks
+    /// and wakes whoever was served. `head` is the consumer's position as
+    /// the caller knows it (exact for the receiver, an `Acquire` read for
+    /// anyone else: maybe older, never newer).
+    fn grant(&self, mut q: MutexGuard<'_, Queue>, head: usize) {
+        let mut wakers = WakeList::new();
         let mut word = self.ring.tail(Ordering::Acquire);
         if word & CLOSED == 0 {
             // `SLOW` is set while anyone is queued, so `word`'s position
@@ -321,11 +307,13 @@ impl<T> Bounded<T> {
                 }
             }
         }
+        drop(q);
+        wakers.wake_all();
     }
 
     /// A granted `send` was dropped before writing at `pos`. If `pos` is
     /// still the last position claimed, the claim is undone (and the
-    /// caller's `grant_locked` hands the slot to the queue's head, in
+    /// caller's `grant` hands the slot to the queue's head, in
     /// order); otherwise `pos` is published empty, and its slot comes back
     /// once the receiver steps over it. (Handing `pos` itself to the next
     /// waiter would be wrong: that waiter's task may already have a value
@@ -354,7 +342,7 @@ impl<T> Bounded<T> {
     }
 }
 
-/// Future of [`Bounded::wait_position`] and [`Bounded::wait_reserved`]:
+/// Future of [`Bounded::wait`]:
 /// resolves to a [`Grant`], or `Closed`. Cancellation-safe: dropped after
 /// being granted, it gives the grant back (see the module docs).
 pub(crate) struct Wait<'a, T> {
@@ -390,11 +378,8 @@ impl<T> Wait<'_, T> {
             // SeqCst fence between setting `senders_waiting` and reading the
             // head; pairs with the receiver's fence in `Bounded::pop`.
             full_fence();
-            let mut wakers = WakeList::new();
-            chan.grant_locked(&mut q, chan.ring.head(), &mut wakers);
-            drop(q);
-            // Possibly our own waker (we were granted just now): harmless.
-            wakers.wake_all();
+            // Possibly wakes ourselves (we were granted just now): harmless.
+            chan.grant(q, chan.ring.head());
             if !this.waiter.is_popped() {
                 return Poll::Pending;
             }
@@ -443,7 +428,6 @@ impl<T> Drop for Wait<'_, T> {
                 Status::Queued | Status::Idle => None,
             }
         };
-        let mut wakers = WakeList::new();
         match grant {
             Some(Grant::Reserved) => chan.unreserve(&mut q),
             Some(Grant::Position(pos)) => chan.abandon(pos),
@@ -451,9 +435,7 @@ impl<T> Drop for Wait<'_, T> {
         }
         // Even with nothing to give back: if we were the last one queued,
         // this turns the fast path back on.
-        chan.grant_locked(&mut q, chan.ring.head(), &mut wakers);
-        drop(q);
-        wakers.wake_all();
+        chan.grant(q, chan.ring.head());
     }
 }
 

@@ -370,14 +370,8 @@ struct Wait<'a, T> {
 }
 
 fn wait<T>(tx: &Tx<T, Bounded<T>>, position: bool) -> Wait<'_, T> {
-    let buffer = tx.buffer();
-    let wait = if position {
-        buffer.wait_position()
-    } else {
-        buffer.wait_reserved()
-    };
     Wait {
-        wait: ManuallyDrop::new(wait),
+        wait: ManuallyDrop::new(tx.buffer().wait(position)),
         tx,
         done: false,
     }

@@ -4,8 +4,9 @@
 //! # Protocol
 //!
 //! * A send pushes into the buffer (the bounded ring or the unbounded list,
-//!   both lock-free on the fast path) and then ([`Chan::pushed`]) wakes the receiver's [`AtomicWaker`] — but only if the receiver
-//!   said it is waiting. The receiver pops, and only if the buffer looks
+//!   both lock-free on the fast path) and then ([`Chan::pushed`]) wakes the
+//!   receiver's [`AtomicWaker`] — but only if the receiver said it is
+//!   waiting. The receiver pops, and only if the buffer looks
 //!   empty registers its waker, sets its `waiting` flag and pops once more. Both
 //!   sides put a `SeqCst` fence between their write (the push; the flag)
 //!   and their read (the flag; the pop), so at least one of them sees the

@@ -309,13 +309,7 @@ impl<T> Ring<T> {
             } else {
                 return None;
             };
-            // Release pairs with the next lap's producer's Acquire of the
-            // stamp.
-            slot.stamp
-                .store(head.wrapping_add(self.one_lap), Ordering::Release);
-            // Release: a slow-path reader of the head (Acquire) sees the
-            // slot freed.
-            self.rx.head.store(self.next(head), Ordering::Release);
+            self.free_head(slot, head);
             if value.is_some() {
                 return value;
             }
@@ -343,11 +337,19 @@ impl<T> Ring<T> {
                 return None;
             }
             // Claimed and never to be published: free it and go on.
-            self.slot(head)
-                .stamp
-                .store(head.wrapping_add(self.one_lap), Ordering::Release);
-            self.rx.head.store(self.next(head), Ordering::Release);
+            self.free_head(self.slot(head), head);
         }
+    }
+
+    /// The consumer is done with `head` (whose slot is `slot`): frees the
+    /// slot for the next lap and moves on.
+    fn free_head(&self, slot: &Slot<T>, head: usize) {
+        // Release pairs with the next lap's producer's Acquire of the stamp.
+        slot.stamp
+            .store(head.wrapping_add(self.one_lap), Ordering::Release);
+        // Release: a slow-path reader of the head (Acquire) sees the slot
+        // freed.
+        self.rx.head.store(self.next(head), Ordering::Release);
     }
 }
 
