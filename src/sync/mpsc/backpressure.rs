@@ -42,7 +42,7 @@
 
 use super::ring::{Ring, CLOSED, SLOW};
 use crate::loom::sync::atomic::{full_fence, AtomicUsize, Ordering};
-use crate::loom::sync::{Mutex, MutexGuard};
+use crate::loom::sync::Mutex;
 use crate::padded::CachePadded;
 use crate::sync::permits::{Closed, TryAcquire};
 use crate::sync::waiters::{Status, WaitList, Waiter, WakeList};
@@ -152,7 +152,10 @@ impl<T> Bounded<T> {
     pub(crate) fn release_reserved(&self) {
         let mut q = self.queue.lock();
         self.unreserve(&mut q);
-        self.grant(q, self.ring.head());
+        let mut wakers = WakeList::new();
+        self.grant_locked(&mut q, self.ring.head(), &mut wakers);
+        drop(q);
+        wakers.wake_all();
     }
 
     /// Waits (in FIFO order) for a position to write a value at
@@ -197,7 +200,11 @@ impl<T> Bounded<T> {
         // (see the module docs).
         full_fence();
         if self.ring.senders_waiting() {
-            self.grant(self.queue.lock(), self.ring.head());
+            let mut q = self.queue.lock();
+            let mut wakers = WakeList::new();
+            self.grant_locked(&mut q, self.ring.head(), &mut wakers);
+            drop(q);
+            wakers.wake_all();
         }
         value
     }
@@ -270,12 +277,14 @@ impl<T> Bounded<T> {
     }
 
     /// Hands free slots to the queue's head, in order; turns the fast path
-    /// back on once nobody is queued and nothing is reserved; then unlocks
-    /// and wakes whoever was served. `head` is the consumer's position as
-    /// the caller knows it (exact for the receiver, an `Acquire` read for
-    /// anyone else: maybe older, never newer).
-    fn grant(&self, mut q: MutexGuard<'_, Queue>, head: usize) {
-        let mut wakers = WakeList::new();
+    /// back on once nobody is queued and nothing is reserved. `head` is the
+    /// consumer's position as the caller knows it (exact for the receiver,
+    /// an `Acquire` read for anyone else: maybe older, never newer).
+    ///
+    /// Callers unlock and wake themselves. (Folding "unlock, then wake"
+    /// in here, with the guard passed by value, made mpsc_throughput 35%
+    /// slower in an A/B: 16 → 22 ms, the receiver's `pop` calls it.)
+    fn grant_locked(&self, q: &mut Queue, head: usize, wakers: &mut WakeList) {
         let mut word = self.ring.tail(Ordering::Acquire);
         if word & CLOSED == 0 {
             // `SLOW` is set while anyone is queued, so `word`'s position
@@ -307,13 +316,11 @@ impl<T> Bounded<T> {
                 }
             }
         }
-        drop(q);
-        wakers.wake_all();
     }
 
     /// A granted `send` was dropped before writing at `pos`. If `pos` is
     /// still the last position claimed, the claim is undone (and the
-    /// caller's `grant` hands the slot to the queue's head, in
+    /// caller's `grant_locked` hands the slot to the queue's head, in
     /// order); otherwise `pos` is published empty, and its slot comes back
     /// once the receiver steps over it. (Handing `pos` itself to the next
     /// waiter would be wrong: that waiter's task may already have a value
@@ -378,8 +385,11 @@ impl<T> Wait<'_, T> {
             // SeqCst fence between setting `senders_waiting` and reading the
             // head; pairs with the receiver's fence in `Bounded::pop`.
             full_fence();
-            // Possibly wakes ourselves (we were granted just now): harmless.
-            chan.grant(q, chan.ring.head());
+            let mut wakers = WakeList::new();
+            chan.grant_locked(&mut q, chan.ring.head(), &mut wakers);
+            drop(q);
+            // Possibly our own waker (we were granted just now): harmless.
+            wakers.wake_all();
             if !this.waiter.is_popped() {
                 return Poll::Pending;
             }
@@ -428,6 +438,7 @@ impl<T> Drop for Wait<'_, T> {
                 Status::Queued | Status::Idle => None,
             }
         };
+        let mut wakers = WakeList::new();
         match grant {
             Some(Grant::Reserved) => chan.unreserve(&mut q),
             Some(Grant::Position(pos)) => chan.abandon(pos),
@@ -435,7 +446,9 @@ impl<T> Drop for Wait<'_, T> {
         }
         // Even with nothing to give back: if we were the last one queued,
         // this turns the fast path back on.
-        chan.grant(q, chan.ring.head());
+        chan.grant_locked(&mut q, chan.ring.head(), &mut wakers);
+        drop(q);
+        wakers.wake_all();
     }
 }
 
