@@ -37,13 +37,13 @@ pub mod io;
 pub(crate) mod loom;
 #[cfg(not(loom))]
 pub mod net;
-mod padded;
 pub mod runtime;
 #[cfg(all(unix, not(loom)))]
 pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;
+pub(crate) mod util;
 
 #[doc(hidden)]
 pub use macros::__private;

@@ -18,9 +18,8 @@
 
 pub(crate) mod maybe_done;
 mod race;
-mod rng;
 
 pub use race::{race, Race};
 pub use std::future::{pending, poll_fn, ready, Future, IntoFuture, Pending, PollFn, Ready};
 
-pub(crate) use rng::random_below;
+pub(crate) use crate::util::rng::random_below;

@@ -1,6 +1,6 @@
 //! Task dumps: what every live task is doing, for finding a stuck program.
 
-use crate::task::{Id, RawTask};
+use crate::runtime::task::{Id, RawTask};
 use std::fmt;
 use std::panic::Location;
 use std::time::{Duration, Instant};

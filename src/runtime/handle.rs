@@ -3,7 +3,7 @@ use super::dump::{Dump, TaskDump};
 use super::metrics::RuntimeMetrics;
 use super::scheduler::Shared;
 use crate::loom::sync::Arc;
-use crate::task::{JoinHandle, Meta};
+use crate::runtime::task::{JoinHandle, Meta};
 use std::fmt;
 use std::future::Future;
 

@@ -38,6 +38,7 @@ mod observe;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod scheduler;
+pub(crate) mod task;
 mod trace;
 
 pub use builder::Builder;

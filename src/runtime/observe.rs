@@ -1,7 +1,7 @@
 //! Knobs and reports for seeing inside the scheduler: steal policy,
 //! unhandled-panic policy, and slow-poll reports.
 
-use crate::task::Id;
+use crate::runtime::task::Id;
 use std::fmt;
 use std::panic::Location;
 use std::time::Duration;

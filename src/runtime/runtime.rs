@@ -1,7 +1,7 @@
 use super::blocking::BlockingPool;
 use super::{context, EnterGuard, Handle};
 use crate::loom::thread;
-use crate::task::JoinHandle;
+use crate::runtime::task::JoinHandle;
 use std::fmt;
 use std::future::Future;
 use std::io;

@@ -266,7 +266,7 @@ impl Signal {
     /// });
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<()>> {
-        let coop = std::task::ready!(crate::task::coop::poll_proceed(cx));
+        let coop = std::task::ready!(crate::runtime::task::coop::poll_proceed(cx));
         match self
             .registry
             .poll(self.signum, self.id, self.seen, cx.waker())

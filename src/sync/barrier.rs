@@ -115,7 +115,7 @@ struct Wait<'a> {
 
 impl Wait<'_> {
     fn poll_wait(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<BarrierWaitResult> {
-        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
         // SAFETY: we never move `waiter` out of the pinned future.
         let this = unsafe { self.get_unchecked_mut() };
         if this.queued {

@@ -360,7 +360,7 @@ impl<T: Clone> Future for Recv<'_, T> {
     type Output = Result<T, RecvError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
         // SAFETY: we never move `waiter` out of the pinned future.
         let this = unsafe { self.get_unchecked_mut() };
         let rx = &mut *this.rx;

@@ -54,7 +54,6 @@
 //! assert_eq!(futures::executor::block_on(rx), Ok("hello"));
 //! ```
 
-pub(crate) mod atomic_waker;
 mod barrier;
 pub mod broadcast;
 pub mod mpsc;

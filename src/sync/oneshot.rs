@@ -20,10 +20,10 @@
 //! value or the sender's drop; the sender waits in `tx_waker` (in `closed`)
 //! for the receiver's close.
 
-use super::atomic_waker::AtomicWaker;
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::Arc;
+use crate::util::atomic_waker::AtomicWaker;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
@@ -239,7 +239,7 @@ impl<T> Sender<T> {
     /// assert!(tx.poll_closed(&mut cx).is_ready());
     /// ```
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
         let inner = self.inner.as_ref().expect("sender not used");
         if !inner.load(Ordering::Acquire).is_rx_closed() {
             inner.tx_waker.register(cx.waker());
@@ -335,7 +335,7 @@ impl<T> Receiver<T> {
     }
 
     fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
-        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
         let res = match self.try_recv() {
             Err(TryRecvError::Empty) => {
                 let inner = self.inner.as_ref().expect("still open");

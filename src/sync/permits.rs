@@ -350,7 +350,7 @@ impl Future for Acquire<'_> {
     type Output = Result<(), Closed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
         let res = ready!(self.poll_acquire(cx));
         coop.made_progress();
         Poll::Ready(res)

@@ -1,4 +1,4 @@
-use super::{JoinHandle, Meta};
+use crate::runtime::task::{JoinHandle, Meta};
 use crate::runtime::Handle;
 use std::future::Future;
 use std::io;

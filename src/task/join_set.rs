@@ -7,9 +7,9 @@
 //! only polls members that reported, and costs O(1) per finished task, not
 //! O(members).
 
-use super::{coop, AbortHandle, Id, JoinError, JoinHandle};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Mutex;
+use crate::runtime::task::{coop, AbortHandle, Id, JoinError, JoinHandle};
 // std's Arc: `Waker::from` needs it (`std::task::Wake`).
 use std::fmt;
 use std::future::{poll_fn, Future};

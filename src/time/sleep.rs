@@ -168,7 +168,7 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
         let (entry, deadline) = self.project();
         let deadline = *deadline;
         match entry.poll_elapsed(cx, TimeHandle::unpark_driver, || deadline <= Instant::now()) {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::error::Elapsed;
 use super::sleep::current_runtime;
 use super::{Instant, Sleep};
-use crate::task::coop;
+use crate::runtime::task::coop;
 
 /// Runs `future` for at most `duration`: resolves to `Ok(output)` if it
 /// completes first, or `Err(Elapsed)` once `duration` has passed (dropping

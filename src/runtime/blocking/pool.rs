@@ -17,7 +17,7 @@ use super::task::{BlockingSchedule, BlockingTask};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 use crate::loom::thread;
 use crate::runtime::config::Callback;
-use crate::task::{self, JoinHandle, Notified};
+use crate::runtime::task::{self, JoinHandle, Notified};
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! A blocking closure dressed as a task, so its `JoinHandle` behaves like
 //! any other (output, panics, abort before it starts).
 
-use crate::task::{coop, Notified, RawTask, Schedule};
+use crate::runtime::task::{coop, Notified, RawTask, Schedule};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};

@@ -29,8 +29,8 @@ use crate::runtime::config::Config;
 use crate::runtime::driver::{self, Driver};
 use crate::runtime::metrics::worker::WorkerMetrics;
 use crate::runtime::observe::UnhandledPanic;
+use crate::runtime::task::{self, JoinHandle, Meta, Notified, OwnedTasks, RawTask, Schedule};
 use crate::runtime::trace::{self, Trace};
-use crate::task::{self, JoinHandle, Meta, Notified, OwnedTasks, RawTask, Schedule};
 use std::future::Future;
 
 /// A task as the run queues hold it.

@@ -43,9 +43,9 @@
 use super::ring::{Ring, CLOSED, SLOW};
 use crate::loom::sync::atomic::{full_fence, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
-use crate::padded::CachePadded;
 use crate::sync::permits::{Closed, TryAcquire};
 use crate::sync::waiters::{Status, WaitList, Waiter, WakeList};
+use crate::util::cache_padded::CachePadded;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -416,7 +416,7 @@ impl<T> Future for Wait<'_, T> {
     type Output = Result<Grant, Closed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
         let res = ready!(self.poll_wait(cx));
         coop.made_progress();
         Poll::Ready(res)

@@ -116,7 +116,7 @@ impl<T> Sender<T> {
         // still yields to its worker's other tasks now and then.
         let mut unsent = Some(value);
         let unsent = std::future::poll_fn(|cx| {
-            let coop = ready!(crate::task::coop::poll_proceed(cx));
+            let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
             let value = unsent.take().expect("`send` polled after completion");
             Poll::Ready(match self.tx.buffer().try_push(value) {
                 Ok(()) => {

@@ -35,9 +35,9 @@
 
 use crate::loom::sync::atomic::{full_fence, AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::Arc;
-use crate::padded::CachePadded;
-use crate::sync::atomic_waker::AtomicWaker;
 use crate::sync::notify::Notify;
+use crate::util::atomic_waker::AtomicWaker;
+use crate::util::cache_padded::CachePadded;
 use std::task::{ready, Context, Poll};
 
 /// A buffer with one consumer, which counts what is in flight itself.
@@ -215,7 +215,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     /// # Safety
     /// Only the receiver calls this.
     pub(crate) unsafe fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let coop = ready!(crate::task::coop::poll_proceed(cx));
+        let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
         // SAFETY (all pops below): forwarded single-consumer contract.
         let mut value = unsafe { self.pop() };
         if value.is_none() {

@@ -18,7 +18,7 @@
 
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use crate::padded::CachePadded;
+use crate::util::cache_padded::CachePadded;
 use std::ptr;
 
 struct Node<T> {

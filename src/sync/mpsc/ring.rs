@@ -35,7 +35,7 @@
 
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use crate::padded::CachePadded;
+use crate::util::cache_padded::CachePadded;
 use std::mem::MaybeUninit;
 
 /// Tail-word flag: the slow path accounts for every slot (senders are

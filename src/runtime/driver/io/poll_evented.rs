@@ -18,7 +18,7 @@ use super::ready::{Direction, ReadyEvent};
 use super::registrations::shutdown_error;
 use super::scheduled_io::ScheduledIo;
 use crate::loom::sync::Arc;
-use crate::task::coop;
+use crate::runtime::task::coop;
 
 /// A registered non-blocking I/O object.
 pub(crate) struct PollEvented<T: AsFd> {

@@ -41,7 +41,7 @@ use std::task::{Context, Poll, Waker};
 use super::{Deadline, Filing, Handle, Moved, Shutdown};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
-use crate::sync::atomic_waker::AtomicWaker;
+use crate::util::atomic_waker::AtomicWaker;
 
 /// Where a node currently sits. Guarded by the wheel lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

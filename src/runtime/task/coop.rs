@@ -79,7 +79,7 @@ pub(crate) fn has_budget_remaining() -> bool {
 /// [`RestoreOnPending::made_progress`].
 ///
 /// ```ignore
-/// let coop = std::task::ready!(crate::task::coop::poll_proceed(cx));
+/// let coop = std::task::ready!(crate::runtime::task::coop::poll_proceed(cx));
 /// match self.try_recv() {
 ///     Some(msg) => { coop.made_progress(); Poll::Ready(msg) }
 ///     None => Poll::Pending, // `coop` restores the unit here

@@ -1,0 +1,8 @@
+//! The ground floor: primitives several layers use, each written once with
+//! its invariants stated at the top of its file. Nothing here imports a
+//! higher floor; everything here reaches atomics and locks through
+//! `crate::loom`, so the loom models exercise the same code.
+
+pub(crate) mod atomic_waker;
+pub(crate) mod cache_padded;
+pub(crate) mod rng;
