@@ -30,6 +30,7 @@ use crate::runtime::driver::Turn;
 use crate::runtime::metrics::worker::{add, WorkerMetrics};
 use crate::runtime::observe::{SlowPoll, StealBatch};
 use crate::runtime::trace::Kind;
+use crate::util::rng::FastRand;
 use std::cell::Cell;
 use std::time::Instant;
 
@@ -52,7 +53,7 @@ pub(crate) struct Worker {
     lifo: Cell<Option<TaskRef>>,
     is_searching: Cell<bool>,
     tick: Cell<u32>,
-    rng: Cell<u64>,
+    rng: Cell<FastRand>,
     parker: Parker,
     /// When the worker last woke up (for busy time).
     awake_since: Cell<Instant>,
@@ -67,7 +68,7 @@ pub(crate) fn run(shared: Arc<Shared>, parts: Parts) {
         lifo: Cell::new(None),
         is_searching: Cell::new(false),
         tick: Cell::new(0),
-        rng: Cell::new(seed(shared.config.rng_seed, parts.index)),
+        rng: Cell::new(victim_rng(shared.config.rng_seed, parts.index)),
         awake_since: Cell::new(Instant::now()),
         shared,
     };
@@ -81,42 +82,18 @@ pub(crate) fn run(shared: Arc<Shared>, parts: Parts) {
     worker.drain_queues();
 }
 
-/// The victim-choice seed of worker `index`: fixed by `rng_seed` if given,
-/// otherwise different per runtime.
-pub(crate) fn seed(rng_seed: Option<u64>, index: usize) -> u64 {
-    let base = rng_seed.unwrap_or_else(|| {
-        // Per-runtime variety without a dependency: the address of a fresh
-        // heap cell and the clock.
-        let here = Box::new(0u8);
-        let addr = &*here as *const u8 as u64;
-        addr ^ (Instant::now().elapsed().subsec_nanos() as u64).rotate_left(32)
-    });
-    // splitmix64 of (base, index): distinct, well-mixed, never zero.
-    let mut z = base ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (z ^ (z >> 31)) | 1
+/// The victim-choice generator of worker `index`: a function of
+/// `rng_seed` if given, otherwise seeded from entropy (per runtime).
+pub(crate) fn victim_rng(rng_seed: Option<u64>, index: usize) -> FastRand {
+    let base = rng_seed.unwrap_or_else(|| FastRand::from_entropy().next_u64());
+    FastRand::new(base ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 /// The order in which a worker seeded with `seed` picks its first steal
 /// victims among `n` workers: the same computation as `steal_work`.
 #[cfg(test)]
-fn victim_sequence(seed: u64, n: usize, count: usize) -> Vec<usize> {
-    let mut x = seed;
-    (0..count)
-        .map(|_| {
-            let r = xorshift(&mut x);
-            (r % n as u64) as usize
-        })
-        .collect()
-}
-
-fn xorshift(x: &mut u64) -> u64 {
-    // xorshift64*
-    *x ^= *x >> 12;
-    *x ^= *x << 25;
-    *x ^= *x >> 27;
-    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+fn victim_sequence(mut rng: FastRand, n: usize, count: usize) -> Vec<usize> {
+    (0..count).map(|_| rng.below(n)).collect()
 }
 
 impl Worker {
@@ -202,7 +179,7 @@ impl Worker {
         }
         let remotes = &self.shared.remotes;
         let n = remotes.len();
-        let start = self.next_rng() as usize % n;
+        let start = self.random_below(n);
         for i in 0..n {
             let victim = (start + i) % n;
             if victim == self.index {
@@ -237,10 +214,10 @@ impl Worker {
         task
     }
 
-    fn next_rng(&self) -> u64 {
-        let mut x = self.rng.get();
-        let r = xorshift(&mut x);
-        self.rng.set(x);
+    fn random_below(&self, n: usize) -> usize {
+        let mut rng = self.rng.get();
+        let r = rng.below(n);
+        self.rng.set(rng);
         r
     }
 
@@ -400,24 +377,24 @@ mod tests {
     #[test]
     fn the_same_rng_seed_gives_the_same_victim_order() {
         for worker in 0..4 {
-            let a = victim_sequence(seed(Some(42), worker), 8, 64);
-            let b = victim_sequence(seed(Some(42), worker), 8, 64);
+            let a = victim_sequence(victim_rng(Some(42), worker), 8, 64);
+            let b = victim_sequence(victim_rng(Some(42), worker), 8, 64);
             assert_eq!(a, b);
         }
     }
 
     #[test]
     fn different_seeds_and_workers_give_different_victim_orders() {
-        let a = victim_sequence(seed(Some(1), 0), 8, 64);
-        let b = victim_sequence(seed(Some(2), 0), 8, 64);
-        let c = victim_sequence(seed(Some(1), 1), 8, 64);
+        let a = victim_sequence(victim_rng(Some(1), 0), 8, 64);
+        let b = victim_sequence(victim_rng(Some(2), 0), 8, 64);
+        let c = victim_sequence(victim_rng(Some(1), 1), 8, 64);
         assert_ne!(a, b);
         assert_ne!(a, c);
     }
 
     #[test]
     fn victims_cover_every_worker() {
-        let seq = victim_sequence(seed(Some(7), 0), 8, 256);
+        let seq = victim_sequence(victim_rng(Some(7), 0), 8, 256);
         for w in 0..8 {
             assert!(seq.contains(&w), "worker {w} never chosen");
         }
