@@ -62,6 +62,10 @@ pub mod __loom {
     pub mod time {
         pub use crate::runtime::driver::time::model::{TimeDriver, Timer};
     }
+    /// Time in whole-runtime models: the clock stands still until moved.
+    pub mod rt {
+        pub use crate::time::loom_api::{advance, sleep_until_tick};
+    }
     /// The I/O driver's readiness word, waker slots and registration slab.
     pub mod io {
         pub use crate::runtime::driver::io::loom_api::*;

@@ -48,3 +48,22 @@ fn a_task_spawned_from_outside_wakes_a_sleeping_worker_3() {
         assert_eq!(rt.block_on(h).unwrap(), 1);
     });
 }
+
+/// A timer comes due while a worker sleeps in the driver: the advance
+/// unparks the driver (as real time would end its timed wait), the driver
+/// fires the timer, and the woken task must run — on the driver's worker or
+/// on the other one — so `block_on` returns. A lost wake-up anywhere on that
+/// path (timer filing vs the driver's wait, the fire's wake vs the workers'
+/// park) deadlocks the model.
+#[test]
+fn a_timer_due_while_the_driver_holder_parks_wakes_its_task_2() {
+    loom::model(|| {
+        let rt = rt(2);
+        let h = rt.spawn(async {
+            magpie::__loom::rt::sleep_until_tick(1).await;
+            7
+        });
+        magpie::__loom::rt::advance(rt.handle(), std::time::Duration::from_millis(1));
+        assert_eq!(rt.block_on(h).unwrap(), 7);
+    });
+}

@@ -1,78 +1,23 @@
 //! `block_on` for threads that are not workers: poll the future, and sleep
 //! on a thread parker between polls.
 
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::loom::sync::{Condvar, Mutex};
 use crate::runtime::task::coop;
+use crate::util::parker::Parker;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Wake, Waker};
 
-const EMPTY: usize = 0;
-const PARKED: usize = 1;
-const NOTIFIED: usize = 2;
-
-/// Parks the calling thread; its waker unparks it. The same protocol as
-/// the workers' condvar park (see `scheduler/park.rs`).
-pub(crate) struct ThreadParker {
-    state: AtomicUsize,
-    mutex: Mutex<()>,
-    condvar: Condvar,
-}
-
-impl ThreadParker {
-    fn new() -> ThreadParker {
-        ThreadParker {
-            state: AtomicUsize::new(EMPTY),
-            mutex: Mutex::new(()),
-            condvar: Condvar::new(),
-        }
-    }
-
-    fn park(&self) {
-        if self
-            .state
-            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
-            .is_ok()
-        {
-            return;
-        }
-        let mut guard = self.mutex.lock();
-        match self.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst) {
-            Ok(_) => {}
-            Err(NOTIFIED) => {
-                self.state.store(EMPTY, SeqCst);
-                return;
-            }
-            Err(actual) => unreachable!("inconsistent park state {actual}"),
-        }
-        loop {
-            guard = self.condvar.wait(guard);
-            if self
-                .state
-                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
-                .is_ok()
-            {
-                return;
-            }
-        }
-    }
-
-    fn unpark(&self) {
-        if self.state.swap(NOTIFIED, SeqCst) == PARKED {
-            drop(self.mutex.lock());
-            self.condvar.notify_one();
-        }
-    }
-}
+/// Parks the calling thread on the one park protocol (`util/parker.rs`);
+/// its waker unparks it.
+pub(crate) struct ThreadParker(Parker);
 
 impl Wake for ThreadParker {
     fn wake(self: std::sync::Arc<Self>) {
-        self.unpark();
+        self.0.unpark();
     }
 
     fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        self.unpark();
+        self.0.unpark();
     }
 }
 
@@ -80,7 +25,7 @@ crate::loom::thread_local! {
     /// One parker per thread, reused by every `block_on` on it: no
     /// allocation per call.
     static PARKER: (std::sync::Arc<ThreadParker>, Waker) = {
-        let parker = std::sync::Arc::new(ThreadParker::new());
+        let parker = std::sync::Arc::new(ThreadParker(Parker::new()));
         let waker = Waker::from(parker.clone());
         (parker, waker)
     };
@@ -96,6 +41,6 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
         if let Poll::Ready(out) = coop::budget(|| future.as_mut().poll(&mut cx)) {
             return out;
         }
-        parker.park();
+        parker.0.park();
     }
 }

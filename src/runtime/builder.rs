@@ -1,10 +1,9 @@
 use super::blocking::{BlockingPool, PoolConfig};
-use super::config::{Callback, Config, SlowPollCallback};
+use super::config::Config;
 use super::driver::Driver;
-use super::observe::{self, SlowPoll, StealBatch, UnhandledPanic};
+use super::observe::{SlowPoll, StealBatch, UnhandledPanic};
 use super::scheduler::Shared;
 use super::{Handle, Runtime};
-use crate::loom::sync::atomic::{Ordering, StaticAtomicU64};
 use std::fmt;
 use std::io;
 use std::sync::Arc as StdArc;
@@ -28,24 +27,7 @@ pub(crate) type ThreadNameFn = StdArc<dyn Fn() -> String + Send + Sync>;
 /// assert_eq!(rt.block_on(async { 6 * 7 }), 42);
 /// ```
 pub struct Builder {
-    worker_threads: Option<usize>,
-    thread_name: ThreadNameFn,
-    thread_stack_size: Option<usize>,
-    on_thread_start: Option<Callback>,
-    on_thread_stop: Option<Callback>,
-    max_blocking_threads: usize,
-    keep_alive: Duration,
-    global_queue_interval: u32,
-    event_interval: u32,
-    lifo_enabled: bool,
-    steal_batch: StealBatch,
-    max_searching: Option<usize>,
-    rng_seed: Option<u64>,
-    slow_poll_threshold: Option<Duration>,
-    on_slow_poll: Option<SlowPollCallback>,
-    track_tasks: bool,
-    unhandled_panic: UnhandledPanic,
-    trace_capacity: Option<usize>,
+    config: Config,
 }
 
 impl Builder {
@@ -59,27 +41,7 @@ impl Builder {
     /// ```
     pub fn new() -> Builder {
         Builder {
-            worker_threads: None,
-            thread_name: StdArc::new(|| {
-                static NEXT: StaticAtomicU64 = StaticAtomicU64::new(0);
-                format!("magpie-worker-{}", NEXT.fetch_add(1, Ordering::Relaxed))
-            }),
-            thread_stack_size: None,
-            on_thread_start: None,
-            on_thread_stop: None,
-            max_blocking_threads: 512,
-            keep_alive: Duration::from_secs(10),
-            global_queue_interval: 31,
-            event_interval: 61,
-            lifo_enabled: true,
-            steal_batch: StealBatch::Half,
-            max_searching: None,
-            rng_seed: None,
-            slow_poll_threshold: None,
-            on_slow_poll: None,
-            track_tasks: false,
-            unhandled_panic: UnhandledPanic::Ignore,
-            trace_capacity: None,
+            config: Config::default(),
         }
     }
 
@@ -113,7 +75,7 @@ impl Builder {
     /// ```
     pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
         assert!(n > 0, "worker_threads must be at least 1");
-        self.worker_threads = Some(n);
+        self.config.worker_threads = Some(n);
         self
     }
 
@@ -129,7 +91,7 @@ impl Builder {
     /// ```
     pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
         let name: String = name.into();
-        self.thread_name = StdArc::new(move || name.clone());
+        self.config.thread_name = StdArc::new(move || name.clone());
         self
     }
 
@@ -148,7 +110,7 @@ impl Builder {
     where
         F: Fn() -> String + Send + Sync + 'static,
     {
-        self.thread_name = StdArc::new(f);
+        self.config.thread_name = StdArc::new(f);
         self
     }
 
@@ -159,7 +121,7 @@ impl Builder {
     /// # drop(rt);
     /// ```
     pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
-        self.thread_stack_size = Some(bytes);
+        self.config.thread_stack_size = Some(bytes);
         self
     }
 
@@ -182,7 +144,7 @@ impl Builder {
     where
         F: Fn() + Send + Sync + 'static,
     {
-        self.on_thread_start = Some(StdArc::new(f));
+        self.config.on_thread_start = Some(StdArc::new(f));
         self
     }
 
@@ -205,7 +167,7 @@ impl Builder {
     where
         F: Fn() + Send + Sync + 'static,
     {
-        self.on_thread_stop = Some(StdArc::new(f));
+        self.config.on_thread_stop = Some(StdArc::new(f));
         self
     }
 
@@ -218,7 +180,7 @@ impl Builder {
     /// ```
     pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
         assert!(n > 0, "max_blocking_threads must be at least 1");
-        self.max_blocking_threads = n;
+        self.config.max_blocking_threads = n;
         self
     }
 
@@ -231,7 +193,7 @@ impl Builder {
     /// # drop(rt);
     /// ```
     pub fn thread_keep_alive(&mut self, d: Duration) -> &mut Builder {
-        self.keep_alive = d;
+        self.config.keep_alive = d;
         self
     }
 
@@ -246,7 +208,7 @@ impl Builder {
     /// ```
     pub fn global_queue_interval(&mut self, n: u32) -> &mut Builder {
         assert!(n > 0, "global_queue_interval must be at least 1");
-        self.global_queue_interval = n;
+        self.config.global_queue_interval = n;
         self
     }
 
@@ -261,7 +223,7 @@ impl Builder {
     /// ```
     pub fn event_interval(&mut self, n: u32) -> &mut Builder {
         assert!(n > 0, "event_interval must be at least 1");
-        self.event_interval = n;
+        self.config.event_interval = n;
         self
     }
 
@@ -278,7 +240,7 @@ impl Builder {
     /// # drop(rt);
     /// ```
     pub fn disable_lifo_slot(&mut self) -> &mut Builder {
-        self.lifo_enabled = false;
+        self.config.lifo_enabled = false;
         self
     }
 
@@ -291,7 +253,7 @@ impl Builder {
     /// # drop(rt);
     /// ```
     pub fn steal_batch(&mut self, batch: StealBatch) -> &mut Builder {
-        self.steal_batch = batch;
+        self.config.steal_batch = batch;
         self
     }
 
@@ -306,7 +268,7 @@ impl Builder {
     /// ```
     pub fn max_searching_workers(&mut self, n: usize) -> &mut Builder {
         assert!(n > 0, "max_searching_workers must be at least 1");
-        self.max_searching = Some(n);
+        self.config.max_searching = Some(n);
         self
     }
 
@@ -318,7 +280,7 @@ impl Builder {
     /// # drop(rt);
     /// ```
     pub fn rng_seed(&mut self, seed: u64) -> &mut Builder {
-        self.rng_seed = Some(seed);
+        self.config.rng_seed = Some(seed);
         self
     }
 
@@ -338,8 +300,8 @@ impl Builder {
     /// # drop(rt);
     /// ```
     pub fn slow_poll_threshold(&mut self, threshold: Duration) -> &mut Builder {
-        self.slow_poll_threshold = Some(threshold);
-        self.track_tasks = true;
+        self.config.slow_poll_threshold = Some(threshold);
+        self.config.track_tasks = true;
         self
     }
 
@@ -360,7 +322,7 @@ impl Builder {
     where
         F: Fn(&SlowPoll<'_>) + Send + Sync + 'static,
     {
-        self.on_slow_poll = Some(StdArc::new(f));
+        self.config.on_slow_poll = Some(StdArc::new(f));
         self
     }
 
@@ -375,7 +337,7 @@ impl Builder {
     /// # drop(rt);
     /// ```
     pub fn enable_task_tracking(&mut self) -> &mut Builder {
-        self.track_tasks = true;
+        self.config.track_tasks = true;
         self
     }
 
@@ -388,7 +350,7 @@ impl Builder {
     /// # drop(rt);
     /// ```
     pub fn unhandled_panic(&mut self, behavior: UnhandledPanic) -> &mut Builder {
-        self.unhandled_panic = behavior;
+        self.config.unhandled_panic = behavior;
         self
     }
 
@@ -404,7 +366,7 @@ impl Builder {
     /// ```
     pub fn trace_events(&mut self, capacity: usize) -> &mut Builder {
         assert!(capacity > 0, "trace capacity must be at least 1");
-        self.trace_capacity = Some(capacity);
+        self.config.trace_capacity = Some(capacity);
         self
     }
 
@@ -418,52 +380,32 @@ impl Builder {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn build(&mut self) -> io::Result<Runtime> {
-        let worker_threads = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
-        let config = Config {
-            worker_threads,
-            global_queue_interval: self.global_queue_interval,
-            event_interval: self.event_interval,
-            on_thread_start: self.on_thread_start.clone(),
-            on_thread_stop: self.on_thread_stop.clone(),
-            lifo_enabled: self.lifo_enabled,
-            steal_batch: self.steal_batch,
-            max_searching: self
-                .max_searching
-                .unwrap_or(worker_threads.div_ceil(2))
-                .clamp(1, worker_threads),
-            rng_seed: self.rng_seed,
-            slow_poll: self.slow_poll_threshold.map(|t| {
-                let report = self
-                    .on_slow_poll
-                    .clone()
-                    .unwrap_or_else(|| StdArc::new(observe::report_to_stderr));
-                (t, report)
-            }),
-            track_tasks: self.track_tasks,
-            unhandled_panic: self.unhandled_panic,
-            trace_capacity: self.trace_capacity,
-        };
+        let config = self.config.resolve();
         let blocking = BlockingPool::new(PoolConfig {
-            max_threads: self.max_blocking_threads,
-            keep_alive: self.keep_alive,
-            thread_name: self.thread_name.clone(),
-            stack_size: self.thread_stack_size,
-            on_start: self.on_thread_start.clone(),
-            on_stop: self.on_thread_stop.clone(),
+            max_threads: config.max_blocking_threads,
+            keep_alive: config.keep_alive,
+            thread_name: config.thread_name.clone(),
+            stack_size: config.thread_stack_size,
+            on_start: config.on_thread_start.clone(),
+            on_stop: config.on_thread_stop.clone(),
         });
         let (driver, driver_handle) = Driver::new()?;
-        let (shared, parts) =
-            Shared::new(config, driver, driver_handle, blocking.spawner().clone());
+        let (shared, parts) = Shared::new(
+            config.clone(),
+            driver,
+            driver_handle,
+            blocking.spawner().clone(),
+        );
         let handle = Handle { inner: shared };
         blocking.spawner().set_handle(handle.clone());
         let mut runtime = Runtime::from_parts(handle, blocking);
         for part in parts {
             let shared = runtime.handle().inner.clone();
-            let name = (self.thread_name)();
+            let start = config.on_thread_start.clone();
+            let stop = config.on_thread_stop.clone();
+            let name = (config.thread_name)();
             let thread =
-                crate::loom::thread::spawn_named(name, self.thread_stack_size, move || {
-                    let start = shared.config.on_thread_start.clone();
-                    let stop = shared.config.on_thread_stop.clone();
+                crate::loom::thread::spawn_named(name, config.thread_stack_size, move || {
                     if let Some(f) = start {
                         f();
                     }
@@ -490,21 +432,6 @@ impl Default for Builder {
 
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder")
-            .field("worker_threads", &self.worker_threads)
-            .field("thread_stack_size", &self.thread_stack_size)
-            .field("max_blocking_threads", &self.max_blocking_threads)
-            .field("thread_keep_alive", &self.keep_alive)
-            .field("global_queue_interval", &self.global_queue_interval)
-            .field("event_interval", &self.event_interval)
-            .field("lifo_slot", &self.lifo_enabled)
-            .field("steal_batch", &self.steal_batch)
-            .field("max_searching_workers", &self.max_searching)
-            .field("rng_seed", &self.rng_seed)
-            .field("slow_poll_threshold", &self.slow_poll_threshold)
-            .field("task_tracking", &self.track_tasks)
-            .field("unhandled_panic", &self.unhandled_panic)
-            .field("trace_events", &self.trace_capacity)
-            .finish_non_exhaustive()
+        self.config.fmt(f)
     }
 }

@@ -90,7 +90,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.blocking.spawn(f, Meta::here())
+        self.inner.blocking().spawn(f, Meta::here())
     }
 
     pub(crate) fn spawn_blocking_with<F, R>(&self, f: F, meta: Meta) -> JoinHandle<R>
@@ -98,7 +98,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.blocking.spawn(f, meta)
+        self.inner.blocking().spawn(f, meta)
     }
 
     /// Runs a future to completion on the calling thread, with this runtime
@@ -165,7 +165,7 @@ impl Handle {
         let now = std::time::Instant::now();
         let mut tasks = Vec::new();
         self.inner
-            .owned
+            .owned()
             .for_each(|raw| tasks.push(TaskDump::of(raw, now)));
         Dump::new(tasks)
     }
@@ -183,7 +183,7 @@ impl Handle {
     /// # std::fs::remove_file(path).ok();
     /// ```
     pub fn write_trace(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
-        let trace = self.inner.trace.as_ref().ok_or_else(|| {
+        let trace = self.inner.observer().trace().ok_or_else(|| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 "tracing is off: enable it with Builder::trace_events(capacity)",
@@ -196,7 +196,7 @@ impl Handle {
     }
 
     pub(crate) fn driver(&self) -> &super::driver::Handle {
-        &self.inner.driver_handle
+        self.inner.driver_handle()
     }
 }
 

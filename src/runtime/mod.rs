@@ -35,6 +35,7 @@ mod dump;
 mod handle;
 mod metrics;
 mod observe;
+mod observer;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod scheduler;

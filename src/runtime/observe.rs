@@ -16,7 +16,8 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum StealBatch {
-    /// Half of the victim's queue (the default): fewer, larger steals, so
+    /// Half of the victim's queue, at most 32 tasks besides the one run
+    /// at once (crossbeam's cap; the default): fewer, larger steals, so
     /// a burst spreads over the workers in a few steps.
     #[default]
     Half,

@@ -32,6 +32,8 @@
 pub mod error;
 mod instant;
 mod interval;
+#[cfg(loom)]
+pub(crate) mod loom_api;
 mod sleep;
 mod timeout;
 

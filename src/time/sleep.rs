@@ -170,8 +170,11 @@ impl Future for Sleep {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
         let (entry, deadline) = self.project();
-        let deadline = *deadline;
-        match entry.poll_elapsed(cx, TimeHandle::unpark_driver, || deadline <= Instant::now()) {
+        let deadline = deadline.into_std();
+        // The runtime's clock, not the system's: the two differ under loom
+        // (and wherever the clock is not the wall clock).
+        let clock = entry.handle().clock().clone();
+        match entry.poll_elapsed(cx, TimeHandle::unpark_driver, || deadline <= clock.now()) {
             Poll::Ready(Ok(())) => {
                 coop.made_progress();
                 Poll::Ready(())

@@ -5,4 +5,6 @@
 
 pub(crate) mod atomic_waker;
 pub(crate) mod cache_padded;
+pub(crate) mod parker;
 pub(crate) mod rng;
+pub(crate) mod try_lock;

@@ -37,7 +37,7 @@ impl RuntimeMetrics {
     }
 
     fn worker(&self, worker: usize) -> &worker::WorkerMetrics {
-        let all = &self.handle.inner.worker_metrics;
+        let all = &self.handle.inner.observer().metrics();
         assert!(
             worker < all.len(),
             "worker index {worker} out of range: the runtime has {} workers",
@@ -65,7 +65,7 @@ impl RuntimeMetrics {
     /// # drop(h);
     /// ```
     pub fn num_alive_tasks(&self) -> usize {
-        self.handle.inner.owned.len()
+        self.handle.inner.owned().len()
     }
 
     /// Tasks waiting in the shared injector queue.
@@ -75,7 +75,7 @@ impl RuntimeMetrics {
     /// let _ = rt.handle().metrics().global_queue_depth();
     /// ```
     pub fn global_queue_depth(&self) -> usize {
-        self.handle.inner.injector.len()
+        self.handle.inner.injector_depth()
     }
 
     /// Threads in the blocking pool (busy or idle).
@@ -86,7 +86,7 @@ impl RuntimeMetrics {
     /// assert!(rt.handle().metrics().num_blocking_threads() >= 1);
     /// ```
     pub fn num_blocking_threads(&self) -> usize {
-        self.handle.inner.blocking.num_threads()
+        self.handle.inner.blocking().num_threads()
     }
 
     /// Blocking jobs queued and not yet started.
@@ -96,7 +96,7 @@ impl RuntimeMetrics {
     /// assert_eq!(rt.handle().metrics().blocking_queue_depth(), 0);
     /// ```
     pub fn blocking_queue_depth(&self) -> usize {
-        self.handle.inner.blocking.queue_depth()
+        self.handle.inner.blocking().queue_depth()
     }
 
     /// Timers currently filed in the timer wheel.
@@ -106,7 +106,7 @@ impl RuntimeMetrics {
     /// assert_eq!(rt.handle().metrics().num_timers(), 0);
     /// ```
     pub fn num_timers(&self) -> usize {
-        self.handle.inner.driver_handle.time.num_timers()
+        self.handle.inner.driver_handle().time.num_timers()
     }
 
     /// Timers fired by the driver, over all workers.
@@ -120,7 +120,7 @@ impl RuntimeMetrics {
     /// println!("timers fired: {}", rt.handle().metrics().timers_fired());
     /// ```
     pub fn timers_fired(&self) -> u64 {
-        self.handle.inner.driver_handle.time.fired()
+        self.handle.inner.driver_handle().time.fired()
     }
 
     /// I/O readiness events the driver dispatched (each wakes the tasks
@@ -139,7 +139,7 @@ impl RuntimeMetrics {
     /// ```
     pub fn io_events_dispatched(&self) -> u64 {
         #[cfg(not(loom))]
-        return self.handle.inner.driver_handle.io.events_dispatched();
+        return self.handle.inner.driver_handle().io.events_dispatched();
         // Under loom the driver has no poller.
         #[cfg(loom)]
         return 0;
@@ -228,7 +228,7 @@ impl RuntimeMetrics {
     /// ```
     pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
         let _ = self.worker(worker);
-        self.handle.inner.remotes[worker].stealer.len()
+        self.handle.inner.local_queue_depth(worker)
     }
 
     /// Time `worker` spent awake (running or looking for tasks), from each

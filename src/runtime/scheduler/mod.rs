@@ -23,14 +23,14 @@ use self::idle::Idle;
 use self::park::Unparker;
 use self::queue::{Injector, Stealer};
 use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
-use crate::loom::sync::{Arc, Mutex};
+use crate::loom::sync::Arc;
 use crate::runtime::blocking::Spawner as BlockingSpawner;
 use crate::runtime::config::Config;
 use crate::runtime::driver::{self, Driver};
-use crate::runtime::metrics::worker::WorkerMetrics;
 use crate::runtime::observe::UnhandledPanic;
+use crate::runtime::observer::Observer;
 use crate::runtime::task::{self, JoinHandle, Meta, Notified, OwnedTasks, RawTask, Schedule};
-use crate::runtime::trace::{self, Trace};
+use crate::util::try_lock::TryLock;
 use std::future::Future;
 
 /// A task as the run queues hold it.
@@ -38,17 +38,17 @@ pub(crate) type TaskRef = Notified<Arc<Shared>>;
 
 /// What every worker and every handle share.
 pub(crate) struct Shared {
-    pub(super) injector: Injector<TaskRef>,
-    pub(super) remotes: Box<[Remote]>,
+    injector: Injector<TaskRef>,
+    remotes: Box<[Remote]>,
     pub(super) idle: Idle,
-    pub(crate) owned: OwnedTasks,
+    owned: OwnedTasks,
     /// The driver, free for the first worker that parks.
-    pub(super) driver: Mutex<Driver>,
-    pub(crate) driver_handle: driver::Handle,
-    pub(crate) blocking: BlockingSpawner,
-    pub(crate) config: Config,
-    pub(crate) worker_metrics: Box<[WorkerMetrics]>,
-    pub(crate) trace: Option<Trace>,
+    pub(super) driver: TryLock<Driver>,
+    driver_handle: driver::Handle,
+    blocking: BlockingSpawner,
+    pub(super) config: Config,
+    /// Metrics, trace, task tracking and slow-poll reports.
+    pub(super) observer: Observer,
     shutdown: AtomicBool,
 }
 
@@ -67,7 +67,7 @@ impl Shared {
         driver_handle: driver::Handle,
         blocking: BlockingSpawner,
     ) -> (Arc<Shared>, Vec<worker::Parts>) {
-        let n = config.worker_threads;
+        let n = config.num_workers();
         let mut parts = Vec::with_capacity(n);
         let mut remotes = Vec::with_capacity(n);
         for index in 0..n {
@@ -86,13 +86,12 @@ impl Shared {
         let shared = Arc::new(Shared {
             injector: Injector::new(),
             remotes: remotes.into_boxed_slice(),
-            idle: Idle::new(n, config.max_searching),
+            idle: Idle::new(n, config.max_searching.unwrap_or(n)),
             owned: OwnedTasks::new(n * 4),
-            driver: Mutex::new(driver),
+            driver: TryLock::new(driver),
             driver_handle,
             blocking,
-            worker_metrics: (0..n).map(|_| WorkerMetrics::default()).collect(),
-            trace: config.trace_capacity.map(|cap| Trace::new(n, cap)),
+            observer: Observer::new(&config, n),
             config,
             shutdown: AtomicBool::new(false),
         });
@@ -101,6 +100,33 @@ impl Shared {
 
     pub(crate) fn num_workers(&self) -> usize {
         self.remotes.len()
+    }
+
+    /// Every live task of the runtime.
+    pub(crate) fn owned(&self) -> &OwnedTasks {
+        &self.owned
+    }
+
+    pub(crate) fn driver_handle(&self) -> &driver::Handle {
+        &self.driver_handle
+    }
+
+    pub(crate) fn blocking(&self) -> &BlockingSpawner {
+        &self.blocking
+    }
+
+    pub(crate) fn observer(&self) -> &Observer {
+        &self.observer
+    }
+
+    /// How many tasks wait in the injector.
+    pub(crate) fn injector_depth(&self) -> usize {
+        self.injector.len()
+    }
+
+    /// How many tasks wait in `worker`'s local queue.
+    pub(crate) fn local_queue_depth(&self, worker: usize) -> usize {
+        self.remotes[worker].stealer.len()
     }
 
     /// Queues a task from outside the workers and wakes one if needed.
@@ -124,7 +150,7 @@ impl Shared {
         }
     }
 
-    /// Whether any queue other than `except`'s holds work.
+    /// Whether the injector or any worker's local queue holds work.
     pub(super) fn has_stealable_work(&self) -> bool {
         !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
     }
@@ -169,12 +195,11 @@ where
     F::Output: Send + 'static,
 {
     let id = task::Id::next();
-    meta.track = shared.config.track_tasks;
+    meta.track = shared.observer.tracks_tasks();
     let (task, notified, join) = task::new_task(future, shared.clone(), id, meta);
-    if let Some(trace) = &shared.trace {
-        let worker = current_worker_index(shared);
-        trace.record(worker, trace::Kind::Spawn, id.as_u64(), 0);
-    }
+    shared
+        .observer
+        .on_spawn(id, || current_worker_index(shared));
     if let Some(notified) = shared.owned.bind(task, notified) {
         schedule_task(shared, notified, false);
     }
@@ -189,25 +214,15 @@ fn current_worker_index(shared: &Arc<Shared>) -> Option<usize> {
     })
 }
 
+/// Queues a woken (or new) task: on this thread's worker if it is one of
+/// this runtime's, otherwise in the injector.
 fn schedule_task(shared: &Arc<Shared>, task: TaskRef, is_yield: bool) {
-    crate::runtime::context::with_worker(|worker| match worker {
-        Some(worker) if worker.belongs_to(shared) => {
-            if let Some(trace) = &shared.trace {
-                let from = worker.index();
-                trace.record(
-                    Some(from),
-                    trace::Kind::Wake,
-                    task.id().as_u64(),
-                    from as u64,
-                );
-            }
-            worker.schedule_local(task, is_yield)
-        }
-        _ => {
-            if let Some(trace) = &shared.trace {
-                trace.record(None, trace::Kind::Wake, task.id().as_u64(), trace::EXTERNAL);
-            }
-            shared.push_remote(task)
+    crate::runtime::context::with_worker(|worker| {
+        let worker = worker.filter(|w| w.belongs_to(shared));
+        shared.observer.on_wake(worker.map(Worker::index), &task);
+        match worker {
+            Some(worker) => worker.schedule_local(task, is_yield),
+            None => shared.push_remote(task),
         }
     })
 }

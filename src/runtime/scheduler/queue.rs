@@ -17,6 +17,27 @@ mod model {
     use crate::loom::sync::{Arc, Mutex};
     use std::collections::VecDeque;
 
+    /// crossbeam's cap on what one batch steal moves into the thief's queue
+    /// (`MAX_BATCH` in crossbeam-deque), besides the task it returns.
+    const MAX_BATCH: usize = 32;
+
+    /// Takes a batch the way crossbeam does: half of the source (rounded
+    /// up), at most `MAX_BATCH` plus the one returned; the first is returned,
+    /// the rest go to `dest` after the source's lock is released (two
+    /// workers stealing from each other must not hold both locks).
+    fn steal_half<T>(src: &Mutex<VecDeque<T>>, dest: &Local<T>) -> Steal<T> {
+        let mut src = src.lock();
+        let take = src.len().div_ceil(2).min(MAX_BATCH + 1);
+        let first = match src.pop_front() {
+            Some(t) => t,
+            None => return Steal::Empty,
+        };
+        let batch: Vec<T> = src.drain(..take - 1).collect();
+        drop(src);
+        dest.0.lock().extend(batch);
+        Steal::Success(first)
+    }
+
     /// The outcome of a steal, as crossbeam's.
     pub(crate) enum Steal<T> {
         Empty,
@@ -41,16 +62,7 @@ mod model {
             }
         }
         pub(crate) fn steal_batch_and_pop(&self, dest: &Local<T>) -> Steal<T> {
-            let mut src = self.0.lock();
-            let first = match src.pop_front() {
-                Some(t) => t,
-                None => return Steal::Empty,
-            };
-            let n = src.len().div_ceil(2).min(32);
-            let batch: Vec<T> = src.drain(..n).collect();
-            drop(src);
-            dest.0.lock().extend(batch);
-            Steal::Success(first)
+            steal_half(&self.0, dest)
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.lock().is_empty()
@@ -98,18 +110,7 @@ mod model {
             if Arc::ptr_eq(&self.0, &dest.0) {
                 return Steal::Empty;
             }
-            let mut src = self.0.lock();
-            let first = match src.pop_front() {
-                Some(t) => t,
-                None => return Steal::Empty,
-            };
-            let n = src.len() / 2;
-            let batch: Vec<T> = src.drain(..n).collect();
-            // Release the victim before touching our own queue: two workers
-            // stealing from each other must not hold both locks.
-            drop(src);
-            dest.0.lock().extend(batch);
-            Steal::Success(first)
+            steal_half(&self.0, dest)
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.lock().is_empty()

@@ -7,7 +7,8 @@
 //! 2. its LIFO slot, then its local FIFO queue;
 //! 3. the injector (taking a batch into the local queue);
 //! 4. as a *searcher* (at most half the workers at once, see `idle.rs`):
-//!    steal half of a random victim's queue, then the injector again;
+//!    steal half of a random victim's queue (at most 32 tasks, crossbeam's
+//!    batch cap), then the injector again;
 //! 5. park (see `park.rs`): the first parker sleeps in the driver.
 //!
 //! After a task's poll, a task it woke sits in the LIFO slot and runs next
@@ -26,13 +27,10 @@ use super::queue::{Local, Steal};
 use super::{Shared, TaskRef};
 use crate::loom::sync::Arc;
 use crate::runtime::context;
-use crate::runtime::driver::Turn;
-use crate::runtime::metrics::worker::{add, WorkerMetrics};
-use crate::runtime::observe::{SlowPoll, StealBatch};
-use crate::runtime::trace::Kind;
+use crate::runtime::observe::StealBatch;
+use crate::runtime::observer::Observer;
 use crate::util::rng::FastRand;
 use std::cell::Cell;
-use std::time::Instant;
 
 /// How many LIFO-slot tasks may run back to back before the local queue
 /// gets a turn.
@@ -55,8 +53,6 @@ pub(crate) struct Worker {
     tick: Cell<u32>,
     rng: Cell<FastRand>,
     parker: Parker,
-    /// When the worker last woke up (for busy time).
-    awake_since: Cell<Instant>,
 }
 
 /// Runs a worker until the runtime shuts down.
@@ -69,7 +65,6 @@ pub(crate) fn run(shared: Arc<Shared>, parts: Parts) {
         is_searching: Cell::new(false),
         tick: Cell::new(0),
         rng: Cell::new(victim_rng(shared.config.rng_seed, parts.index)),
-        awake_since: Cell::new(Instant::now()),
         shared,
     };
     let handle = crate::runtime::Handle {
@@ -78,6 +73,7 @@ pub(crate) fn run(shared: Arc<Shared>, parts: Parts) {
     let _current = context::set_current(&handle);
     let _entered = context::enter_runtime();
     let _worker = context::set_worker(&worker);
+    worker.shared.observer.on_worker_start(worker.index);
     worker.run();
     worker.drain_queues();
 }
@@ -105,14 +101,8 @@ impl Worker {
         self.index
     }
 
-    fn metrics(&self) -> &WorkerMetrics {
-        &self.shared.worker_metrics[self.index]
-    }
-
-    fn trace(&self, kind: Kind, task: u64, arg: u64) {
-        if let Some(trace) = &self.shared.trace {
-            trace.record(Some(self.index), kind, task, arg);
-        }
+    fn observer(&self) -> &Observer {
+        &self.shared.observer
     }
 
     fn run(&self) {
@@ -123,8 +113,8 @@ impl Worker {
             if tick % config.event_interval == 0 {
                 let turn = self
                     .parker
-                    .poll_driver(&self.shared.driver, &self.shared.driver_handle);
-                self.record_turn(turn);
+                    .poll_driver(&self.shared.driver, self.shared.driver_handle());
+                self.observer().on_turn(self.index, turn);
             }
             if let Some(task) = self.next_task(tick) {
                 self.run_task(task);
@@ -148,15 +138,6 @@ impl Worker {
 
     fn next_local(&self) -> Option<TaskRef> {
         self.lifo.take().or_else(|| self.local.pop())
-    }
-
-    fn record_turn(&self, turn: Turn) {
-        if turn.timers > 0 {
-            self.trace(Kind::TimerFire, 0, turn.timers as u64);
-        }
-        if turn.io_events > 0 {
-            self.trace(Kind::IoEvent, 0, turn.io_events as u64);
-        }
     }
 
     fn next_remote(&self) -> Option<TaskRef> {
@@ -195,10 +176,7 @@ impl Worker {
                 match stolen {
                     Steal::Success(task) => {
                         let count = (self.local.len().saturating_sub(before) + 1) as u64;
-                        let m = self.metrics();
-                        add(&m.steals, count);
-                        add(&m.steal_operations, 1);
-                        self.trace(Kind::Steal, victim as u64, count);
+                        self.observer().on_steal(self.index, victim, count);
                         return Some(task);
                     }
                     Steal::Empty => break,
@@ -209,7 +187,7 @@ impl Worker {
         }
         let task = self.next_remote();
         if task.is_none() {
-            add(&self.metrics().steal_failures, 1);
+            self.observer().on_steal_failure(self.index);
         }
         task
     }
@@ -227,7 +205,7 @@ impl Worker {
             // so wake someone to keep looking.
             self.shared.notify_parked();
         }
-        self.poll(task);
+        self.observer().poll(self.index, task);
         let mut lifo_polls = 0;
         while let Some(task) = self.lifo.take() {
             if lifo_polls >= MAX_LIFO_POLLS || self.shared.is_shutdown() {
@@ -243,46 +221,9 @@ impl Worker {
                 break;
             }
             lifo_polls += 1;
-            add(&self.metrics().lifo_polls, 1);
-            self.poll(task);
+            self.observer().on_lifo_poll(self.index);
+            self.observer().poll(self.index, task);
         }
-    }
-
-    /// Polls one task, with the bookkeeping the runtime was asked for.
-    fn poll(&self, task: TaskRef) {
-        add(&self.metrics().polls, 1);
-        let config = &self.shared.config;
-        if !config.track_tasks && self.shared.trace.is_none() {
-            task.run();
-            return;
-        }
-        let raw = task.raw();
-        let id = task.id().as_u64();
-        self.trace(Kind::PollStart, id, 0);
-        let start = config.track_tasks.then(Instant::now);
-        if let (Some(extra), Some(now)) = (raw.meta().tracked(), start) {
-            extra.record_poll(now);
-        }
-        match (&config.slow_poll, start) {
-            (Some((threshold, report)), Some(start)) => {
-                // Keep the task alive past its poll to describe it.
-                let observed = task.observe();
-                task.run();
-                let duration = start.elapsed();
-                if duration >= *threshold {
-                    let raw = observed.raw();
-                    report(&SlowPoll {
-                        id: raw.id(),
-                        name: raw.meta().name(),
-                        location: raw.meta().location,
-                        duration,
-                        worker: self.index,
-                    });
-                }
-            }
-            _ => task.run(),
-        }
-        self.trace(Kind::PollEnd, id, 0);
     }
 
     /// Queues a task woken on this worker's thread.
@@ -318,24 +259,17 @@ impl Worker {
             // possibly this one.
             self.shared.notify_parked();
         }
-        let m = self.metrics();
-        add(&m.parks, 1);
-        let now = Instant::now();
-        let busy = now.saturating_duration_since(self.awake_since.get());
-        add(&m.busy_ns, busy.as_nanos() as u64);
-        self.trace(Kind::Park, 0, 0);
+        self.observer().on_park(self.index);
         while !self.shared.is_shutdown() {
             let turn = self
                 .parker
-                .park(&self.shared.driver, &self.shared.driver_handle);
-            self.record_turn(turn);
+                .park(&self.shared.driver, self.shared.driver_handle());
+            self.observer().on_turn(self.index, turn);
             if self.transition_from_parked() {
                 break;
             }
         }
-        add(&m.unparks, 1);
-        self.awake_since.set(Instant::now());
-        self.trace(Kind::Unpark, 0, 0);
+        self.observer().on_unpark(self.index);
     }
 
     fn transition_from_parked(&self) -> bool {

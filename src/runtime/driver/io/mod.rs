@@ -7,9 +7,9 @@
 //! * `driver.rs` — the `Poller`, `Driver::turn`, `Handle::{unpark, shutdown}`.
 //! * `poll_evented.rs` — a registered std socket; the wait-try-clear loop.
 //!
-//! Under `cfg(loom)` only the readiness protocol is compiled (loom cannot
-//! model the poller's syscalls); the runtime's driver has its own loom
-//! stand-in for the park.
+//! * `model.rs` — under `cfg(loom)` only: the poller's stand-in, with the
+//!   same `Driver`/`Handle` shape (loom cannot model the poller's syscalls).
+//!   The readiness protocol itself is the real code in both builds.
 
 mod ready;
 mod registrations;
@@ -22,8 +22,13 @@ mod poll_evented;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+#[cfg(loom)]
+mod model;
+
 #[cfg(not(loom))]
 pub(crate) use driver::{Driver, Handle};
+#[cfg(loom)]
+pub(crate) use model::{Driver, Handle};
 #[cfg(not(loom))]
 #[allow(unused_imports)]
 pub(crate) use poll_evented::PollEvented;

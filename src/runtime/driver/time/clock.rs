@@ -10,6 +10,10 @@
 //! so a paused or virtual clock can later replace `Instant::now()` here
 //! without touching the wheel. The wheel itself only ever sees ticks, which is
 //! also how its unit tests and loom models drive time by hand.
+//!
+//! Under loom the clock does not read the system time at all: it stands at
+//! its start until a model moves it with `advance` (loom needs every
+//! execution to be a function of its schedule alone).
 
 use std::time::{Duration, Instant};
 
@@ -22,6 +26,9 @@ const TICKS_PER_SEC: u64 = 1_000;
 #[derive(Debug, Clone)]
 pub(crate) struct Clock {
     start: Instant,
+    /// Under loom: nanoseconds the model has advanced the clock by.
+    #[cfg(loom)]
+    advanced: crate::loom::sync::Arc<crate::loom::sync::atomic::AtomicU64>,
 }
 
 impl Clock {
@@ -29,13 +36,31 @@ impl Clock {
     pub(crate) fn new() -> Clock {
         Clock {
             start: Instant::now(),
+            #[cfg(loom)]
+            advanced: Default::default(),
         }
     }
 
     /// The current time.
     #[inline]
     pub(crate) fn now(&self) -> Instant {
-        Instant::now()
+        #[cfg(not(loom))]
+        return Instant::now();
+        #[cfg(loom)]
+        return self.nanos_instant(
+            self.advanced
+                .load(crate::loom::sync::atomic::Ordering::SeqCst),
+        );
+    }
+
+    /// Moves the model clock forward by `by` (loom only: time does not pass
+    /// by itself there).
+    #[cfg(loom)]
+    pub(crate) fn advance(&self, by: Duration) {
+        self.advanced.fetch_add(
+            saturating_nanos(by),
+            crate::loom::sync::atomic::Ordering::SeqCst,
+        );
     }
 
     /// The last tick that has completely passed (rounds down).

@@ -208,7 +208,6 @@ impl Handle {
 
     /// A time driver whose [`unpark_driver`](Handle::unpark_driver) calls
     /// `unpark` (the runtime passes its poller's notify).
-    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn with_unpark(clock: Clock, unpark: impl Fn() + Send + Sync + 'static) -> Handle {
         Handle::build(clock, Some(Unpark(Box::new(unpark))))
     }
@@ -245,7 +244,6 @@ impl Handle {
     /// before the driver waits, and wait at most until the answer: it also
     /// records that answer, so a timer filed afterwards for an earlier time
     /// knows to wake the driver.
-    #[cfg_attr(loom, allow(dead_code))] // the loom park leaves timers out
     pub(crate) fn next_expiration(&self) -> Option<Instant> {
         let mut core = self.inner.core.lock();
         let tick = core.record_next_expiration()?;
@@ -269,7 +267,6 @@ impl Handle {
 
     /// Fires every timer due at the clock's present. The wakers are woken
     /// after the wheel lock is released.
-    #[cfg_attr(loom, allow(dead_code))] // the loom park leaves timers out
     pub(crate) fn process(&self) -> usize {
         let now = self.inner.clock.now();
         self.process_exact(

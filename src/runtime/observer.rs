@@ -1,0 +1,178 @@
+//! The one observer of the scheduler: metrics, the trace, task tracking and
+//! slow-poll reports, behind one call per event.
+//!
+//! The scheduling policy (`scheduler/worker.rs`, `scheduler/mod.rs`) calls
+//! `on_*` at each event it wants seen — a poll, a steal, a park, a wake, a
+//! driver turn — and never looks at what is enabled. Each call costs one
+//! branch when its sinks are off (plus the owner-only counter store that
+//! metrics always do: a plain load and store, no read-modify-write).
+//!
+//! Per-worker counters live in [`WorkerMetrics`], written only by their
+//! worker; the trace is a ring per worker (see `trace/`).
+
+use crate::loom::sync::atomic::{Ordering::Relaxed, StatAtomicU64};
+use crate::runtime::config::{Config, SlowPollCallback};
+use crate::runtime::driver::Turn;
+use crate::runtime::metrics::worker::{add, WorkerMetrics};
+use crate::runtime::observe::SlowPoll;
+use crate::runtime::task::{Id, Notified};
+use crate::runtime::trace::{Kind, Trace, EXTERNAL};
+use std::time::{Duration, Instant};
+
+/// Everything that watches the workers, shared by them all.
+pub(crate) struct Observer {
+    metrics: Box<[WorkerMetrics]>,
+    trace: Option<Trace>,
+    /// A clock read per poll: task tracking (for the dump) or slow polls.
+    track_tasks: bool,
+    slow_poll: Option<(Duration, SlowPollCallback)>,
+    /// Zero point of each worker's `awake_since` stamp.
+    epoch: Instant,
+    /// One stamp per worker (ns since `epoch`): when it last woke up.
+    awake_since: Box<[StatAtomicU64]>,
+}
+
+impl Observer {
+    pub(crate) fn new(config: &Config, workers: usize) -> Observer {
+        Observer {
+            metrics: (0..workers).map(|_| WorkerMetrics::default()).collect(),
+            trace: config.trace_capacity.map(|cap| Trace::new(workers, cap)),
+            track_tasks: config.track_tasks,
+            slow_poll: config.slow_poll(),
+            epoch: Instant::now(),
+            awake_since: (0..workers).map(|_| StatAtomicU64::new(0)).collect(),
+        }
+    }
+
+    /// Every worker's counters.
+    pub(crate) fn metrics(&self) -> &[WorkerMetrics] {
+        &self.metrics
+    }
+
+    /// The trace, if it was enabled.
+    pub(crate) fn trace(&self) -> Option<&Trace> {
+        self.trace.as_ref()
+    }
+
+    /// Whether spawns record tracking data (`Meta::track`).
+    pub(crate) fn tracks_tasks(&self) -> bool {
+        self.track_tasks
+    }
+
+    fn record(&self, worker: Option<usize>, kind: Kind, task: u64, arg: u64) {
+        if let Some(trace) = &self.trace {
+            trace.record(worker, kind, task, arg);
+        }
+    }
+
+    /// Polls `task` on `worker`, with whatever bookkeeping is enabled.
+    #[inline]
+    pub(crate) fn poll<S: 'static>(&self, worker: usize, task: Notified<S>) {
+        add(&self.metrics[worker].polls, 1);
+        if !self.track_tasks && self.trace.is_none() {
+            task.run();
+            return;
+        }
+        self.poll_observed(worker, task);
+    }
+
+    fn poll_observed<S: 'static>(&self, worker: usize, task: Notified<S>) {
+        let id = task.id().as_u64();
+        self.record(Some(worker), Kind::PollStart, id, 0);
+        let start = self.track_tasks.then(Instant::now);
+        if let (Some(extra), Some(now)) = (task.raw().meta().tracked(), start) {
+            extra.record_poll(now);
+        }
+        match (&self.slow_poll, start) {
+            (Some((threshold, report)), Some(start)) => {
+                // Keep the task alive past its poll to describe it.
+                let observed = task.observe();
+                task.run();
+                let duration = start.elapsed();
+                if duration >= *threshold {
+                    let raw = observed.raw();
+                    report(&SlowPoll {
+                        id: raw.id(),
+                        name: raw.meta().name(),
+                        location: raw.meta().location,
+                        duration,
+                        worker,
+                    });
+                }
+            }
+            _ => task.run(),
+        }
+        self.record(Some(worker), Kind::PollEnd, id, 0);
+    }
+
+    /// A task ran from the LIFO slot right after another one.
+    pub(crate) fn on_lifo_poll(&self, worker: usize) {
+        add(&self.metrics[worker].lifo_polls, 1);
+    }
+
+    /// `worker` stole `count` tasks from `victim` in one operation.
+    pub(crate) fn on_steal(&self, worker: usize, victim: usize, count: u64) {
+        let m = &self.metrics[worker];
+        add(&m.steals, count);
+        add(&m.steal_operations, 1);
+        self.record(Some(worker), Kind::Steal, victim as u64, count);
+    }
+
+    /// `worker` searched every victim and the injector and found nothing.
+    pub(crate) fn on_steal_failure(&self, worker: usize) {
+        add(&self.metrics[worker].steal_failures, 1);
+    }
+
+    /// A driver turn on `worker` dispatched `turn`.
+    pub(crate) fn on_turn(&self, worker: usize, turn: Turn) {
+        if turn.timers > 0 {
+            self.record(Some(worker), Kind::TimerFire, 0, turn.timers as u64);
+        }
+        if turn.io_events > 0 {
+            self.record(Some(worker), Kind::IoEvent, 0, turn.io_events as u64);
+        }
+    }
+
+    /// `worker` is going to sleep: its busy time since waking is counted.
+    pub(crate) fn on_park(&self, worker: usize) {
+        let m = &self.metrics[worker];
+        add(&m.parks, 1);
+        let now = self.stamp();
+        let since = self.awake_since[worker].load(Relaxed);
+        add(&m.busy_ns, now.saturating_sub(since));
+        self.record(Some(worker), Kind::Park, 0, 0);
+    }
+
+    /// `worker` woke up from a park.
+    pub(crate) fn on_unpark(&self, worker: usize) {
+        add(&self.metrics[worker].unparks, 1);
+        self.awake_since[worker].store(self.stamp(), Relaxed);
+        self.record(Some(worker), Kind::Unpark, 0, 0);
+    }
+
+    /// The first wake-up: the worker thread started.
+    pub(crate) fn on_worker_start(&self, worker: usize) {
+        self.awake_since[worker].store(self.stamp(), Relaxed);
+    }
+
+    /// A task was spawned; `worker` (asked only when tracing) is the
+    /// spawning worker of this runtime, if any.
+    pub(crate) fn on_spawn(&self, id: Id, worker: impl FnOnce() -> Option<usize>) {
+        if let Some(trace) = &self.trace {
+            trace.record(worker(), Kind::Spawn, id.as_u64(), 0);
+        }
+    }
+
+    /// `task` was woken from `from` (a worker of this runtime) or from
+    /// outside (`None`).
+    pub(crate) fn on_wake<S: 'static>(&self, from: Option<usize>, task: &Notified<S>) {
+        if let Some(trace) = &self.trace {
+            let arg = from.map_or(EXTERNAL, |w| w as u64);
+            trace.record(from, Kind::Wake, task.id().as_u64(), arg);
+        }
+    }
+
+    fn stamp(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+}
