@@ -28,6 +28,7 @@
 //! ```
 
 mod addr;
+mod impls;
 pub mod tcp;
 mod udp;
 #[cfg(unix)]

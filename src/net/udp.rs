@@ -1,13 +1,12 @@
 //! `UdpSocket`: datagrams over UDP.
 
-use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::{self, SocketAddr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::task::{Context, Poll};
 
 use crate::net::addr::{each_addr, resolve, ToSocketAddrs};
+use crate::net::impls::{impl_fd_and_debug, impl_try_from_std};
 use crate::runtime::driver::io::{Direction, PollEvented};
 
 /// A UDP socket. All methods take `&self`, so one socket can be shared
@@ -235,28 +234,5 @@ impl UdpSocket {
     }
 }
 
-impl TryFrom<net::UdpSocket> for UdpSocket {
-    type Error = io::Error;
-
-    fn try_from(socket: net::UdpSocket) -> io::Result<UdpSocket> {
-        UdpSocket::from_std(socket)
-    }
-}
-
-impl AsFd for UdpSocket {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.get_ref().as_fd()
-    }
-}
-
-impl AsRawFd for UdpSocket {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-impl fmt::Debug for UdpSocket {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.io.get_ref().fmt(f)
-    }
-}
+impl_try_from_std!(UdpSocket, net::UdpSocket);
+impl_fd_and_debug!(UdpSocket);

@@ -1,14 +1,13 @@
 //! `TcpListener`: accepts TCP connections.
 
-use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::{self, SocketAddr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::task::{Context, Poll};
 
 use super::TcpStream;
 use crate::net::addr::{each_addr, ToSocketAddrs};
+use crate::net::impls::{impl_fd_and_debug, impl_try_from_std};
 use crate::runtime::driver::io::{Direction, PollEvented};
 
 /// A TCP socket listening for connections.
@@ -158,28 +157,5 @@ impl TcpListener {
     }
 }
 
-impl TryFrom<net::TcpListener> for TcpListener {
-    type Error = io::Error;
-
-    fn try_from(listener: net::TcpListener) -> io::Result<TcpListener> {
-        TcpListener::from_std(listener)
-    }
-}
-
-impl AsFd for TcpListener {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.get_ref().as_fd()
-    }
-}
-
-impl AsRawFd for TcpListener {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-impl fmt::Debug for TcpListener {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.io.get_ref().fmt(f)
-    }
-}
+impl_try_from_std!(TcpListener, net::TcpListener);
+impl_fd_and_debug!(TcpListener);

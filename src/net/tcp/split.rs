@@ -155,31 +155,33 @@ impl fmt::Display for ReuniteError {
 
 impl std::error::Error for ReuniteError {}
 
+// The halves reuse the stream's own impls on `&TcpStream`: reads and
+// writes need only a shared reference, and `poll_close` shuts down the write
+// direction as `TcpStream`'s does.
+
 macro_rules! read_half {
-    ($ty:ty, $($stream:tt)+) => {
+    ($ty:ty, $stream:tt) => {
         impl AsyncRead for $ty {
             fn poll_read(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                let this = self.get_mut();
-                this.$($stream)+.poll_read_priv(cx, buf)
+                Pin::new(&mut &*self.$stream).poll_read(cx, buf)
             }
         }
     };
 }
 
 macro_rules! write_half {
-    ($ty:ty, $($stream:tt)+) => {
+    ($ty:ty, $stream:tt) => {
         impl AsyncWrite for $ty {
             fn poll_write(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
-                let this = self.get_mut();
-                this.$($stream)+.poll_write_priv(cx, buf)
+                Pin::new(&mut &*self.$stream).poll_write(cx, buf)
             }
 
             fn poll_write_vectored(
@@ -187,17 +189,15 @@ macro_rules! write_half {
                 cx: &mut Context<'_>,
                 bufs: &[io::IoSlice<'_>],
             ) -> Poll<io::Result<usize>> {
-                let this = self.get_mut();
-                this.$($stream)+.poll_write_vectored_priv(cx, bufs)
+                Pin::new(&mut &*self.$stream).poll_write_vectored(cx, bufs)
             }
 
-            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Pin::new(&mut &*self.$stream).poll_flush(cx)
             }
 
-            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                let this = self.get_mut();
-                Poll::Ready(this.$($stream)+.shutdown_write())
+            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Pin::new(&mut &*self.$stream).poll_close(cx)
             }
         }
     };

@@ -1,14 +1,13 @@
 //! `UnixListener`: accepts Unix-domain stream connections.
 
-use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 use std::task::{Context, Poll};
 
 use super::UnixStream;
+use crate::net::impls::impl_fd_and_debug;
 use crate::runtime::driver::io::{Direction, PollEvented};
 
 /// A Unix-domain socket listening for stream connections.
@@ -142,20 +141,4 @@ impl UnixListener {
     }
 }
 
-impl AsFd for UnixListener {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.get_ref().as_fd()
-    }
-}
-
-impl AsRawFd for UnixListener {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.get_ref().as_raw_fd()
-    }
-}
-
-impl fmt::Debug for UnixListener {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.io.get_ref().fmt(f)
-    }
-}
+impl_fd_and_debug!(UnixListener);

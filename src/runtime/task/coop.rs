@@ -42,8 +42,9 @@ pub(crate) fn budget<R>(f: impl FnOnce() -> R) -> R {
     with_budget(Budget::initial(), f)
 }
 
-/// Runs `f` with no budget limit (used by `block_on`'s own future).
-#[allow(dead_code)]
+/// Runs `f` with no budget limit: a blocking-pool task's closure
+/// (`blocking/task.rs`), and `timeout`'s deadline check after the inner
+/// future spent the last unit (`time/timeout.rs`).
 pub(crate) fn with_unconstrained<R>(f: impl FnOnce() -> R) -> R {
     with_budget(Budget::UNCONSTRAINED, f)
 }

@@ -318,9 +318,9 @@ impl<F: Future, S> Core<F, S> {
     /// # Safety
     /// The caller holds `RUNNING` and the stage is `Running`.
     unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: the caller holds RUNNING (exclusive access to the stage);
-        // the future lives in the heap cell and never moves.
+        // SAFETY: the caller holds RUNNING (exclusive access to the stage).
         self.stage.with_mut(|ptr| match unsafe { &mut *ptr } {
+            // SAFETY: the future lives in the heap cell and never moves.
             Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(cx),
             _ => unreachable!("a task was polled after it finished"),
         })
@@ -336,14 +336,14 @@ impl<F: Future, S> Core<F, S> {
     /// # Safety
     /// As `set_stage`, and the stage is `Finished`.
     unsafe fn take_output(&self) -> Result<F::Output, JoinError> {
-        self.stage
+        self.stage.with_mut(|ptr| {
             // SAFETY: the caller has exclusive access to the stage.
-            .with_mut(
-                |ptr| match std::mem::replace(unsafe { &mut *ptr }, Stage::Consumed) {
-                    Stage::Finished(output) => output,
-                    _ => panic!("JoinHandle polled after completion"),
-                },
-            )
+            let stage = unsafe { &mut *ptr };
+            match std::mem::replace(stage, Stage::Consumed) {
+                Stage::Finished(output) => output,
+                _ => panic!("JoinHandle polled after completion"),
+            }
+        })
     }
 }
 

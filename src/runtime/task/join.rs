@@ -28,6 +28,9 @@ pub struct JoinHandle<T> {
 // SAFETY: the handle only moves the output (T: Send) between threads; all
 // shared state goes through the task's atomic state word.
 unsafe impl<T: Send> Send for JoinHandle<T> {}
+// SAFETY: through `&JoinHandle` one can only abort, ask `is_finished`, take
+// an `AbortHandle` (a reference count) or read the id: the atomic state word
+// and immutable header fields. The output is only touched through `&mut`.
 unsafe impl<T: Send> Sync for JoinHandle<T> {}
 
 impl<T> Unpin for JoinHandle<T> {}
@@ -155,6 +158,8 @@ pub struct AbortHandle {
 
 // SAFETY: an AbortHandle only touches the atomic state word.
 unsafe impl Send for AbortHandle {}
+// SAFETY: as for `Send`: every method takes `&self` and only touches the
+// atomic state word (or reads the immutable id).
 unsafe impl Sync for AbortHandle {}
 
 impl AbortHandle {

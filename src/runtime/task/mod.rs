@@ -71,6 +71,8 @@ pub(crate) struct Notified<S: 'static>(Task<S>);
 // SAFETY: a task's future and output are Send (checked by `new_task`);
 // everything shared goes through its atomic state word.
 unsafe impl<S> Send for Task<S> {}
+// SAFETY: as for `Send`: `&Task` only reads the id and copies the pointer;
+// what it reaches is shared through the atomic state word.
 unsafe impl<S> Sync for Task<S> {}
 
 impl<S: 'static> Task<S> {

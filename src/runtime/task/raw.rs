@@ -211,7 +211,7 @@ unsafe fn poll<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
     F::Output: Send + 'static,
 {
-    // SAFETY (the same for all six): the vtable for (F, S) is only
+    // SAFETY: (the same for all six) the vtable for (F, S) is only
     // installed in cells of type Cell<F, S>, so the cast recovers the real
     // type, and the caller holds a reference that keeps the cell alive.
     unsafe { Harness::<F, S>::from_raw(ptr) }.poll()
@@ -265,6 +265,8 @@ where
 // (enforced by `RawTask::new`), and all shared access goes through the
 // atomic state word.
 unsafe impl Send for RawTask {}
+// SAFETY: as for `Send`: a shared `&RawTask` is only a copy of the pointer,
+// and what it reaches is shared through the atomic state word.
 unsafe impl Sync for RawTask {}
 
 #[cfg(all(test, not(loom)))]

@@ -78,7 +78,7 @@ pub(crate) enum TransitionToIdle {
     Cancelled,
 }
 
-/// What a wake tells the waker.
+/// What a wake that consumes the waker tells it.
 #[must_use]
 pub(crate) enum TransitionToNotified {
     /// Nothing to do (already queued, running, or complete).
@@ -87,6 +87,16 @@ pub(crate) enum TransitionToNotified {
     Submit,
     /// The reference dropped was the last: free the task.
     Dealloc,
+}
+
+/// What a wake through a borrowed waker tells it. There is no `Dealloc`:
+/// the borrowed waker's reference stays, so the count cannot reach zero.
+#[must_use]
+pub(crate) enum TransitionToNotifiedByRef {
+    /// Nothing to do (already queued, running, or complete).
+    DoNothing,
+    /// Push a `Notified` to a run queue (a reference was taken for it).
+    Submit,
 }
 
 impl State {
@@ -198,18 +208,19 @@ impl State {
         })
     }
 
-    /// A wake through a borrowed waker.
-    pub(crate) fn transition_to_notified_by_ref(&self) -> TransitionToNotified {
+    /// A wake through a borrowed waker: drops no reference, and takes one
+    /// for the `Notified` when it submits.
+    pub(crate) fn transition_to_notified_by_ref(&self) -> TransitionToNotifiedByRef {
         self.fetch_update_action(|mut next| {
             if next.is_complete() || next.is_notified() {
-                (TransitionToNotified::DoNothing, None)
+                (TransitionToNotifiedByRef::DoNothing, None)
             } else if next.is_running() {
                 next.0 |= NOTIFIED;
-                (TransitionToNotified::DoNothing, Some(next))
+                (TransitionToNotifiedByRef::DoNothing, Some(next))
             } else {
                 next.0 |= NOTIFIED;
                 next.ref_inc();
-                (TransitionToNotified::Submit, Some(next))
+                (TransitionToNotifiedByRef::Submit, Some(next))
             }
         })
     }
@@ -459,6 +470,27 @@ mod tests {
         ));
         // owned + join + the new Notified + the poller's own
         assert_eq!(state.load().ref_count(), 4);
+    }
+
+    #[test]
+    fn a_wake_by_ref_of_an_idle_task_submits_it_once_with_a_new_reference() {
+        let state = State::new();
+        let _ = state.transition_to_running();
+        let _ = state.transition_to_idle();
+        // owned + join; the first `Notified`'s reference went with the poll
+        assert_eq!(state.load().ref_count(), 2);
+        assert!(matches!(
+            state.transition_to_notified_by_ref(),
+            TransitionToNotifiedByRef::Submit
+        ));
+        assert!(state.load().is_notified());
+        assert_eq!(state.load().ref_count(), 3);
+        // Already queued: a second wake changes nothing.
+        assert!(matches!(
+            state.transition_to_notified_by_ref(),
+            TransitionToNotifiedByRef::DoNothing
+        ));
+        assert_eq!(state.load().ref_count(), 3);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! dropping releases one.
 
 use super::raw::{Header, RawTask};
-use super::state::TransitionToNotified;
+use super::state::{TransitionToNotified, TransitionToNotifiedByRef};
 use std::ptr::NonNull;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
@@ -49,9 +49,8 @@ unsafe fn wake_by_ref(ptr: *const ()) {
     let task = unsafe { raw(ptr) };
     match task.header().state.transition_to_notified_by_ref() {
         // A fresh reference was taken for the Notified.
-        TransitionToNotified::Submit => task.schedule(),
-        TransitionToNotified::Dealloc => task.dealloc(),
-        TransitionToNotified::DoNothing => {}
+        TransitionToNotifiedByRef::Submit => task.schedule(),
+        TransitionToNotifiedByRef::DoNothing => {}
     }
 }
 

@@ -381,9 +381,11 @@ impl<T> Future for Wait<'_, T> {
     type Output = Result<Grant, Closed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: nothing is moved out of `this`; `wait` is re-pinned at
+        // once and the other fields are not structurally pinned.
+        let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: `wait` is pinned with us and never moved out; it is
         // dropped in place, in `Drop`.
-        let this = unsafe { self.get_unchecked_mut() };
         let wait = unsafe { Pin::new_unchecked(&mut *this.wait) };
         let res = ready!(wait.poll(cx));
         this.done = true;

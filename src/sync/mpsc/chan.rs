@@ -216,7 +216,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
     /// Only the receiver calls this.
     pub(crate) unsafe fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
-        // SAFETY (all pops below): forwarded single-consumer contract.
+        // SAFETY: forwarded single-consumer contract (for all pops below).
         let mut value = unsafe { self.pop() };
         if value.is_none() {
             self.rx_waker.waker.register(cx.waker());

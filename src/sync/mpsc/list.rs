@@ -79,6 +79,7 @@ impl<T> List<T> {
         }
         // SAFETY: `next` is linked and fully written; we are its only reader.
         let value = unsafe { (*next).value.with_mut(|p| (*p).take()) };
+        // SAFETY: single consumer: we own `head`.
         self.head.with_mut(|p| unsafe { *p = next });
         // SAFETY: the old stub is unreachable: `tail` moved past it (it has a
         // `next`) and we just moved `head` off it.
@@ -91,6 +92,7 @@ impl<T> Drop for List<T> {
     fn drop(&mut self) {
         // SAFETY: `&mut self`: no producer or other consumer remains.
         while unsafe { self.pop() }.is_some() {}
+        // SAFETY: `&mut self`: we own `head`.
         let stub = self.head.with(|p| unsafe { *p });
         // SAFETY: the last stub is owned by the list alone.
         drop(unsafe { Box::from_raw(stub) });

@@ -428,8 +428,10 @@ mod tests {
         assert_eq!(unsafe { ring.pop() }, None, "nothing published yet");
         ring.write(kept, 7);
         // The skipped position is not yet published: the consumer waits.
+        // SAFETY: one consumer (this thread), as above.
         assert_eq!(unsafe { ring.pop() }, None);
         ring.skip(skipped);
+        // SAFETY: one consumer (this thread), as above.
         assert_eq!(unsafe { ring.pop() }, Some(7));
         assert_eq!(ring.distance(ring.head(), ring.tail(Ordering::Relaxed)), 0);
         // Both slots are free again.
