@@ -1,180 +1,64 @@
 //! Timer benchmarks: magpie side by side with tokio and smol's `async-io`,
-//! one criterion group per workload so the ratios come from one run.
+//! one criterion group per workload so the ratios come from one run. Each
+//! workload is written once against `TimeBench` (`support/time.rs`), which
+//! hands it each runtime's own sleep and timeout.
 //!
 //! * `timer_churn`: make a timer, register it (one poll), cancel it (drop).
 //! * `timer_fire`: 10,000 tasks each sleep 1 ms; all joined.
 //! * `timeout_ready`: a `timeout` whose future is already ready.
 //!
-//! Every runtime gets the same two worker threads.
+//! Every runtime gets the same number of worker threads (`workers()`, one
+//! per CPU); tokio has only its timer driver enabled, smol's threads drive
+//! the `async-io` reactor.
 //!
-//! Run: `cargo bench --bench time`.
+//! Run: `cargo bench --bench time` (prints a ratio table at the end:
+//! magpie's time over each peer's, below 1.0 means magpie is faster).
+
+mod support;
 
 use std::future::{ready, Future};
-use std::pin::pin;
-use std::sync::Arc;
+use std::pin::{pin, Pin};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion};
+use support::time::TimeBench;
+use support::{report, Bench, Magpie, Smol, Spawn, Tokio};
 
-const WORKERS: usize = 2;
 const FIRE_TASKS: usize = 10_000;
 
-fn magpie_rt() -> magpie::Runtime {
-    magpie::runtime::Builder::new()
-        .worker_threads(WORKERS)
-        .build()
-        .expect("magpie runtime")
-}
-
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(WORKERS)
-        .enable_time()
-        .build()
-        .expect("tokio runtime")
-}
-
-/// smol's stack: an `async-executor` run by `WORKERS` threads, timers from
-/// `async-io`.
-struct Smol {
-    executor: Arc<async_executor::Executor<'static>>,
-    stop: Option<async_channel::Sender<()>>,
-    threads: Vec<std::thread::JoinHandle<()>>,
-}
-
-impl Smol {
-    fn new() -> Smol {
-        let executor = Arc::new(async_executor::Executor::new());
-        let (stop, stopped) = async_channel::bounded::<()>(1);
-        let threads = (0..WORKERS)
-            .map(|_| {
-                let executor = executor.clone();
-                let stopped = stopped.clone();
-                std::thread::spawn(move || {
-                    let _ = async_io::block_on(executor.run(stopped.recv()));
-                })
-            })
-            .collect();
-        Smol {
-            executor,
-            stop: Some(stop),
-            threads,
-        }
-    }
-
-    fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
-        async_io::block_on(future)
-    }
-}
-
-impl Drop for Smol {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        for thread in self.threads.drain(..) {
-            let _ = thread.join();
-        }
-    }
-}
-
 /// Polls `future` once with a no-op waker (registers a timer).
-fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
     future.poll(&mut Context::from_waker(futures::task::noop_waker_ref()))
 }
 
-fn timer_churn(c: &mut Criterion) {
-    let mut group = c.benchmark_group("timer_churn");
+fn timer_churn<B: TimeBench>(group: &mut BenchmarkGroup<'_, WallTime>, rt: &B) {
     let far = Duration::from_secs(60);
-
-    let rt = magpie_rt();
-    group.bench_function("magpie", |b| {
+    group.bench_function(B::NAME, |b| {
         b.iter_custom(|iters| {
             rt.block_on(async {
                 let start = Instant::now();
                 for _ in 0..iters {
-                    let timer = pin!(magpie::time::sleep(far));
+                    let timer = pin!(B::sleep(far));
                     assert!(poll_once(timer).is_pending());
                 }
                 start.elapsed()
             })
         })
     });
-    drop(rt);
-
-    let rt = tokio_rt();
-    group.bench_function("tokio", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    let timer = pin!(tokio::time::sleep(far));
-                    assert!(poll_once(timer).is_pending());
-                }
-                start.elapsed()
-            })
-        })
-    });
-    drop(rt);
-
-    let smol = Smol::new();
-    group.bench_function("smol", |b| {
-        b.iter_custom(|iters| {
-            smol.block_on(async {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    let timer = pin!(async_io::Timer::after(far));
-                    assert!(poll_once(timer).is_pending());
-                }
-                start.elapsed()
-            })
-        })
-    });
-    group.finish();
 }
 
-fn timer_fire(c: &mut Criterion) {
-    let mut group = c.benchmark_group("timer_fire");
-    group.sample_size(20);
+fn timer_fire<B: TimeBench>(group: &mut BenchmarkGroup<'_, WallTime>, rt: &B) {
     let nap = Duration::from_millis(1);
-
-    let rt = magpie_rt();
-    group.bench_function("magpie", |b| {
+    let spawner = rt.spawner();
+    group.bench_function(B::NAME, |b| {
         b.iter(|| {
             rt.block_on(async {
-                let tasks: Vec<_> = (0..FIRE_TASKS)
-                    .map(|_| magpie::spawn(async move { magpie::time::sleep(nap).await }))
-                    .collect();
-                for task in tasks {
-                    task.await.unwrap();
-                }
-            })
-        })
-    });
-    drop(rt);
-
-    let rt = tokio_rt();
-    group.bench_function("tokio", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                let tasks: Vec<_> = (0..FIRE_TASKS)
-                    .map(|_| tokio::spawn(async move { tokio::time::sleep(nap).await }))
-                    .collect();
-                for task in tasks {
-                    task.await.unwrap();
-                }
-            })
-        })
-    });
-    drop(rt);
-
-    let smol = Smol::new();
-    group.bench_function("smol", |b| {
-        b.iter(|| {
-            smol.block_on(async {
                 let tasks: Vec<_> = (0..FIRE_TASKS)
                     .map(|_| {
-                        smol.executor.spawn(async move {
-                            async_io::Timer::after(nap).await;
+                        spawner.spawn_join(async move {
+                            B::sleep(nap).await;
                         })
                     })
                     .collect();
@@ -184,64 +68,43 @@ fn timer_fire(c: &mut Criterion) {
             })
         })
     });
-    group.finish();
 }
 
-fn timeout_ready(c: &mut Criterion) {
-    let mut group = c.benchmark_group("timeout_ready");
+fn timeout_ready<B: TimeBench>(group: &mut BenchmarkGroup<'_, WallTime>, rt: &B) {
     let limit = Duration::from_secs(1);
-
-    let rt = magpie_rt();
-    group.bench_function("magpie", |b| {
+    group.bench_function(B::NAME, |b| {
         b.iter_custom(|iters| {
             rt.block_on(async {
                 let start = Instant::now();
                 for i in 0..iters {
-                    let out = magpie::time::timeout(limit, ready(i)).await;
-                    assert_eq!(out, Ok(i));
+                    let out = B::timeout(limit, ready(i)).await;
+                    assert_eq!(out.ok(), Some(i));
                 }
                 start.elapsed()
             })
         })
     });
-    drop(rt);
-
-    let rt = tokio_rt();
-    group.bench_function("tokio", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let start = Instant::now();
-                for i in 0..iters {
-                    let out = tokio::time::timeout(limit, ready(i)).await;
-                    assert_eq!(out, Ok(i));
-                }
-                start.elapsed()
-            })
-        })
-    });
-    drop(rt);
-
-    // smol has no `timeout`; its idiom is racing the future against a timer.
-    let smol = Smol::new();
-    group.bench_function("smol", |b| {
-        b.iter_custom(|iters| {
-            smol.block_on(async {
-                use futures_lite::FutureExt;
-                let start = Instant::now();
-                for i in 0..iters {
-                    let expired = async {
-                        async_io::Timer::after(limit).await;
-                        None
-                    };
-                    let out = async { Some(i) }.or(expired).await;
-                    assert_eq!(out, Some(i));
-                }
-                start.elapsed()
-            })
-        })
-    });
-    group.finish();
 }
 
-criterion_group!(benches, timer_churn, timer_fire, timeout_ready);
-criterion_main!(benches);
+/// tokio with only its timer driver enabled: no I/O driver under its park.
+fn tokio_timers() -> Tokio {
+    Tokio::with(|b| {
+        b.enable_time();
+    })
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    let mut group = c.benchmark_group("timer_churn");
+    on_each_runtime!(group, timer_churn, tokio_timers());
+    let mut group = c.benchmark_group("timer_fire");
+    group.sample_size(20);
+    on_each_runtime!(group, timer_fire, tokio_timers());
+    let mut group = c.benchmark_group("timeout_ready");
+    on_each_runtime!(group, timeout_ready, tokio_timers());
+    c.final_summary();
+    report::print_ratio_table(
+        &["timer_churn", "timer_fire", "timeout_ready"],
+        &[Magpie::NAME, Tokio::NAME, Smol::NAME],
+    );
+}

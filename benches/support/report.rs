@@ -11,15 +11,17 @@ fn criterion_dir() -> PathBuf {
     target.join("criterion")
 }
 
-/// Mean time in nanoseconds of `group/function` from the last run.
+/// Mean time in nanoseconds of `group/function` from the last run. A
+/// function made with `BenchmarkId::new(name, parameter)` is written
+/// `name/parameter` (criterion keeps them as two folders).
 pub fn mean_ns(group: &str, function: &str) -> Option<f64> {
     // criterion turns the characters it cannot use in paths into `_`.
     let clean = |s: &str| s.replace(['/', '\\', ':', '?', '*', '"', '<', '>', '|'], "_");
-    let path = criterion_dir()
-        .join(clean(group))
-        .join(clean(function))
-        .join("new")
-        .join("estimates.json");
+    let mut path = criterion_dir().join(clean(group));
+    for part in function.split('/') {
+        path.push(clean(part));
+    }
+    let path = path.join("new").join("estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     json["mean"]["point_estimate"].as_f64()
@@ -46,8 +48,13 @@ pub fn print_ratio_table(groups: &[&str], functions: &[&str]) {
     for _ in functions {
         rule.push_str("---|");
     }
+    // The ratio columns name the functions without a parameter
+    // (`magpie/tokio`, not `magpie/32/tokio/32`).
+    fn name(function: &str) -> &str {
+        function.split('/').next().unwrap_or(function)
+    }
     for o in others {
-        header.push_str(&format!(" {first}/{o} |"));
+        header.push_str(&format!(" {}/{} |", name(first), name(o)));
         rule.push_str("---|");
     }
     println!("\n{header}\n{rule}");
