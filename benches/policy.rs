@@ -1,7 +1,7 @@
 //! Scheduling-policy and observability benchmarks, magpie only: the same
 //! workloads under each LIFO-slot / steal-batch setting, and with task
 //! tracking or the scheduling trace switched on. Prints Markdown tables of
-//! the means (the README reports them).
+//! the means (BENCHMARKS.md reports them).
 //!
 //! `cargo bench --bench policy`
 

@@ -21,7 +21,7 @@ pub(crate) struct WorkerMetrics {
 /// Adds `n` to a counter only its owner writes.
 ///
 /// Building with `RUSTFLAGS="--cfg magpie_no_metrics"` compiles the counters
-/// out; it exists to measure what they cost (see the README's numbers).
+/// out; it exists to measure what they cost (see BENCHMARKS.md).
 #[inline(always)]
 pub(crate) fn add(counter: &StatAtomicU64, n: u64) {
     #[cfg(not(magpie_no_metrics))]
