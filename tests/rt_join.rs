@@ -242,3 +242,27 @@ fn join_next_after_the_budget_is_spent_still_wakes_up() {
         .unwrap();
     });
 }
+
+#[test]
+fn try_join_next_returns_every_finished_task_whatever_the_budget() {
+    let rt = magpie::runtime::Builder::new().worker_threads(2).build().unwrap();
+    rt.block_on(async {
+        let mut set = magpie::task::JoinSet::new();
+        for i in 0..1000u32 {
+            set.spawn(async move { i });
+        }
+        // Wait until every task has finished, without joining any (the
+        // block_on future is not a task).
+        let metrics = magpie::runtime::Handle::current().metrics();
+        while metrics.num_alive_tasks() > 0 {
+            magpie::task::yield_now().await;
+        }
+        let mut got = 0;
+        while let Some(res) = set.try_join_next() {
+            res.unwrap();
+            got += 1;
+        }
+        assert_eq!(got, 1000, "try_join_next stopped early");
+        assert!(set.is_empty());
+    });
+}

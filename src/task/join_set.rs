@@ -265,7 +265,10 @@ impl<T> JoinSet<T> {
     /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
         let mut cx = Context::from_waker(Waker::noop());
-        match self.poll_join_next(&mut cx) {
+        // Not async, so not a yield point: the cooperative budget is not
+        // this method's to spend (with it, a set of 1,000 finished tasks
+        // gave up after 128).
+        match coop::with_unconstrained(|| self.poll_join_next(&mut cx)) {
             Poll::Ready(Some((_, res))) => Some(res),
             _ => None,
         }
@@ -298,7 +301,11 @@ impl<T> JoinSet<T> {
                 match state.indices.pop() {
                     Some(i) => i,
                     None => {
-                        state.waiter = Some(cx.waker().clone());
+                        let old = state.waiter.replace(cx.waker().clone());
+                        // The replaced waker is dropped after the lock: its
+                        // drop may run arbitrary code (it can own a task).
+                        drop(state);
+                        drop(old);
                         return Poll::Pending;
                     }
                 }

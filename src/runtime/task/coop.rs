@@ -43,8 +43,9 @@ pub(crate) fn budget<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// Runs `f` with no budget limit: a blocking-pool task's closure
-/// (`blocking/task.rs`), and `timeout`'s deadline check after the inner
-/// future spent the last unit (`time/timeout.rs`).
+/// (`blocking/task.rs`), `timeout`'s deadline check after the inner
+/// future spent the last unit (`time/timeout.rs`), and the non-async
+/// `JoinSet::try_join_next`, which is no yield point.
 pub(crate) fn with_unconstrained<R>(f: impl FnOnce() -> R) -> R {
     with_budget(Budget::UNCONSTRAINED, f)
 }
