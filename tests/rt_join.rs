@@ -245,7 +245,10 @@ fn join_next_after_the_budget_is_spent_still_wakes_up() {
 
 #[test]
 fn try_join_next_returns_every_finished_task_whatever_the_budget() {
-    let rt = magpie::runtime::Builder::new().worker_threads(2).build().unwrap();
+    let rt = magpie::runtime::Builder::new()
+        .worker_threads(2)
+        .build()
+        .unwrap();
     rt.block_on(async {
         let mut set = magpie::task::JoinSet::new();
         for i in 0..1000u32 {

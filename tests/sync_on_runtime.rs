@@ -194,3 +194,55 @@ async fn notify_barrier_rwlock_broadcast_and_watch_work_across_tasks() {
     wtx.send(5).unwrap();
     assert_eq!(changed.await.unwrap(), 5);
 }
+
+/// Runs `busy` (given a flag another task sets) on a one-worker runtime and
+/// says whether the other task ran before `busy` finished.
+async fn other_task_runs_midway<F, Fut>(busy: F) -> bool
+where
+    F: FnOnce(Arc<AtomicUsize>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    magpie::spawn(async move {
+        let flag = Arc::new(AtomicUsize::new(0));
+        let f2 = flag.clone();
+        let other = magpie::spawn(async move { f2.store(1, Ordering::SeqCst) });
+        busy(flag.clone()).await;
+        let ran = flag.load(Ordering::SeqCst) == 1;
+        other.await.unwrap();
+        ran
+    })
+    .await
+    .unwrap()
+}
+
+#[magpie::test(worker_threads = 1)]
+async fn a_watch_send_and_changed_loop_yields_to_other_tasks() {
+    let ran = other_task_runs_midway(|flag| async move {
+        let (tx, mut rx) = watch::channel(0u32);
+        for i in 0..10_000 {
+            tx.send(i).unwrap();
+            rx.changed().await.unwrap();
+            if flag.load(Ordering::SeqCst) == 1 {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(ran, "changed() never yielded: the other task starved");
+}
+
+#[magpie::test(worker_threads = 1)]
+async fn a_loop_on_a_closed_watch_sender_yields_to_other_tasks() {
+    let ran = other_task_runs_midway(|flag| async move {
+        let (tx, rx) = watch::channel(0u32);
+        drop(rx);
+        for _ in 0..10_000 {
+            tx.closed().await;
+            if flag.load(Ordering::SeqCst) == 1 {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(ran, "closed() never yielded: the other task starved");
+}

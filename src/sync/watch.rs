@@ -16,6 +16,7 @@
 use super::notify::Notify;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, RwLock, RwLockReadGuard};
+use crate::runtime::task::coop;
 use std::fmt;
 use std::ops::Deref;
 
@@ -279,6 +280,8 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn closed(&self) {
+        // A yield point even when every receiver is already gone.
+        coop::consume_budget().await;
         loop {
             let notified = self.shared.notify_tx.notified();
             if self.is_closed() {
@@ -378,6 +381,9 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub async fn changed(&mut self) -> Result<(), RecvError> {
+        // A yield point even when the value has already changed: a loop of
+        // send + changed must not starve its worker.
+        coop::consume_budget().await;
         loop {
             let notified = self.shared.notify_rx.notified();
             // SeqCst: after the generation read inside `notified()`.

@@ -113,6 +113,18 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
     }
 }
 
+/// Spends one unit of budget, first yielding (once) if the budget is spent:
+/// the yield point of a leaf future whose fast path completes without
+/// waiting (a `watch::Receiver::changed` whose value already changed).
+pub(crate) async fn consume_budget() {
+    std::future::poll_fn(|cx| {
+        let coop = std::task::ready!(poll_proceed(cx));
+        coop.made_progress();
+        Poll::Ready(())
+    })
+    .await
+}
+
 /// Gives the unit spent by [`poll_proceed`] back when dropped, unless
 /// [`made_progress`](RestoreOnPending::made_progress) was called.
 #[derive(Debug)]
