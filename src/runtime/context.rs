@@ -14,6 +14,9 @@ use std::fmt;
 
 struct Context {
     handle: RefCell<Option<Handle>>,
+    /// How many `set_current` guards are alive on this thread: each guard
+    /// knows its own depth, so one dropped out of order is caught.
+    depth: Cell<usize>,
     worker: Cell<*const Worker>,
     entered: Cell<bool>,
 }
@@ -21,6 +24,7 @@ struct Context {
 crate::loom::const_thread_local! {
     static CONTEXT: Context = Context {
         handle: RefCell::new(None),
+        depth: Cell::new(0),
         worker: Cell::new(std::ptr::null()),
         entered: Cell::new(false),
     };
@@ -54,34 +58,65 @@ pub(crate) fn try_with_current<R>(f: impl FnOnce(&Handle) -> R) -> Result<R, Try
         .unwrap_or(Err(TryCurrentError { destroyed: true }))
 }
 
-/// Makes `handle` current until the guard drops (guards nest).
+/// Makes `handle` current until the guard drops. Guards nest and must be
+/// dropped in reverse order of creation (the guard panics otherwise).
+///
+/// During thread-local teardown (a `Runtime` kept in a `thread_local!` and
+/// dropped as its thread exits) the context may already be gone: the guard
+/// then does nothing, and the code it covers runs with no current runtime.
 pub(crate) fn set_current(handle: &Handle) -> SetCurrentGuard {
-    let prev = CONTEXT.with(|ctx| ctx.handle.replace(Some(handle.clone())));
+    let entry = CONTEXT
+        .try_with(|ctx| {
+            let prev = ctx.handle.replace(Some(handle.clone()));
+            let depth = ctx.depth.get() + 1;
+            ctx.depth.set(depth);
+            (prev, depth)
+        })
+        .ok();
     SetCurrentGuard {
-        prev,
+        entry,
         _not_send: std::marker::PhantomData,
     }
 }
 
 pub(crate) struct SetCurrentGuard {
-    prev: Option<Handle>,
+    /// The handle this guard replaced and the depth it set; `None` if the
+    /// context was already destroyed.
+    entry: Option<(Option<Handle>, usize)>,
     _not_send: std::marker::PhantomData<*const ()>,
 }
 
 impl Drop for SetCurrentGuard {
     fn drop(&mut self) {
-        let prev = self.prev.take();
-        let _ = CONTEXT.try_with(|ctx| {
+        let Some((prev, depth)) = self.entry.take() else {
+            return;
+        };
+        let in_order = CONTEXT.try_with(|ctx| {
+            if ctx.depth.get() != depth {
+                return false;
+            }
+            ctx.depth.set(depth - 1);
             let old = ctx.handle.replace(prev);
             drop(old);
+            true
         });
+        if in_order == Ok(false) && !std::thread::panicking() {
+            panic!(
+                "`EnterGuard`s dropped out of order: a runtime context guard \
+                 (from `Handle::enter` or `Runtime::enter`) must be dropped \
+                 before any guard created before it on the same thread"
+            );
+        }
     }
 }
 
 /// Marks this thread as driving a runtime; panics if it already is.
 #[track_caller]
 pub(crate) fn enter_runtime() -> EnteredGuard {
-    let was = CONTEXT.with(|ctx| ctx.entered.replace(true));
+    // During thread-local teardown there is nothing left to enter.
+    let was = CONTEXT
+        .try_with(|ctx| ctx.entered.replace(true))
+        .unwrap_or(false);
     if was {
         panic!(
             "cannot block the current thread from within a magpie runtime: \
@@ -108,7 +143,7 @@ impl Drop for EnteredGuard {
 
 /// Registers the worker running on this thread until the guard drops.
 pub(crate) fn set_worker(worker: &Worker) -> WorkerGuard {
-    CONTEXT.with(|ctx| ctx.worker.set(worker as *const Worker));
+    let _ = CONTEXT.try_with(|ctx| ctx.worker.set(worker as *const Worker));
     WorkerGuard {
         _not_send: std::marker::PhantomData,
     }
