@@ -113,3 +113,52 @@ fn wakers_outliving_the_runtime_are_harmless() {
     waker.wake_by_ref();
     waker.wake();
 }
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn dropping_a_runtime_inside_a_task_panics_instead_of_blocking_the_worker() {
+    let outer = support::rt(1);
+    let inner = support::rt(1);
+    let err = outer
+        .block_on(outer.spawn(async move { drop(inner) }))
+        .expect_err("the drop must be refused");
+    let message = panic_message(&*err.into_panic());
+    assert!(message.contains("async code"), "unclear message: {message}");
+}
+
+#[test]
+fn dropping_a_runtime_inside_block_on_panics_but_shutdown_background_is_allowed() {
+    let outer = support::rt(1);
+    let inner = support::rt(1);
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        outer.block_on(async move { drop(inner) })
+    }));
+    assert!(panic_message(&*refused.unwrap_err()).contains("async code"));
+    let other = support::rt(1);
+    outer.block_on(async move { other.shutdown_background() });
+}
+
+#[test]
+fn a_task_dropping_its_own_runtime_is_refused_and_the_runtime_still_stops() {
+    let rt = support::rt(2);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = rt.handle().clone();
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(rt)));
+    let s2 = slot.clone();
+    handle.spawn(async move {
+        let rt = s2.lock().unwrap().take().unwrap();
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(rt)));
+        tx.send(dropped.is_err()).unwrap();
+    });
+    assert!(rx.recv().unwrap(), "a task dropping its own runtime must panic");
+    // It was shut down all the same: new tasks are cancelled at once.
+    let late = futures::executor::block_on(handle.spawn(async {}));
+    assert!(late.unwrap_err().is_cancelled());
+}

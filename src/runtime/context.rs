@@ -141,6 +141,12 @@ impl Drop for EnteredGuard {
     }
 }
 
+/// Whether this thread is driving a runtime (a worker, or inside
+/// `block_on`): code here must not block waiting for other tasks.
+pub(crate) fn is_entered() -> bool {
+    CONTEXT.try_with(|ctx| ctx.entered.get()).unwrap_or(false)
+}
+
 /// Registers the worker running on this thread until the guard drops.
 pub(crate) fn set_worker(worker: &Worker) -> WorkerGuard {
     let _ = CONTEXT.try_with(|ctx| ctx.worker.set(worker as *const Worker));

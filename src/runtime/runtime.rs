@@ -162,9 +162,24 @@ impl Runtime {
     ///    drop whatever is left in the injector; stop the driver;
     /// 4. stop the blocking pool (queued jobs are cancelled) and join its
     ///    threads (until the deadline).
+    ///
+    /// Waiting (any `timeout` but zero) is refused on a thread that drives a
+    /// runtime, a worker or a `block_on`: it would block async code, and
+    /// could wait for the very task doing the drop. The runtime is then shut
+    /// down without waiting, and the call panics (as tokio does).
+    #[track_caller]
     fn shutdown(&mut self, timeout: Option<Duration>) {
         if self.shut_down {
             return;
+        }
+        if timeout != Some(Duration::ZERO) && context::is_entered() && !std::thread::panicking() {
+            self.shutdown(Some(Duration::ZERO));
+            panic!(
+                "cannot drop or shut down a magpie runtime from async code (a task, or \
+                 inside `block_on`): that would block a thread that runs async tasks. \
+                 Drop it outside the runtime, move it into `spawn_blocking`, or call \
+                 `Runtime::shutdown_background()`"
+            );
         }
         self.shut_down = true;
         let shared = &self.handle.inner;
@@ -193,6 +208,14 @@ impl Runtime {
 }
 
 impl Drop for Runtime {
+    /// Shuts down and waits for the worker and blocking threads.
+    ///
+    /// # Panics
+    ///
+    /// On a thread that runs async code (inside a task or a `block_on`):
+    /// dropping would block it. The runtime is then shut down without
+    /// waiting first; use [`shutdown_background`](Runtime::shutdown_background)
+    /// there instead.
     fn drop(&mut self) {
         self.shutdown(None);
     }
