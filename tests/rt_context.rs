@@ -17,7 +17,10 @@ fn enter_guards_dropped_out_of_order_panic_with_a_clear_message() {
         .map(String::as_str)
         .or_else(|| message.downcast_ref::<&str>().copied())
         .unwrap_or_default();
-    assert!(message.contains("out of order"), "unclear message: {message}");
+    assert!(
+        message.contains("out of order"),
+        "unclear message: {message}"
+    );
     drop(inner);
 }
 

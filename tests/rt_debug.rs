@@ -236,3 +236,38 @@ fn research_knobs_keep_the_runtime_correct() {
         }
     }
 }
+
+#[test]
+fn unhandled_panic_shutdown_runtime_ends_a_running_block_on_with_the_tasks_panic() {
+    let rt = Builder::new()
+        .worker_threads(2)
+        .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+        .build()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rt.block_on(async {
+                let _doomed = magpie::spawn(async {
+                    magpie::time::sleep(std::time::Duration::from_millis(5)).await;
+                    panic!("fatal bug 42")
+                });
+                magpie::time::sleep(std::time::Duration::from_millis(300)).await;
+            })
+        }));
+        let message = match ended {
+            Ok(()) => "block_on returned normally".to_string(),
+            Err(p) => p
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_else(|| "non-string panic".into()),
+        };
+        tx.send(message).unwrap();
+    });
+    // Before the fix the block_on never returned (nothing drove its timer).
+    let message = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("block_on must end once the runtime shuts itself down");
+    assert!(message.contains("fatal bug 42"), "{message}");
+    assert!(message.contains("ShutdownRuntime"), "{message}");
+}

@@ -157,7 +157,10 @@ fn a_task_dropping_its_own_runtime_is_refused_and_the_runtime_still_stops() {
         let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(rt)));
         tx.send(dropped.is_err()).unwrap();
     });
-    assert!(rx.recv().unwrap(), "a task dropping its own runtime must panic");
+    assert!(
+        rx.recv().unwrap(),
+        "a task dropping its own runtime must panic"
+    );
     // It was shut down all the same: new tasks are cancelled at once.
     let late = futures::executor::block_on(handle.spawn(async {}));
     assert!(late.unwrap_err().is_cancelled());

@@ -116,7 +116,7 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _entered = context::enter_runtime();
         let _current = context::set_current(self);
-        super::block_on::block_on(future)
+        super::block_on::block_on(&self.inner, future)
     }
 
     /// Makes this runtime current on this thread until the guard drops, so

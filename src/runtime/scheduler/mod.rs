@@ -23,7 +23,7 @@ use self::idle::Idle;
 use self::park::Unparker;
 use self::queue::{Injector, Stealer};
 use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
-use crate::loom::sync::Arc;
+use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::blocking::Spawner as BlockingSpawner;
 use crate::runtime::config::Config;
 use crate::runtime::driver::{self, Driver};
@@ -31,7 +31,9 @@ use crate::runtime::observe::UnhandledPanic;
 use crate::runtime::observer::Observer;
 use crate::runtime::task::{self, JoinHandle, Meta, Notified, OwnedTasks, RawTask, Schedule};
 use crate::util::try_lock::TryLock;
+use std::any::Any;
 use std::future::Future;
+use std::task::Waker;
 
 /// A task as the run queues hold it.
 pub(crate) type TaskRef = Notified<Arc<Shared>>;
@@ -50,6 +52,29 @@ pub(crate) struct Shared {
     /// Metrics, trace, task tracking and slow-poll reports.
     pub(super) observer: Observer,
     shutdown: AtomicBool,
+    /// Why the runtime shut itself down (a task panicked under
+    /// `UnhandledPanic::ShutdownRuntime`), for the `block_on`s it ends.
+    fatal: Mutex<Option<String>>,
+    /// The wakers of the `block_on` calls running now, woken when the
+    /// runtime shuts itself down so that they return.
+    block_ons: Mutex<Vec<Waker>>,
+}
+
+/// A `block_on`'s registration in [`Shared::watch_fatal`].
+pub(crate) struct WatchFatal<'a> {
+    shared: &'a Shared,
+    waker: Waker,
+}
+
+impl Drop for WatchFatal<'_> {
+    fn drop(&mut self) {
+        let mut list = self.shared.block_ons.lock();
+        if let Some(i) = list.iter().position(|w| w.will_wake(&self.waker)) {
+            let removed = list.swap_remove(i);
+            drop(list);
+            drop(removed);
+        }
+    }
 }
 
 /// Another worker as seen from outside: how to steal from it and wake it.
@@ -94,6 +119,8 @@ impl Shared {
             observer: Observer::new(&config, n),
             config,
             shutdown: AtomicBool::new(false),
+            fatal: Mutex::new(None),
+            block_ons: Mutex::new(Vec::new()),
         });
         (shared, parts)
     }
@@ -153,6 +180,20 @@ impl Shared {
     /// Whether the injector or any worker's local queue holds work.
     pub(super) fn has_stealable_work(&self) -> bool {
         !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
+    }
+
+    /// Registers a running `block_on`'s waker until the guard drops.
+    pub(crate) fn watch_fatal(&self, waker: &Waker) -> WatchFatal<'_> {
+        self.block_ons.lock().push(waker.clone());
+        WatchFatal {
+            shared: self,
+            waker: waker.clone(),
+        }
+    }
+
+    /// Why the runtime shut itself down, if it did.
+    pub(crate) fn fatal(&self) -> Option<String> {
+        self.fatal.lock().clone()
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {
@@ -240,12 +281,31 @@ impl Schedule for Arc<Shared> {
         self.owned.remove(task)
     }
 
-    fn unhandled_panic(&self) {
-        if self.config.unhandled_panic == UnhandledPanic::ShutdownRuntime {
-            // Stop the workers and cancel every task; the runtime's own
-            // shutdown later finds nothing left to do.
-            self.close();
-            self.owned.close_and_shutdown_all();
+    fn unhandled_panic(&self, id: task::Id, payload: &(dyn Any + Send)) {
+        if self.config.unhandled_panic != UnhandledPanic::ShutdownRuntime {
+            return;
         }
+        let first = {
+            let mut fatal = self.fatal.lock();
+            let first = fatal.is_none();
+            if first {
+                let what = task::panic_message(payload).unwrap_or("a non-string payload");
+                *fatal = Some(format!(
+                    "the runtime shut down because task {id} panicked \
+                     (UnhandledPanic::ShutdownRuntime): {what}"
+                ));
+            }
+            first
+        };
+        if !first {
+            return;
+        }
+        // Stop the workers and cancel every task; the runtime's own
+        // shutdown later finds nothing left to do. Then end every
+        // `block_on`: what it waits for may never come now.
+        self.close();
+        self.owned.close_and_shutdown_all();
+        let waiting = std::mem::take(&mut *self.block_ons.lock());
+        waiting.into_iter().for_each(Waker::wake);
     }
 }

@@ -278,7 +278,7 @@ fn poll_future<F: Future, S: Schedule>(
         Ok(Poll::Pending) => return Poll::Pending,
         Ok(Poll::Ready(output)) => Ok(output),
         Err(panic) => {
-            core.scheduler.unhandled_panic();
+            core.scheduler.unhandled_panic(header.id, &*panic);
             Err(JoinError::panic(header.id, panic))
         }
     };

@@ -28,6 +28,7 @@ mod raw;
 mod state;
 mod waker;
 
+pub(crate) use error::panic_message;
 pub use error::JoinError;
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
@@ -55,8 +56,11 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// was there (the list's reference is then dropped by the caller).
     fn release(&self, task: RawTask) -> bool;
 
-    /// A task's poll panicked (the panic is stored for its `JoinHandle`).
-    fn unhandled_panic(&self) {}
+    /// Task `id`'s poll panicked with `payload` (which is then stored for
+    /// its `JoinHandle`).
+    fn unhandled_panic(&self, id: Id, payload: &(dyn std::any::Any + Send)) {
+        let _ = (id, payload);
+    }
 }
 
 /// The owned-list reference to a task.
