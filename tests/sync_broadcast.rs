@@ -107,3 +107,44 @@ fn receivers_on_other_threads_see_every_value() {
         assert_eq!(t.join().unwrap(), 999 * 1000 / 2);
     }
 }
+
+#[test]
+fn buffered_values_are_dropped_when_the_last_receiver_goes() {
+    let drops = Drops::default();
+    let (tx, rx) = broadcast::channel(4);
+    let rx2 = tx.subscribe();
+    for _ in 0..3 {
+        tx.send(std::sync::Arc::new(drops.token())).unwrap();
+    }
+    drop(rx);
+    assert_eq!(drops.count(), 0, "a receiver is still alive");
+    drop(rx2);
+    assert_eq!(drops.count(), 3, "the sender kept the values alive");
+    // A receiver subscribed later starts empty, and the channel works on.
+    let mut rx3 = tx.subscribe();
+    assert_eq!(rx3.try_recv().unwrap_err(), TryRecvError::Empty);
+    tx.send(std::sync::Arc::new(drops.token())).unwrap();
+    assert!(rx3.try_recv().is_ok());
+}
+
+/// Counts the drops of its tokens.
+#[derive(Default)]
+struct Drops(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+#[derive(Debug)]
+struct Token(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drops {
+    fn token(&self) -> Token {
+        Token(self.0.clone())
+    }
+    fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for Token {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}

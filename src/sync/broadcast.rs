@@ -327,7 +327,19 @@ impl<T: Clone> Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.shared.state.lock().receivers -= 1;
+        let mut state = self.shared.state.lock();
+        state.receivers -= 1;
+        if state.receivers > 0 {
+            return;
+        }
+        // Nobody can read the buffered values any more (a new receiver
+        // starts at the tail): release them now, not when the last sender
+        // goes. They are dropped after the lock, since a value's `Drop` may
+        // use this channel.
+        state.head = state.tail;
+        let values: Vec<T> = state.slots.iter_mut().filter_map(Option::take).collect();
+        drop(state);
+        drop(values);
     }
 }
 
