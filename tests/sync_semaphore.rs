@@ -163,3 +163,24 @@ fn acquiring_zero_permits_never_disturbs_the_queue() {
     let _p = ready(poll_once(waiting.as_mut())).unwrap();
     assert_eq!(sem.available_permits(), 0);
 }
+
+#[test]
+fn forget_permits_on_a_closed_semaphore_agrees_with_available_permits() {
+    let sem = Semaphore::new(1);
+    sem.close();
+    assert_eq!(sem.available_permits(), 1);
+    assert_eq!(sem.forget_permits(1), 1);
+    assert_eq!(sem.available_permits(), 0);
+}
+
+#[test]
+fn forget_permits_takes_the_free_ones_while_a_big_request_waits() {
+    let sem = Semaphore::new(2);
+    let mut big = std::pin::pin!(sem.acquire_many(5));
+    assert!(poll_once(big.as_mut()).is_pending());
+    let free = sem.available_permits();
+    assert_eq!(sem.forget_permits(10), free);
+    assert_eq!(sem.available_permits(), 0);
+    sem.add_permits(5);
+    assert!(poll_once(big.as_mut()).is_ready());
+}

@@ -123,6 +123,29 @@ impl Permits {
         self.load(Ordering::Acquire).is_closed()
     }
 
+    /// Removes up to `n` free permits for good, whether or not the
+    /// semaphore is closed or has waiters (free permits are nobody's);
+    /// returns how many it removed.
+    pub(crate) fn forget(&self, n: usize) -> usize {
+        let mut cur = self.load(Ordering::Relaxed);
+        loop {
+            let take = n.min(cur.permits());
+            if take == 0 {
+                return 0;
+            }
+            // Relaxed: the forgotten permits guard nothing we go on to use.
+            match self.state.compare_exchange_weak(
+                cur.0,
+                cur.with_permits(cur.permits() - take).0,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return take,
+                Err(actual) => cur = State(actual),
+            }
+        }
+    }
+
     /// Takes `n` permits if they are free and nobody is queued.
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquire> {
         // Taking everything (a `Mutex` lock, a write lock): guess that

@@ -173,6 +173,8 @@ impl Semaphore {
     }
 
     /// Removes up to `n` free permits for good; returns how many it removed.
+    /// Works on a closed semaphore too (as tokio's), so the count and
+    /// [`available_permits`](Self::available_permits) always agree.
     ///
     /// ```
     /// let sem = magpie::sync::Semaphore::new(3);
@@ -180,15 +182,7 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 0);
     /// ```
     pub fn forget_permits(&self, n: usize) -> usize {
-        let mut taken = 0;
-        while taken < n {
-            let want = (n - taken).min(self.permits.available());
-            if want == 0 || self.permits.try_acquire(want).is_err() {
-                break;
-            }
-            taken += want;
-        }
-        taken
+        self.permits.forget(n)
     }
 
     /// Waits for one permit.
