@@ -73,6 +73,7 @@ impl Builder {
     /// let rt = magpie::runtime::Builder::new().worker_threads(1).build().unwrap();
     /// # drop(rt);
     /// ```
+    #[track_caller]
     pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
         assert!(n > 0, "worker_threads must be at least 1");
         self.config.worker_threads = Some(n);
@@ -178,6 +179,7 @@ impl Builder {
     /// let rt = magpie::runtime::Builder::new().max_blocking_threads(4).build().unwrap();
     /// # drop(rt);
     /// ```
+    #[track_caller]
     pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
         assert!(n > 0, "max_blocking_threads must be at least 1");
         self.config.max_blocking_threads = n;
@@ -206,6 +208,7 @@ impl Builder {
     /// let rt = magpie::runtime::Builder::new().global_queue_interval(61).build().unwrap();
     /// # drop(rt);
     /// ```
+    #[track_caller]
     pub fn global_queue_interval(&mut self, n: u32) -> &mut Builder {
         assert!(n > 0, "global_queue_interval must be at least 1");
         self.config.global_queue_interval = n;
@@ -221,6 +224,7 @@ impl Builder {
     /// let rt = magpie::runtime::Builder::new().event_interval(31).build().unwrap();
     /// # drop(rt);
     /// ```
+    #[track_caller]
     pub fn event_interval(&mut self, n: u32) -> &mut Builder {
         assert!(n > 0, "event_interval must be at least 1");
         self.config.event_interval = n;
@@ -266,6 +270,7 @@ impl Builder {
     /// let rt = magpie::runtime::Builder::new().max_searching_workers(1).build().unwrap();
     /// # drop(rt);
     /// ```
+    #[track_caller]
     pub fn max_searching_workers(&mut self, n: usize) -> &mut Builder {
         assert!(n > 0, "max_searching_workers must be at least 1");
         self.config.max_searching = Some(n);
@@ -364,6 +369,7 @@ impl Builder {
     /// let rt = magpie::runtime::Builder::new().trace_events(10_000).build().unwrap();
     /// # drop(rt);
     /// ```
+    #[track_caller]
     pub fn trace_events(&mut self, capacity: usize) -> &mut Builder {
         assert!(capacity > 0, "trace capacity must be at least 1");
         self.config.trace_capacity = Some(capacity);

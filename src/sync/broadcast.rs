@@ -147,6 +147,7 @@ pub struct Receiver<T> {
 /// let (tx, _rx) = magpie::sync::broadcast::channel::<u8>(16);
 /// assert_eq!(tx.receiver_count(), 1);
 /// ```
+#[track_caller]
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "broadcast channel requires capacity > 0");
     let shared = Arc::new(Shared {

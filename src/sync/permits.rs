@@ -98,6 +98,7 @@ impl std::fmt::Debug for Permits {
 }
 
 impl Permits {
+    #[track_caller]
     pub(crate) fn new(permits: usize) -> Permits {
         assert!(
             permits <= MAX_PERMITS,

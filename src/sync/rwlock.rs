@@ -132,6 +132,7 @@ impl<T> RwLock<T> {
     /// let _b = lock.try_read().unwrap();
     /// assert!(lock.try_read().is_err());
     /// ```
+    #[track_caller]
     pub fn with_max_readers(value: T, max_readers: u32) -> RwLock<T> {
         assert!(
             (1..=MAX_READS).contains(&max_readers),

@@ -144,6 +144,7 @@ impl Semaphore {
     /// ```
     /// assert_eq!(magpie::sync::Semaphore::new(5).available_permits(), 5);
     /// ```
+    #[track_caller]
     pub fn new(permits: usize) -> Semaphore {
         Semaphore {
             permits: Permits::new(permits),

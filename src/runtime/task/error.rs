@@ -80,6 +80,7 @@ impl JoinError {
     /// let err = rt.block_on(rt.spawn(async { std::panic::panic_any(7u8) })).unwrap_err();
     /// assert_eq!(*err.into_panic().downcast::<u8>().unwrap(), 7);
     /// ```
+    #[track_caller]
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
         self.try_into_panic()
             .expect("`JoinError::into_panic` called on a cancellation, not a panic")

@@ -79,6 +79,7 @@ pub struct Permit<'a, T> {
 /// let (tx, _rx) = magpie::sync::mpsc::channel::<u32>(16);
 /// assert_eq!(tx.capacity(), 16);
 /// ```
+#[track_caller]
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "mpsc bounded channel requires capacity > 0");
     let (tx, rx) = chan::pair(Bounded::new(capacity));
