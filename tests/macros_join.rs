@@ -1,8 +1,13 @@
 //! `join!` and `try_join!`.
 
+#[path = "support/always_ready.rs"]
+mod always_ready;
 mod support;
 
+use always_ready::{drain, drained_when_one_arrived, logs_polls, ten_thousand_messages_and_one};
 use magpie::time::{sleep, Duration};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -130,4 +135,136 @@ fn dropping_join_drops_its_futures() {
         assert!(r.is_err());
     });
     assert_eq!(drops.count(), 2);
+}
+
+/// `Ok` once `fut` finishes.
+async fn ok_after(fut: impl Future<Output = ()>) -> Result<(), ()> {
+    fut.await;
+    Ok(())
+}
+
+#[test]
+fn join_starts_polling_at_the_next_future_on_every_wake() {
+    let rt = support::rt(1);
+    let log = RefCell::new(String::new());
+    rt.block_on(async {
+        magpie::join!(
+            logs_polls('a', 3, &log),
+            logs_polls('b', 3, &log),
+            logs_polls('c', 3, &log),
+        )
+    });
+    assert_eq!(log.into_inner(), "abc bca cab abc".replace(' ', ""));
+}
+
+#[test]
+fn a_future_that_is_always_ready_does_not_starve_the_others_in_join() {
+    let rt = support::rt(1);
+    let (mut busy, mut one) = ten_thousand_messages_and_one();
+    let drained = Cell::new(0);
+    let ((), seen) = rt.block_on(async {
+        magpie::join!(
+            drain(&mut busy, &drained),
+            drained_when_one_arrived(&mut one, &drained)
+        )
+    });
+    assert!(
+        seen < 10_000,
+        "the second future waited for all {seen} of the first's messages"
+    );
+}
+
+#[test]
+fn biased_join_polls_in_argument_order_on_every_wake() {
+    let rt = support::rt(1);
+    let log = RefCell::new(String::new());
+    rt.block_on(async {
+        magpie::join!(biased; logs_polls('a', 3, &log), logs_polls('b', 3, &log), logs_polls('c', 3, &log))
+    });
+    assert_eq!(log.into_inner(), "abc abc abc abc".replace(' ', ""));
+}
+
+#[test]
+fn biased_join_lets_the_first_future_take_the_whole_budget() {
+    // The price of the fixed order: the second future waits for the first.
+    let rt = support::rt(1);
+    let (mut busy, mut one) = ten_thousand_messages_and_one();
+    let drained = Cell::new(0);
+    let ((), seen) = rt.block_on(async {
+        magpie::join!(biased; drain(&mut busy, &drained), drained_when_one_arrived(&mut one, &drained))
+    });
+    assert_eq!(seen, 10_000);
+}
+
+#[test]
+fn biased_join_of_one_future_and_of_none() {
+    let rt = support::rt(1);
+    rt.block_on(async {
+        let (x,) = magpie::join!(biased; async { 9 },);
+        assert_eq!(x, 9);
+        let () = magpie::join!(biased;);
+    });
+}
+
+#[test]
+fn try_join_starts_polling_at_the_next_future_on_every_wake() {
+    let rt = support::rt(1);
+    let log = RefCell::new(String::new());
+    let ok = |id| ok_after(logs_polls(id, 3, &log));
+    let out = rt.block_on(async { magpie::try_join!(ok('a'), ok('b'), ok('c')) });
+    assert_eq!(out, Ok(((), (), ())));
+    assert_eq!(log.into_inner(), "abc bca cab abc".replace(' ', ""));
+}
+
+#[test]
+fn biased_try_join_polls_in_argument_order_on_every_wake() {
+    let rt = support::rt(1);
+    let log = RefCell::new(String::new());
+    let ok = |id| ok_after(logs_polls(id, 3, &log));
+    let out = rt.block_on(async { magpie::try_join!(biased; ok('a'), ok('b'), ok('c')) });
+    assert_eq!(out, Ok(((), (), ())));
+    assert_eq!(log.into_inner(), "abc abc abc abc".replace(' ', ""));
+}
+
+/// Yields once, then fails with `e`.
+async fn fails_after_a_yield(e: &str) -> Result<(), &str> {
+    magpie::task::yield_now().await;
+    Err(e)
+}
+
+#[test]
+fn try_join_returns_the_error_of_the_failing_future_it_polled_first() {
+    // Both fail on the second poll, which starts at the second future.
+    let rt = support::rt(1);
+    let out = rt.block_on(async {
+        magpie::try_join!(fails_after_a_yield("first"), fails_after_a_yield("second"))
+    });
+    assert_eq!(out, Err("second"));
+}
+
+#[test]
+fn biased_try_join_returns_the_error_of_the_first_failing_argument() {
+    let rt = support::rt(1);
+    let out = rt.block_on(async {
+        magpie::try_join!(biased; fails_after_a_yield("first"), fails_after_a_yield("second"))
+    });
+    assert_eq!(out, Err("first"));
+    let () = rt.block_on(async { magpie::try_join!(biased;) }).unwrap();
+}
+
+#[test]
+fn a_future_that_is_always_ready_does_not_starve_the_others_in_try_join() {
+    let rt = support::rt(1);
+    let (mut busy, mut one) = ten_thousand_messages_and_one();
+    let drained = Cell::new(0);
+    let out: Result<((), usize), ()> = rt.block_on(async {
+        magpie::try_join!(ok_after(drain(&mut busy, &drained)), async {
+            Ok(drained_when_one_arrived(&mut one, &drained).await)
+        })
+    });
+    let seen = out.unwrap().1;
+    assert!(
+        seen < 10_000,
+        "the second future waited for all {seen} of the first's messages"
+    );
 }

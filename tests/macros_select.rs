@@ -1,8 +1,12 @@
 //! `select!`: first wins, patterns, preconditions, `else`, `biased;`.
 
+#[path = "support/always_ready.rs"]
+mod always_ready;
 mod support;
 
+use always_ready::{drain, drained_when_one_arrived, logs_polls, ten_thousand_messages_and_one};
 use magpie::time::{sleep, Duration};
+use std::cell::{Cell, RefCell};
 use std::future::{pending, ready};
 
 #[test]
@@ -255,4 +259,37 @@ fn twelve_branches_with_nested_patterns_fit_the_default_recursion_limit() {
         }
     });
     assert_eq!(v, 100);
+}
+
+#[test]
+fn each_wake_starts_polling_at_a_new_random_branch() {
+    let rt = support::rt(1);
+    let log = RefCell::new(String::new());
+    rt.block_on(async {
+        magpie::select! {
+            _ = logs_polls('a', 100, &log) => {}
+            _ = logs_polls('b', 100, &log) => {}
+        }
+    });
+    // Each of the first 100 polls logs both branches; the first of each
+    // pair is the branch that poll started at.
+    let firsts: String = log.into_inner().chars().step_by(2).take(100).collect();
+    assert!(firsts.contains('a') && firsts.contains('b'), "{firsts}");
+}
+
+#[test]
+fn a_branch_that_is_always_ready_does_not_starve_the_others() {
+    let rt = support::rt(1);
+    let (mut busy, mut one) = ten_thousand_messages_and_one();
+    let drained = Cell::new(0);
+    let winner = rt.block_on(async {
+        magpie::select! {
+            () = drain(&mut busy, &drained) => None,
+            seen = drained_when_one_arrived(&mut one, &drained) => Some(seen),
+        }
+    });
+    assert!(
+        matches!(winner, Some(seen) if seen < 10_000),
+        "the second branch lost to a drain of all 10,000 messages: {winner:?}"
+    );
 }

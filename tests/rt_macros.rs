@@ -32,3 +32,63 @@ mod main_macro {
         assert_eq!(main(), 7);
     }
 }
+
+/// Where a panic inside the body of a `#[magpie::main]` or
+/// `#[magpie::test]` function is reported: the line of the `panic!`, not
+/// the line of the attribute.
+mod body_locations {
+    use std::cell::Cell;
+    use std::panic::{self, AssertUnwindSafe};
+    use std::sync::Once;
+
+    thread_local! {
+        /// Set while `panic_line` runs `f` on this thread: the hook records
+        /// the panic's line here instead of printing it.
+        static RECORDED: Cell<Option<Option<u32>>> = const { Cell::new(None) };
+    }
+
+    /// Runs `f`, which must panic, and returns the line its panic reports.
+    fn panic_line(f: impl FnOnce()) -> u32 {
+        static HOOK: Once = Once::new();
+        HOOK.call_once(|| {
+            let default = panic::take_hook();
+            panic::set_hook(Box::new(move |info| {
+                if RECORDED.get().is_some() {
+                    RECORDED.set(Some(info.location().map(|l| l.line())));
+                } else {
+                    default(info);
+                }
+            }));
+        });
+        RECORDED.set(Some(None));
+        let result = panic::catch_unwind(AssertUnwindSafe(f));
+        let line = RECORDED.take();
+        assert!(result.is_err(), "the body did not panic");
+        line.flatten().expect("the panic has a location")
+    }
+
+    // The tests below check these two line numbers: keep each `panic!`
+    // exactly that many lines below its constant.
+    const MAIN_PANIC_LINE: u32 = line!() + 3;
+    #[magpie::main(worker_threads = 1)]
+    async fn main_whose_body_panics() {
+        panic!("in the body of a #[magpie::main] function");
+    }
+
+    const TEST_PANIC_LINE: u32 = line!() + 4;
+    #[magpie::test(worker_threads = 1)]
+    #[should_panic(expected = "in the body of a #[magpie::test] function")]
+    async fn test_whose_body_panics() {
+        panic!("in the body of a #[magpie::test] function");
+    }
+
+    #[test]
+    fn a_panic_in_a_main_body_reports_the_line_of_the_panic() {
+        assert_eq!(panic_line(main_whose_body_panics), MAIN_PANIC_LINE);
+    }
+
+    #[test]
+    fn a_panic_in_a_test_body_reports_the_line_of_the_panic() {
+        assert_eq!(panic_line(test_whose_body_panics), TEST_PANIC_LINE);
+    }
+}

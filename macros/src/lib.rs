@@ -9,6 +9,10 @@
 //!   CPU);
 //! * `crate = "path"` — where to find magpie if it was renamed.
 //!
+//! The function's body is passed through as the very tokens the user
+//! wrote, so a compile error, a lint, a `panic!` or a `line!()` inside it
+//! points at its own line, not at the attribute.
+//!
 //! Written against `proc_macro` alone (no `syn`), which is enough for the
 //! one shape they accept: `[attributes] [pub] async fn name() [-> T] { .. }`.
 
@@ -17,11 +21,38 @@ use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenSt
 /// Marks the `async fn main` of a program: builds a magpie runtime and
 /// blocks on the body.
 ///
-/// ```ignore
+/// ```
 /// #[magpie::main(worker_threads = 2)]
 /// async fn main() {
 ///     let h = magpie::spawn(async { 1 });
 ///     assert_eq!(h.await.unwrap(), 1);
+/// }
+/// ```
+///
+/// expands to (give or take paths)
+///
+/// ```text
+/// fn main() {
+///     let body = async move {
+///         let h = magpie::spawn(async { 1 });
+///         assert_eq!(h.await.unwrap(), 1);
+///     };
+///     magpie::runtime::Builder::new()
+///         .worker_threads(2)
+///         .build()
+///         .expect("failed to build the magpie runtime")
+///         .block_on(body)
+/// }
+/// ```
+///
+/// The function may return a value, such as a `Result` for `?`:
+///
+/// ```
+/// #[magpie::main]
+/// async fn main() -> Result<(), magpie::task::JoinError> {
+///     let n = magpie::spawn(async { 2 }).await?;
+///     assert_eq!(n, 2);
+///     Ok(())
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -29,12 +60,21 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args, item, false).unwrap_or_else(|e| e)
 }
 
-/// Marks an `async fn` test: it runs on its own magpie runtime.
+/// Marks an `async fn` test: it runs on its own magpie runtime. The
+/// expansion is that of [`macro@main`] with `#[test]` added, so other test
+/// attributes (`#[should_panic]`, `#[ignore]`) go below it.
 ///
-/// ```ignore
+/// ```
 /// #[magpie::test(worker_threads = 2)]
 /// async fn spawns() {
 ///     assert_eq!(magpie::spawn(async { 2 }).await.unwrap(), 2);
+/// }
+///
+/// #[magpie::test]
+/// #[should_panic(expected = "boom")]
+/// async fn panics() {
+///     magpie::task::yield_now().await;
+///     panic!("boom");
 /// }
 /// ```
 #[proc_macro_attribute]
@@ -171,17 +211,29 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<TokenSt
         }
     }
 
+    // The new body: `{ let body = async move <body>; <builder>.block_on(body) }`.
+    // The user's block goes in as the very token tree they wrote, so every
+    // span inside it (compile errors, `panic!` and `line!()` locations)
+    // still points into their source. The tokens the macro adds are placed
+    // at the body's closing brace, so that an error about them (a return
+    // value of the wrong type, say) points at the end of the body, but
+    // keep the macro's own hygiene: lints see them as macro output (no
+    // `clippy::expect_used` on our `expect`).
     let mut builder = format!("{}::runtime::Builder::new()", args.krate);
     if let Some(n) = &args.worker_threads {
         builder.push_str(&format!(".worker_threads({n})"));
     }
-    let new_body = format!(
-        "{{ let body = async move {body}; \
-           {builder}.build().expect(\"failed to build the magpie runtime\").block_on(body) }}"
-    );
-    let new_body: TokenStream = new_body
-        .parse()
-        .map_err(|_| error("could not expand the function body", body.span()))?;
+    let end = Span::call_site().located_at(body.span_close());
+    let mut new_body = parse_at("let body = async move", end)?;
+    new_body.extend([TokenTree::Group(body)]);
+    new_body.extend(parse_at(
+        &format!(
+            "; {builder}.build().expect(\"failed to build the magpie runtime\").block_on(body)"
+        ),
+        end,
+    )?);
+    let mut new_body = Group::new(Delimiter::Brace, new_body);
+    new_body.set_span(end);
     let mut out = TokenStream::new();
     if is_test {
         out.extend(
@@ -191,6 +243,26 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<TokenSt
         );
     }
     out.extend(tokens);
-    out.extend(new_body);
+    out.extend([TokenTree::Group(new_body)]);
     Ok(out)
+}
+
+/// Parses `code`, giving every token (and every group's delimiters) `span`.
+fn parse_at(code: &str, span: Span) -> Result<TokenStream, TokenStream> {
+    fn respan(stream: TokenStream, span: Span) -> TokenStream {
+        stream
+            .into_iter()
+            .map(|mut tree| {
+                if let TokenTree::Group(g) = &tree {
+                    tree = TokenTree::Group(Group::new(g.delimiter(), respan(g.stream(), span)));
+                }
+                tree.set_span(span);
+                tree
+            })
+            .collect()
+    }
+    let stream: TokenStream = code
+        .parse()
+        .map_err(|_| error("could not expand the function body", span))?;
+    Ok(respan(stream, span))
 }

@@ -3,10 +3,20 @@
 /// Waits for several futures at once, in the current task, and returns
 /// all their outputs as a tuple — asyncio's `gather(a, b, c)`.
 ///
-/// The futures are polled in order every time the task wakes, so they make
-/// progress concurrently (but not in parallel: to use several cores,
-/// `spawn` them and join the handles). Each argument may be anything that
-/// implements `IntoFuture`. Must be used inside `async` code.
+/// Every time the task wakes, each future that has not finished is polled
+/// once, so they make progress concurrently (but not in parallel: to use
+/// several cores, `spawn` them and join the handles). Each argument may be
+/// anything that implements `IntoFuture`. Must be used inside `async` code.
+///
+/// The future polled first moves one along on every wake (the first, then
+/// the second, and so on round), as in tokio: a future that is always
+/// ready, such as one draining a full channel, would otherwise spend the
+/// task's whole cooperative budget (the 128 channel, socket, timer and lock
+/// operations a task may do per poll before magpie makes it yield) on every
+/// poll, and the futures after it would never find any budget left. With
+/// `biased;` before the futures, they are polled in argument order on every
+/// wake instead: deterministic, and a way to give the first ones priority,
+/// at the price that they can starve the others.
 ///
 /// ```
 /// use magpie::time::{sleep, Duration};
@@ -21,6 +31,30 @@
 /// assert_eq!((a, b, c), (2, 4, "three"));
 /// ```
 ///
+/// With `biased;`, and what changes without it:
+///
+/// ```
+/// use magpie::task::yield_now;
+/// use std::cell::RefCell;
+///
+/// let rt = magpie::Runtime::new().unwrap();
+/// let finished = RefCell::new(Vec::new());
+/// // Yields once, then records that it finished.
+/// let step = |name| {
+///     let finished = &finished;
+///     async move {
+///         yield_now().await;
+///         finished.borrow_mut().push(name);
+///     }
+/// };
+/// rt.block_on(async { magpie::join!(biased; step("a"), step("b")) });
+/// assert_eq!(finished.take(), ["a", "b"]);
+///
+/// // Unbiased, the second poll starts at `b`.
+/// rt.block_on(async { magpie::join!(step("a"), step("b")) });
+/// assert_eq!(finished.take(), ["b", "a"]);
+/// ```
+///
 /// # Cancellation
 ///
 /// Dropping the `join!` future (for example, because it lost a `select!`
@@ -28,17 +62,26 @@
 /// of those that had already finished.
 #[macro_export]
 macro_rules! join {
+    (biased; $(,)?) => {
+        async {}.await
+    };
+    (biased; $($fut:expr),+ $(,)?) => {
+        $crate::__join_munch!(@join [true] [] $($fut,)+)
+    };
     () => {
         async {}.await
     };
     ($($fut:expr),+ $(,)?) => {
-        $crate::__join_munch!(@join [] $($fut,)+)
+        $crate::__join_munch!(@join [false] [] $($fut,)+)
     };
 }
 
 /// Like [`join!`], for futures that return `Result<T, E>` (with the same
 /// `E`): returns `Ok((t1, t2, ..))` when all succeed, or the first `Err` as
 /// soon as one fails — the other futures are then dropped (cancelled).
+/// Polls its futures as [`join!`] does, starting one further along on every
+/// wake, or in argument order with `biased;` (then, of several futures that
+/// fail during the same poll, the first one's error is returned).
 ///
 /// ```
 /// use std::io;
@@ -54,6 +97,9 @@ macro_rules! join {
 ///
 ///     let err = magpie::try_join!(parse("1"), parse("x"), std::future::pending::<Result<(), _>>());
 ///     assert!(err.is_err()); // returned although the third never finishes
+///
+///     let first = magpie::try_join!(biased; parse("x"), parse("y"));
+///     assert_eq!(first.unwrap_err().to_string(), "invalid digit found in string");
 /// });
 /// ```
 ///
@@ -63,63 +109,89 @@ macro_rules! join {
 /// return also drops them; the outputs of those already finished are lost.
 #[macro_export]
 macro_rules! try_join {
+    (biased; $(,)?) => {
+        $crate::try_join!()
+    };
+    (biased; $($fut:expr),+ $(,)?) => {
+        $crate::__join_munch!(@try [true] [] $($fut,)+)
+    };
     () => {
         async { ::std::result::Result::<(), ::std::convert::Infallible>::Ok(()) }.await
     };
     ($($fut:expr),+ $(,)?) => {
-        $crate::__join_munch!(@try [] $($fut,)+)
+        $crate::__join_munch!(@try [false] [] $($fut,)+)
     };
 }
 
 /// Gives each future of `join!`/`try_join!` its own hygienic `slot`
 /// variable, then expands the polling loop. Not public API.
+///
+/// Each poll goes through the slots once, in argument order but starting
+/// at the slot after the one the previous poll started at (always at the
+/// first with `biased;`). The slots are unrolled inside a `loop`: the first
+/// `skip` of them are passed over, the next `COUNT` polled, wrapping round
+/// to the first slot at most once. A finished slot is only checked, not
+/// polled again.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __join_munch {
-    (@$kind:ident [$($done:tt)*] $head:expr, $($rest:expr,)*) => {
-        $crate::__join_munch!(@$kind [$($done)* (slot $head)] $($rest,)*)
+    // What one slot does when its turn comes.
+    (@poll_slot join $slot:ident $cx:ident $all_done:ident) => {
+        $all_done &= $slot.as_mut().poll_done($cx);
     };
-    (@join [$(($slot:ident $fut:expr))+]) => {{
-        $(
-            let mut $slot = ::std::pin::pin!($crate::__private::MaybeDone::Future(
-                ::std::future::IntoFuture::into_future($fut),
-            ));
-        )+
-        ::std::future::poll_fn(|cx| {
-            let mut all_done = true;
-            $( all_done &= $slot.as_mut().poll_done(cx); )+
-            if !all_done {
-                return ::std::task::Poll::Pending;
+    (@poll_slot try $slot:ident $cx:ident $all_done:ident) => {
+        if $slot.as_mut().poll_done($cx) {
+            if let ::std::option::Option::Some(e) = $crate::__private::take_err($slot.as_mut()) {
+                return ::std::task::Poll::Ready(::std::result::Result::Err(e));
             }
-            ::std::task::Poll::Ready((
-                $( $slot.as_mut().take_output().expect("join! output taken twice"), )+
-            ))
-        })
-        .await
-    }};
-    (@try [$(($slot:ident $fut:expr))+]) => {{
+        } else {
+            $all_done = false;
+        }
+    };
+    // The value once every slot finished.
+    (@output join $($slot:ident)+) => {
+        ( $( $slot.as_mut().take_output().expect("join! output taken twice"), )+ )
+    };
+    (@output try $($slot:ident)+) => {
+        ::std::result::Result::Ok(( $( $crate::__private::take_ok($slot.as_mut()), )+ ))
+    };
+
+    (@$kind:ident $biased:tt [$($done:tt)*] $head:expr, $($rest:expr,)*) => {
+        $crate::__join_munch!(@$kind $biased [$($done)* (slot $head)] $($rest,)*)
+    };
+    (@$kind:ident [$biased:tt] [$(($slot:ident $fut:expr))+]) => {{
         $(
             let mut $slot = ::std::pin::pin!($crate::__private::MaybeDone::Future(
                 ::std::future::IntoFuture::into_future($fut),
             ));
         )+
-        ::std::future::poll_fn(|cx| {
+        // How many slots the next poll passes over before it starts.
+        let mut skip_next_time: u32 = 0;
+        ::std::future::poll_fn(move |cx| {
+            const COUNT: u32 = 0 $( + { let _ = ::std::stringify!($slot); 1 } )+;
+            let mut skip = skip_next_time;
+            if !$biased {
+                skip_next_time = if skip + 1 == COUNT { 0 } else { skip + 1 };
+            }
+            let mut to_poll = COUNT;
             let mut all_done = true;
-            $(
-                if $slot.as_mut().poll_done(cx) {
-                    if let ::std::option::Option::Some(e) = $crate::__private::take_err($slot.as_mut()) {
-                        return ::std::task::Poll::Ready(::std::result::Result::Err(e));
+            loop {
+                $(
+                    if skip == 0 {
+                        if to_poll == 0 {
+                            break;
+                        }
+                        to_poll -= 1;
+                        $crate::__join_munch!(@poll_slot $kind $slot cx all_done);
+                    } else {
+                        skip -= 1;
                     }
-                } else {
-                    all_done = false;
-                }
-            )+
+                )+
+            }
             if !all_done {
                 return ::std::task::Poll::Pending;
             }
-            ::std::task::Poll::Ready(::std::result::Result::Ok((
-                $( $crate::__private::take_ok($slot.as_mut()), )+
-            )))
+            ::std::task::Poll::Ready($crate::__join_munch!(@output $kind $($slot)+))
         })
         .await
     }};

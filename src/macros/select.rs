@@ -5,11 +5,11 @@
 //! 1. Evaluate every branch's `if` precondition; a `false` one is disabled
 //!    and its future expression is not evaluated.
 //! 2. Evaluate the enabled futures, left to right, into pinned locals.
-//! 3. Poll the enabled futures, starting at a random branch (at the first
-//!    with `biased;`). A future that completes with a value its pattern does
-//!    not match disables its branch. The first match ends the polling; if
-//!    every branch is disabled instead, the `else` branch is taken (and
-//!    without `else`, `select!` panics).
+//! 3. Poll the enabled futures, starting at a branch chosen at random on
+//!    every poll (at the first with `biased;`). A future that completes
+//!    with a value its pattern does not match disables its branch. The
+//!    first match ends the polling; if every branch is disabled instead,
+//!    the `else` branch is taken (and without `else`, `select!` panics).
 //! 4. Drop all the futures (ending their borrows), then match the value
 //!    against the winning branch's pattern and evaluate its handler. The
 //!    handler runs in the enclosing function, so `break`, `continue`,
@@ -256,11 +256,22 @@ macro_rules! __select {
                     ::std::option::Option::Some(::std::future::IntoFuture::into_future($f))
                 });
             )+
-            let branches: usize = 0 $( + { let _ = $($i)*; 1 } )+;
-            let start: usize = if $b { 0 } else { $crate::__private::random_below(branches) };
-            ::std::future::poll_fn(|cx| {
-                for step in 0..branches {
-                    let branch = (start + step) % branches;
+            // The closure owns the futures' pins and the `off` flags and
+            // writes the winner through a reference: every capture is a
+            // value it needs, not a reference to one.
+            $( let $out = &mut $out; )+
+            ::std::future::poll_fn(move |cx| {
+                const BRANCHES: usize = 0 $( + { let _ = $($i)*; 1 } )+;
+                // A new start on every poll, not once per `select!`: a
+                // branch polled first each time could spend the task's
+                // whole budget every time.
+                let start: usize = if $b { 0 } else { $crate::__private::random_below(BRANCHES) };
+                for step in 0..BRANCHES {
+                    // `(start + step) % BRANCHES`, without a division.
+                    let branch = match start + step {
+                        n if n < BRANCHES => n,
+                        n => n - BRANCHES,
+                    };
                     $(
                         if branch == $($i)* && !$off {
                             if let ::std::option::Option::Some(fut) = $fut.as_mut().as_pin_mut() {
@@ -271,7 +282,7 @@ macro_rules! __select {
                                         _ => false,
                                     };
                                     if matched {
-                                        $out = ::std::option::Option::Some(v);
+                                        *$out = ::std::option::Option::Some(v);
                                         return ::std::task::Poll::Ready(());
                                     }
                                     $off = true;
