@@ -5,4 +5,5 @@
 
 pub(crate) mod atomic_waker;
 pub(crate) mod cache_padded;
+pub(crate) mod linked_list;
 pub(crate) mod rng;
