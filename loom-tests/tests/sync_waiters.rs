@@ -1,6 +1,9 @@
 #![cfg(loom)]
-//! The shared waker queue under wait / notify / cancel races, driven
-//! through the primitives that own it (its lock lives in them).
+//! The shared waker queue (`src/sync/waiters.rs`, on the crate's one
+//! intrusive list, `src/util/linked_list.rs`) under wait / notify / cancel
+//! races, driven through the primitives that own it (its lock lives in
+//! them). A node's links and its entry sit in loom `UnsafeCell`s, so every
+//! touch of them that the primitive's lock does not order fails the model.
 
 use loom::future::block_on;
 use loom::sync::Arc;

@@ -2,7 +2,10 @@
 //! Loom models of the timer wheel's races: cancel against fire, reset
 //! against fire, a waker replaced while the timer fires, and shutdown
 //! against a poll. Each model runs the real driver with time advanced by
-//! hand on one thread while the timer's owner acts on another.
+//! hand on one thread while the timer's owner acts on another. The wheel's
+//! slots are the crate's one intrusive list (`src/util/linked_list.rs`), so
+//! these models also check that every touch of a node's links is ordered by
+//! the wheel lock.
 
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};

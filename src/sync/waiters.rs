@@ -2,11 +2,14 @@
 //!
 //! # Shape
 //!
-//! A [`WaitList`] is an intrusive, doubly linked FIFO of [`Waiter`] nodes.
-//! The nodes are not allocated by the list: each one lives *inside the
-//! waiting future* (`Acquire`, `Notified`, `Recv`, ...), which is pinned
-//! once polled, so pushing, popping and unlinking an arbitrary node are all
-//! O(1) and a wait allocates nothing.
+//! A [`WaitList`] is a FIFO of [`Waiter`] nodes on the crate's intrusive
+//! list (`util/linked_list.rs`, whose safety contract — one lock, pinned
+//! while linked, one list at a time — this file relies on). The nodes are not
+//! allocated by the list: each one lives *inside the waiting future*
+//! (`Acquire`, `Notified`, `Recv`, ...), which is pinned once polled, so
+//! pushing, popping and unlinking an arbitrary node are all O(1) and a wait
+//! allocates nothing. This file adds what a waiter is on top of the links:
+//! its status, waker and payload, and the hand-off rules below.
 //!
 //! # Protocol
 //!
@@ -14,12 +17,14 @@
 //!    the primitive's `Mutex`; every read or write of a node's links,
 //!    status, waker or payload happens while that lock is held. The list's
 //!    methods take `&mut WaitList`, i.e. the caller must be holding the
-//!    guard, which is the proof the node access is exclusive.
+//!    guard, which is the proof the node access is exclusive. A waiter is
+//!    only ever used with one list (the primitive's), so it is in no other.
 //! 2. **A node moves `Idle → Queued → Notified`** and only the lock holder
 //!    moves it. The future pushes itself (`Idle → Queued`) when it must
 //!    wait; a notifier pops it (`Queued → Notified`) and takes its waker; the
 //!    future, on its next poll under the lock, sees `Notified`, consumes what
-//!    it was given and resets itself to `Idle`.
+//!    it was given and resets itself to `Idle`. A node is linked iff it is
+//!    `Queued`.
 //! 3. **Wakers are woken after the lock is released.** Notifiers collect
 //!    them in a [`WakeList`] and call [`WakeList::wake_all`] once the guard
 //!    is dropped, so a woken task never contends on a lock still held by
@@ -45,6 +50,7 @@
 
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::util::linked_list::{Link, LinkedList, Pointers};
 use std::marker::PhantomPinned;
 use std::mem::MaybeUninit;
 use std::pin::Pin;
@@ -71,41 +77,53 @@ pub(crate) struct Entry<T> {
     pub(crate) data: T,
 }
 
-struct Node<T> {
-    prev: Option<NonNull<Waiter<T>>>,
-    next: Option<NonNull<Waiter<T>>>,
-    entry: Entry<T>,
-}
-
 /// One waiting future's node. Embed it in the future; never move it once
 /// it has been pushed (the future is `!Unpin` because of it).
+///
+/// `repr(C)` only fixes the field order (links, entry, flag). With the
+/// default layout the compiler built part of a new waiter in a stack
+/// temporary and copied it into the future (unaligned, overlapping stores
+/// and loads): a loop of 5 pushes, 4 pops and a remove through a
+/// `Semaphore` measured 253 ns against 227 ns with this layout.
+#[repr(C)]
 pub(crate) struct Waiter<T> {
-    node: UnsafeCell<Node<T>>,
+    /// The links, touched only by the list (under the lock).
+    pointers: Pointers<Waiter<T>>,
+    /// Touched under the lock, or by the owner once `popped` (rule 5).
+    entry: UnsafeCell<Entry<T>>,
     /// Set by the notifier, last, after popping the node (rule 5).
     popped: AtomicBool,
     _pinned: PhantomPinned,
 }
 
-// SAFETY: a `Waiter`'s contents are only accessed through `WaitList` methods,
-// i.e. under the lock that guards the list (protocol rule 1), so moving the
-// owning future to another thread or sharing references to it is sound as
-// long as the payload and the waker (always `Send + Sync`) are.
+// SAFETY: a `Waiter`'s links and entry are only accessed under the lock that
+// guards its list (protocol rule 1), or by its owner alone after the
+// `popped` hand-off (rule 5), so moving the owning future to another thread
+// or sharing references to it is sound as long as the payload and the waker
+// (always `Send + Sync`) are.
 unsafe impl<T: Send> Send for Waiter<T> {}
 // SAFETY: as above; `&Waiter` gives no access without the list's lock.
 unsafe impl<T: Send> Sync for Waiter<T> {}
+
+// SAFETY: `pointers` names the node's own `pointers` field, found by address
+// without reading the node.
+unsafe impl<T> Link for Waiter<T> {
+    unsafe fn pointers(node: NonNull<Self>) -> NonNull<Pointers<Self>> {
+        // SAFETY: `node` points to a live waiter (the caller's contract), so
+        // the projection stays in bounds and is not null.
+        unsafe { NonNull::new_unchecked(&raw mut (*node.as_ptr()).pointers) }
+    }
+}
 
 impl<T> Waiter<T> {
     /// A fresh, unlinked node carrying `data`.
     pub(crate) fn new(data: T) -> Waiter<T> {
         Waiter {
-            node: UnsafeCell::new(Node {
-                prev: None,
-                next: None,
-                entry: Entry {
-                    status: Status::Idle,
-                    waker: None,
-                    data,
-                },
+            pointers: Pointers::new(),
+            entry: UnsafeCell::new(Entry {
+                status: Status::Idle,
+                waker: None,
+                data,
             }),
             popped: AtomicBool::new(false),
             _pinned: PhantomPinned,
@@ -132,9 +150,12 @@ impl<T> Waiter<T> {
         // Relaxed: only we read it from here on, until we are queued again
         // (under the lock, which orders it).
         self.popped.store(false, Ordering::Relaxed);
-        // SAFETY: popped means unlinked and no longer touched by any
-        // notifier (rule 5); `&mut self` excludes the owner's other paths.
-        Some(self.node.with_mut(|n| f(unsafe { &mut (*n).entry })))
+        let result = self.entry.with_mut(|e| {
+            // SAFETY: popped means unlinked and no longer touched by any
+            // notifier (rule 5); `&mut self` excludes the owner's other paths.
+            f(unsafe { &mut *e })
+        });
+        Some(result)
     }
 }
 
@@ -146,15 +167,8 @@ impl<T> std::fmt::Debug for Waiter<T> {
 
 /// The FIFO itself; lives inside the primitive's lock.
 pub(crate) struct WaitList<T> {
-    head: Option<NonNull<Waiter<T>>>,
-    tail: Option<NonNull<Waiter<T>>>,
+    list: LinkedList<Waiter<T>>,
 }
-
-// SAFETY: the list only holds pointers to nodes whose contents are `Send`;
-// it is always reached through the primitive's lock.
-unsafe impl<T: Send> Send for WaitList<T> {}
-// SAFETY: `&WaitList` only reads the head/tail pointers.
-unsafe impl<T: Send> Sync for WaitList<T> {}
 
 impl<T> std::fmt::Debug for WaitList<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,27 +188,33 @@ impl<T> WaitList<T> {
     /// An empty list.
     pub(crate) const fn new() -> WaitList<T> {
         WaitList {
-            head: None,
-            tail: None,
+            list: LinkedList::new(),
         }
     }
 
     /// Whether nobody is queued.
     pub(crate) fn is_empty(&self) -> bool {
-        self.head.is_none()
+        self.list.is_empty()
     }
 
-    /// Runs `f` on the node of `ptr`.
+    /// Runs `f` on the entry of the node at `ptr`.
     ///
     /// # Safety
     /// `ptr` is a live node of this list or the caller's own node, and the
     /// caller holds the lock guarding this list (it has `&mut self`).
-    unsafe fn node<R>(&mut self, ptr: NonNull<Waiter<T>>, f: impl FnOnce(&mut Node<T>) -> R) -> R {
-        // SAFETY: the caller guarantees the node is alive (rule 4) and that
-        // we hold the list's lock (rule 1), so this access is exclusive.
-        unsafe { ptr.as_ref() }
-            .node
-            .with_mut(|n| f(unsafe { &mut *n }))
+    unsafe fn entry<R>(
+        &mut self,
+        ptr: NonNull<Waiter<T>>,
+        f: impl FnOnce(&mut Entry<T>) -> R,
+    ) -> R {
+        // SAFETY: the caller guarantees the node is alive (rule 4).
+        let waiter = unsafe { ptr.as_ref() };
+        waiter.entry.with_mut(|e| {
+            // SAFETY: we hold the list's lock (rule 1), so this access is
+            // exclusive: the owner only reads its entry under the lock too,
+            // or after `popped`, which is not set while it is ours.
+            f(unsafe { &mut *e })
+        })
     }
 
     /// Appends `waiter` with `waker`, marking it `Queued`.
@@ -204,23 +224,19 @@ impl<T> WaitList<T> {
     /// removes it (under the lock) before it is dropped (protocol rule 4).
     pub(crate) unsafe fn push_back(&mut self, waiter: Pin<&Waiter<T>>, waker: Waker) {
         let ptr = NonNull::from(waiter.get_ref());
-        let old_tail = self.tail;
         // SAFETY: our own node, pinned, and we hold the lock.
         unsafe {
-            self.node(ptr, |n| {
-                debug_assert_eq!(n.entry.status, Status::Idle);
-                n.prev = old_tail;
-                n.next = None;
-                n.entry.status = Status::Queued;
-                n.entry.waker = Some(waker);
+            self.entry(ptr, |e| {
+                debug_assert_eq!(e.status, Status::Idle);
+                e.status = Status::Queued;
+                e.waker = Some(waker);
             })
         };
-        match old_tail {
-            // SAFETY: the tail is a linked, hence live, node (rule 4).
-            Some(tail) => unsafe { self.node(tail, |n| n.next = Some(ptr)) },
-            None => self.head = Some(ptr),
-        }
-        self.tail = Some(ptr);
+        // SAFETY: the list's contract. `Idle` means in no list (rule 2); the
+        // waiter is pinned and its owner unlinks it under the lock before
+        // dropping it (this method's contract, rule 4); it is only used with
+        // this list, whose lock we hold (rule 1).
+        unsafe { self.list.push_back(ptr) };
     }
 
     /// Runs `f` on the entry of the caller's own `waiter`.
@@ -233,7 +249,7 @@ impl<T> WaitList<T> {
         f: impl FnOnce(&mut Entry<T>) -> R,
     ) -> R {
         // SAFETY: the caller's own node (alive: it is borrowed) and the lock is held.
-        unsafe { self.node(NonNull::from(waiter), |n| f(&mut n.entry)) }
+        unsafe { self.entry(NonNull::from(waiter), f) }
     }
 
     /// For a queued waiter's poll: `true` (waker refreshed) while `waiter`
@@ -257,43 +273,34 @@ impl<T> WaitList<T> {
 
     /// Runs `f` on the entry of the first waiter, if any.
     pub(crate) fn with_front<R>(&mut self, f: impl FnOnce(&mut Entry<T>) -> R) -> Option<R> {
-        let head = self.head?;
+        let head = self.list.front()?;
         // SAFETY: the head is linked, hence alive (rule 4); we hold the lock.
-        Some(unsafe { self.node(head, |n| f(&mut n.entry)) })
+        Some(unsafe { self.entry(head, f) })
     }
 
     /// Unlinks the first waiter, marks it `Notified` and returns its waker.
     pub(crate) fn pop_front(&mut self) -> Option<Waker> {
-        let head = self.head?;
-        // SAFETY: the head is linked, hence alive (rule 4); we hold the lock.
-        let (next, waker) = unsafe {
-            self.node(head, |n| {
-                n.entry.status = Status::Notified;
-                let next = n.next.take();
-                n.prev = None;
-                (next, n.entry.waker.take())
+        let head = self.list.pop_front()?;
+        // SAFETY: it was linked, so it is alive until its owner sees the
+        // `popped` flag we set below (rules 4 and 5); we hold the lock.
+        let waker = unsafe {
+            self.entry(head, |e| {
+                e.status = Status::Notified;
+                e.waker.take()
             })
         };
-        self.head = next;
-        match next {
-            // SAFETY: `next` is linked, hence alive.
-            Some(next) => unsafe { self.node(next, |n| n.prev = None) },
-            None => self.tail = None,
-        }
+        // SAFETY: as above: the node is alive until its owner sees the flag.
+        let waiter = unsafe { head.as_ref() };
         // Release pairs with `take_popped`'s Acquire. This is our last touch
         // of the node: its owner may free it as soon as it sees the flag.
-        // SAFETY: the node is alive until its owner sees the flag.
-        unsafe { head.as_ref() }
-            .popped
-            .store(true, Ordering::Release);
+        waiter.popped.store(true, Ordering::Release);
         waker
     }
 
     /// Pops every waiter (each becomes `Notified`), calling `f` on each entry
     /// before its waker goes into `wakers`.
     pub(crate) fn drain(&mut self, wakers: &mut WakeList, mut f: impl FnMut(&mut T)) {
-        while self.head.is_some() {
-            self.with_front(|e| f(&mut e.data));
+        while self.with_front(|e| f(&mut e.data)).is_some() {
             if let Some(waker) = self.pop_front() {
                 wakers.push(waker);
             }
@@ -308,28 +315,21 @@ impl<T> WaitList<T> {
     pub(crate) unsafe fn remove(&mut self, waiter: &Waiter<T>) -> Status {
         let ptr = NonNull::from(waiter);
         // SAFETY: our own node, and we hold the lock.
-        let (status, prev, next) = unsafe {
-            self.node(ptr, |n| {
-                let status = n.entry.status;
+        let status = unsafe {
+            self.entry(ptr, |e| {
+                let status = e.status;
                 if status == Status::Queued {
-                    n.entry.status = Status::Idle;
-                    n.entry.waker = None;
+                    e.status = Status::Idle;
+                    e.waker = None;
                 }
-                (status, n.prev.take(), n.next.take())
+                status
             })
         };
-        if status != Status::Queued {
-            return status;
-        }
-        match prev {
-            // SAFETY: a linked neighbour is alive (rule 4).
-            Some(prev) => unsafe { self.node(prev, |n| n.next = next) },
-            None => self.head = next,
-        }
-        match next {
-            // SAFETY: a linked neighbour is alive (rule 4).
-            Some(next) => unsafe { self.node(next, |n| n.prev = prev) },
-            None => self.tail = prev,
+        if status == Status::Queued {
+            // SAFETY: `Queued` means linked (rule 2), and in this list, the
+            // only one it is used with; alive (borrowed); lock held.
+            let linked = unsafe { self.list.remove(ptr) };
+            debug_assert!(linked, "a queued waiter is linked");
         }
         status
     }

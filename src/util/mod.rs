@@ -5,6 +5,7 @@
 
 pub(crate) mod atomic_waker;
 pub(crate) mod cache_padded;
+pub(crate) mod linked_list;
 pub(crate) mod parker;
 pub(crate) mod rng;
 pub(crate) mod try_lock;

@@ -1,31 +1,43 @@
-//! Timer entries: the pinned node each timer carries, and the intrusive lists
-//! the wheel threads those nodes on. **All of the time driver's `unsafe`
-//! lives in this file.**
+//! Timer entries: the pinned node each timer carries, and the lists the wheel
+//! threads those nodes on. **All of the time driver's `unsafe` lives in this
+//! file.**
 //!
 //! A [`TimerEntry`] is embedded in its owner (a `Sleep`), which is pinned, so
 //! its [`TimerNode`] has a stable address for as long as it exists. The wheel
-//! links nodes into per-slot lists through raw pointers ([`NodeRef`]); filing
-//! and cancelling a timer is therefore pointer surgery under the wheel lock,
-//! with no allocation.
+//! links nodes into per-slot lists ([`List`], the crate's intrusive list from
+//! `util/linked_list.rs`, typed by [`NodeRef`]); filing and cancelling a
+//! timer is therefore pointer surgery under the wheel lock, with no
+//! allocation. The surgery itself, and the list's safety contract (one lock,
+//! pinned while linked, one list at a time), live in that file; this one
+//! shows how the wheel keeps that contract and adds the node's placement
+//! and its fire/cancel protocol.
 //!
 //! # Why the raw pointers are sound
 //!
-//! * **(L) Lock.** A node's [`Links`] (its list pointers, `when`, `at` and
+//! * **(L) Lock.** A node's links and [`Placement`] (`when`, `at` and
 //!   `location`) are read and written only while the wheel lock (the
 //!   `Mutex<Core>` in `mod.rs`) is held. `NodeRef`s exist only inside that
 //!   lock: they are stored in the wheel's lists (reachable only through the
 //!   lock) or created by a `TimerEntry` method for the duration of one locked
-//!   call.
+//!   call. This is the list's rule 1.
 //! * **(A) Alive.** A node whose `location` is not `Nowhere` is alive: its
 //!   `TimerEntry`'s `Drop` takes the wheel lock and unlinks it before the
 //!   memory goes (the owner is `!Unpin` and pinned, so the memory cannot move
 //!   or be reused before `drop` runs). A node whose `location` is `Nowhere` is
 //!   dereferenced only by its own entry's calls, which hold `&TimerEntry`.
+//!   This is the list's rule 2.
+//! * **(O) One place.** A node is linked in a list iff its `location` is not
+//!   `Nowhere`, and then in exactly the list `location` names: the wheel sets
+//!   `location` right after it links a node and clears it right after it
+//!   unlinks one (a slot taken whole by a cascade is emptied before the lock
+//!   is released), and [`List::push_front`] checks in debug builds that the
+//!   node is `Nowhere`. This is the list's rule 3.
 //! * **(S) Sharing.** The owner holds `Pin<&mut TimerEntry>` while the firing
 //!   thread reads the node through a shared pointer. `TimerNode` is `!Unpin`
 //!   (`PhantomPinned`), so the owner's `&mut` is not treated as unique
 //!   (no `noalias`), and every field the two sides share sits behind an
-//!   `UnsafeCell` (the links, guarded by (L)) or is atomic (state, waker).
+//!   `UnsafeCell` (the links and placement, guarded by (L)) or is atomic
+//!   (state, waker).
 //!
 //! The node's state is one atomic byte and its waker an [`AtomicWaker`]:
 //! the owner's fast paths (polling a filed timer, dropping a fired one) take
@@ -42,6 +54,7 @@ use super::{Deadline, Filing, Handle, Moved, Shutdown};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
 use crate::util::atomic_waker::AtomicWaker;
+use crate::util::linked_list::{Link, LinkedList, Pointers};
 
 /// Where a node currently sits. Guarded by the wheel lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,11 +67,10 @@ pub(super) enum Location {
     Pending,
 }
 
-/// A node's list membership. Guarded by the wheel lock (invariant (L)).
+/// Where and for when a node is filed. Guarded by the wheel lock
+/// (invariant (L)).
 #[derive(Debug)]
-struct Links {
-    prev: Option<NodeRef>,
-    next: Option<NodeRef>,
+struct Placement {
     /// The tick this node is filed for.
     when: u64,
     /// Its exact deadline (nanoseconds since the clock's start), within
@@ -100,7 +112,9 @@ impl State {
 /// The part of a timer the wheel links to.
 #[derive(Debug)]
 pub(crate) struct TimerNode {
-    links: UnsafeCell<Links>,
+    /// The list links, touched only by the wheel's lists (invariant (L)).
+    pointers: Pointers<TimerNode>,
+    placement: UnsafeCell<Placement>,
     /// A [`State`], plus [`BUSY`] while the wheel finishes firing.
     state: AtomicU8,
     /// Woken when the node fires.
@@ -108,20 +122,30 @@ pub(crate) struct TimerNode {
     _pinned: PhantomPinned,
 }
 
-// SAFETY: `links` is only touched under the wheel lock (invariant (L)), so the
-// raw pointers in it are never accessed from two threads at once; `state` is
-// atomic and `waker` is an `AtomicWaker`. Nothing else is shared.
+// SAFETY: `pointers` and `placement` are only touched under the wheel lock
+// (invariant (L)), so the raw pointers in them are never accessed from two
+// threads at once; `state` is atomic and `waker` is an `AtomicWaker`.
+// Nothing else is shared.
 unsafe impl Send for TimerNode {}
 // SAFETY: as for `Send`: all shared access goes through the wheel lock or
 // atomics.
 unsafe impl Sync for TimerNode {}
 
+// SAFETY: `pointers` names the node's own `pointers` field, found by address
+// without reading the node.
+unsafe impl Link for TimerNode {
+    unsafe fn pointers(node: NonNull<TimerNode>) -> NonNull<Pointers<TimerNode>> {
+        // SAFETY: `node` points to a live node (the caller's contract), so
+        // the projection stays in bounds and is not null.
+        unsafe { NonNull::new_unchecked(&raw mut (*node.as_ptr()).pointers) }
+    }
+}
+
 impl TimerNode {
     fn new() -> TimerNode {
         TimerNode {
-            links: UnsafeCell::new(Links {
-                prev: None,
-                next: None,
+            pointers: Pointers::new(),
+            placement: UnsafeCell::new(Placement {
                 when: 0,
                 at: 0,
                 location: Location::Nowhere,
@@ -137,11 +161,6 @@ impl TimerNode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct NodeRef(NonNull<TimerNode>);
 
-// SAFETY: a `NodeRef` is only dereferenced under the wheel lock (invariant
-// (L)) and points to a `Sync` node, so moving it between threads (inside the
-// locked wheel) is fine.
-unsafe impl Send for NodeRef {}
-
 impl NodeRef {
     fn of(node: &TimerNode) -> NodeRef {
         NodeRef(NonNull::from(node))
@@ -153,43 +172,39 @@ impl NodeRef {
         unsafe { self.0.as_ref() }
     }
 
-    fn links<R>(self, f: impl FnOnce(&mut Links) -> R) -> R {
-        // SAFETY: the wheel lock is held (invariant (L)), so no other access
-        // to these links is in progress; the node is alive (invariant (A)).
-        self.node()
-            .links
-            .with_mut(|links| f(unsafe { &mut *links }))
+    fn placement<R>(self, f: impl FnOnce(&mut Placement) -> R) -> R {
+        self.node().placement.with_mut(|placement| {
+            // SAFETY: the wheel lock is held (invariant (L)), so no other
+            // access to this placement is in progress; the node is alive
+            // (invariant (A)).
+            f(unsafe { &mut *placement })
+        })
     }
 
     /// The tick this node is filed for.
     pub(super) fn when(self) -> u64 {
-        self.links(|l| l.when)
+        self.placement(|p| p.when)
     }
 
     pub(super) fn set_when(self, when: u64) {
-        self.links(|l| l.when = when);
+        self.placement(|p| p.when = when);
     }
 
     /// The exact deadline this node is filed for.
     pub(super) fn at(self) -> u64 {
-        self.links(|l| l.at)
+        self.placement(|p| p.at)
     }
 
     pub(super) fn set_at(self, at: u64) {
-        self.links(|l| l.at = at);
-    }
-
-    /// The node after this one in its list.
-    pub(super) fn next(self) -> Option<NodeRef> {
-        self.links(|l| l.next)
+        self.placement(|p| p.at = at);
     }
 
     pub(super) fn location(self) -> Location {
-        self.links(|l| l.location)
+        self.placement(|p| p.location)
     }
 
     pub(super) fn set_location(self, location: Location) {
-        self.links(|l| l.location = location);
+        self.placement(|p| p.location = location);
     }
 
     /// Sets the state of a node the wheel holds no other reference to (it
@@ -223,58 +238,47 @@ impl NodeRef {
     }
 }
 
-/// An intrusive doubly linked list of nodes (one wheel slot, or the pending
-/// list). Only accessed under the wheel lock.
+/// One wheel slot, or the pending list: the crate's intrusive list, in
+/// [`NodeRef`]s. Only accessed under the wheel lock (invariant (L)).
 #[derive(Debug, Default)]
-pub(super) struct List {
-    head: Option<NodeRef>,
-}
+pub(super) struct List(LinkedList<TimerNode>);
 
 impl List {
     pub(super) const fn new() -> List {
-        List { head: None }
+        List(LinkedList::new())
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.head.is_none()
+        self.0.is_empty()
     }
 
-    /// The first node, to walk the list with [`NodeRef::next`].
-    pub(super) fn first(&self) -> Option<NodeRef> {
-        self.head
+    /// The nodes from first to last.
+    pub(super) fn iter(&self) -> impl Iterator<Item = NodeRef> + '_ {
+        self.0.iter().map(NodeRef)
     }
 
+    /// Links `node`, which must be in no list (its location `Nowhere`); the
+    /// caller then records where it is.
     pub(super) fn push_front(&mut self, node: NodeRef) {
-        let old = self.head;
-        node.links(|l| {
-            l.prev = None;
-            l.next = old;
-        });
-        if let Some(old) = old {
-            old.links(|l| l.prev = Some(node));
-        }
-        self.head = Some(node);
+        debug_assert_eq!(node.location(), Location::Nowhere, "node is in a list");
+        // SAFETY: the list's contract: the node is alive and stays pinned
+        // until the wheel unlinks it, which its entry's `Drop` waits for
+        // (invariant (A)); it is in no list (invariant (O)); and we hold the
+        // wheel lock, which guards this list (invariant (L)).
+        unsafe { self.0.push_front(node.0) };
     }
 
     pub(super) fn pop_front(&mut self) -> Option<NodeRef> {
-        let head = self.head?;
-        self.remove(head);
-        Some(head)
+        self.0.pop_front().map(NodeRef)
     }
 
     /// Unlinks `node`, which must be in this list.
     pub(super) fn remove(&mut self, node: NodeRef) {
-        let (prev, next) = node.links(|l| (l.prev.take(), l.next.take()));
-        match prev {
-            Some(prev) => prev.links(|l| l.next = next),
-            None => {
-                debug_assert_eq!(self.head, Some(node), "node is not in this list");
-                self.head = next;
-            }
-        }
-        if let Some(next) = next {
-            next.links(|l| l.prev = prev);
-        }
+        // SAFETY: the node is linked (its location names this list,
+        // invariant (O)), hence alive (invariant (A)); we hold the wheel
+        // lock (invariant (L)).
+        let linked = unsafe { self.0.remove(node.0) };
+        debug_assert!(linked, "node is not in this list");
     }
 }
 

@@ -94,16 +94,10 @@ impl Level {
 
     /// Calls `f` on each node of `slot` if it holds at most `limit` nodes;
     /// `None` (having visited at most `limit`) if it holds more.
-    fn walk_small(&self, slot: usize, limit: usize, mut f: impl FnMut(NodeRef)) -> Option<()> {
-        let mut node = self.slots[slot].first();
-        for _ in 0..limit {
-            let Some(n) = node else {
-                return Some(());
-            };
-            f(n);
-            node = n.next();
-        }
-        node.is_none().then_some(())
+    fn walk_small(&self, slot: usize, limit: usize, f: impl FnMut(NodeRef)) -> Option<()> {
+        let mut nodes = self.slots[slot].iter();
+        nodes.by_ref().take(limit).for_each(f);
+        nodes.next().is_none().then_some(())
     }
 
     /// Empties `slot`, returning its nodes (their `location` still names the
