@@ -6,7 +6,7 @@
 //! popped. A `wait` future dropped before the barrier opens takes its
 //! arrival back, so a cancelled waiter never lets a barrier open early.
 
-use super::waiters::{Status, WaitList, Waiter, WakeList};
+use super::waiters::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::Mutex;
 use std::future::poll_fn;
 use std::pin::Pin;
@@ -122,7 +122,11 @@ impl Wait<'_> {
             if !this.waiter.is_popped() {
                 let mut state = this.barrier.state.lock();
                 // SAFETY: our waiter is only used with this barrier's list (locked).
-                if unsafe { state.waiters.still_queued(&this.waiter, cx.waker()) } {
+                if let Recheck::Queued(replaced) =
+                    unsafe { state.waiters.still_queued(&this.waiter, cx.waker()) }
+                {
+                    drop(state);
+                    drop(replaced);
                     return Poll::Pending;
                 }
             }

@@ -15,7 +15,7 @@
 //! leaves the queue (nothing is handed to a particular receiver, so there is
 //! nothing to forward).
 
-use super::waiters::{update_waker, Status, WaitList, Waiter, WakeList};
+use super::waiters::{update_waker, Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::{Arc, Mutex};
 use std::fmt;
 use std::future::Future;
@@ -380,18 +380,21 @@ impl<T: Clone> Future for Recv<'_, T> {
         let mut state = rx.shared.state.lock();
         if this.queued {
             // SAFETY: our waiter is only used with this channel's list (locked).
-            let still_queued = unsafe {
+            let recheck = unsafe {
                 state.waiters.with_entry(&this.waiter, |e| {
                     if e.status == Status::Queued {
-                        update_waker(&mut e.waker, cx.waker());
-                        true
+                        Recheck::Queued(update_waker(&mut e.waker, cx.waker()))
                     } else {
                         e.status = Status::Idle;
-                        false
+                        Recheck::Popped
                     }
                 })
             };
-            if still_queued {
+            if let Recheck::Queued(replaced) = recheck {
+                // The replaced waker goes after the lock: its drop may use
+                // this channel.
+                drop(state);
+                drop(replaced);
                 return Poll::Pending;
             }
             this.queued = false;

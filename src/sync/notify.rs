@@ -23,7 +23,7 @@
 //! `SeqCst` store of their own state with the generation read here, and need
 //! one total order over both.
 
-use super::waiters::{Status, WaitList, Waiter, WakeList};
+use super::waiters::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Mutex, MutexGuard};
 use std::future::Future;
@@ -306,7 +306,11 @@ impl Notified<'_> {
                 if !this.waiter.is_popped() {
                     let mut list = notify.waiters.lock();
                     // SAFETY: our waiter is only used with this list (locked).
-                    if unsafe { list.still_queued(&this.waiter, cx.waker()) } {
+                    if let Recheck::Queued(replaced) =
+                        unsafe { list.still_queued(&this.waiter, cx.waker()) }
+                    {
+                        drop(list);
+                        drop(replaced);
                         return Poll::Pending;
                     }
                 }

@@ -30,7 +30,7 @@
 //! * `close` sets `CLOSED` and pops every waiter; a popped waiter still
 //!   needing permits sees the semaphore closed.
 
-use super::waiters::{Status, WaitList, Waiter, WakeList};
+use super::waiters::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};
 use std::future::Future;
@@ -306,7 +306,11 @@ impl Acquire<'_> {
             if !this.waiter.is_popped() {
                 let mut list = permits.waiters.lock();
                 // SAFETY: our waiter is only used with `permits.waiters`.
-                if unsafe { list.still_queued(&this.waiter, cx.waker()) } {
+                if let Recheck::Queued(replaced) =
+                    unsafe { list.still_queued(&this.waiter, cx.waker()) }
+                {
+                    drop(list);
+                    drop(replaced);
                     return Poll::Pending;
                 }
             }

@@ -25,10 +25,13 @@
 //!    future, on its next poll under the lock, sees `Notified`, consumes what
 //!    it was given and resets itself to `Idle`. A node is linked iff it is
 //!    `Queued`.
-//! 3. **Wakers are woken after the lock is released.** Notifiers collect
-//!    them in a [`WakeList`] and call [`WakeList::wake_all`] once the guard
-//!    is dropped, so a woken task never contends on a lock still held by
-//!    its waker.
+//! 3. **Wakers are woken, and dropped, after the lock is released.**
+//!    Notifiers collect them in a [`WakeList`] and call
+//!    [`WakeList::wake_all`] once the guard is dropped, so a woken task
+//!    never contends on a lock still held by its waker; a poll that
+//!    replaces its stored waker gets the old one back ([`Recheck::Queued`])
+//!    and drops it after the guard, because a waker's `Drop` may run
+//!    arbitrary code (it can own a task that owns this very primitive).
 //! 4. **A node is never dropped while linked.** The owning future's `Drop`
 //!    takes the lock and calls [`WaitList::remove`] (a `Queued` node is
 //!    unlinked). If it finds its node already `Notified`, the future was
@@ -228,6 +231,9 @@ impl<T> WaitList<T> {
         unsafe {
             self.entry(ptr, |e| {
                 debug_assert_eq!(e.status, Status::Idle);
+                // Empty: a pop takes the waker, and only a dropping future
+                // removes its node (keeping its waker until it is gone).
+                debug_assert!(e.waker.is_none(), "a waiter re-queued with a waker");
                 e.status = Status::Queued;
                 e.waker = Some(waker);
             })
@@ -252,21 +258,21 @@ impl<T> WaitList<T> {
         unsafe { self.entry(NonNull::from(waiter), f) }
     }
 
-    /// For a queued waiter's poll: `true` (waker refreshed) while `waiter`
-    /// is still queued; `false` once it was popped (then its flag is set and
-    /// [`Waiter::take_popped`] succeeds).
+    /// For a queued waiter's poll: [`Recheck::Queued`] (waker refreshed)
+    /// while `waiter` is still queued; [`Recheck::Popped`] once it was
+    /// popped (then its flag is set and [`Waiter::take_popped`] succeeds).
     ///
     /// # Safety
     /// `waiter` is only ever used with this list.
-    pub(crate) unsafe fn still_queued(&mut self, waiter: &Waiter<T>, waker: &Waker) -> bool {
+    pub(crate) unsafe fn still_queued(&mut self, waiter: &Waiter<T>, waker: &Waker) -> Recheck {
         // SAFETY: forwarded contract; we hold the lock.
         unsafe {
             self.with_entry(waiter, |e| {
-                let queued = e.status == Status::Queued;
-                if queued {
-                    update_waker(&mut e.waker, waker);
+                if e.status == Status::Queued {
+                    Recheck::Queued(update_waker(&mut e.waker, waker))
+                } else {
+                    Recheck::Popped
                 }
-                queued
             })
         }
     }
@@ -319,8 +325,9 @@ impl<T> WaitList<T> {
             self.entry(ptr, |e| {
                 let status = e.status;
                 if status == Status::Queued {
+                    // The waker stays in the entry: it is dropped with the
+                    // waiter, after the caller's guard (rule 3).
                     e.status = Status::Idle;
-                    e.waker = None;
                 }
                 status
             })
@@ -409,11 +416,26 @@ impl Drop for WakeList {
     }
 }
 
-/// Stores `cx`'s waker in `slot` unless the stored one already wakes the same task.
-pub(crate) fn update_waker(slot: &mut Option<Waker>, waker: &Waker) {
+/// What [`WaitList::still_queued`] found.
+#[must_use = "a replaced waker must be dropped after the lock is released"]
+pub(crate) enum Recheck {
+    /// Still queued, with the new waker stored. The waker it replaced, if
+    /// any, is handed back: drop it only after releasing the lock, since
+    /// its `Drop` may run arbitrary code (it can own a task that owns this
+    /// primitive) and would deadlock on the lock.
+    Queued(Option<Waker>),
+    /// Popped by a notifier.
+    Popped,
+}
+
+/// Stores `waker` in `slot` unless the stored one already wakes the same
+/// task; returns the replaced waker, which the caller must drop after
+/// releasing the lock that guards `slot` (its `Drop` may re-enter).
+#[must_use = "a replaced waker must be dropped after the lock is released"]
+pub(crate) fn update_waker(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
     match slot {
-        Some(old) if old.will_wake(waker) => {}
-        _ => *slot = Some(waker.clone()),
+        Some(old) if old.will_wake(waker) => None,
+        _ => slot.replace(waker.clone()),
     }
 }
 

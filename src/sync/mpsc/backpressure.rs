@@ -44,7 +44,7 @@ use super::ring::{Ring, CLOSED, SLOW};
 use crate::loom::sync::atomic::{full_fence, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 use crate::sync::permits::{Closed, TryAcquire};
-use crate::sync::waiters::{Status, WaitList, Waiter, WakeList};
+use crate::sync::waiters::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::util::cache_padded::CachePadded;
 use std::future::Future;
 use std::pin::Pin;
@@ -396,7 +396,11 @@ impl<T> Wait<'_, T> {
         } else if !this.waiter.is_popped() {
             let mut q = chan.queue.lock();
             // SAFETY: our waiter is only used with this queue.
-            if unsafe { q.waiters.still_queued(&this.waiter, cx.waker()) } {
+            if let Recheck::Queued(replaced) =
+                unsafe { q.waiters.still_queued(&this.waiter, cx.waker()) }
+            {
+                drop(q);
+                drop(replaced);
                 return Poll::Pending;
             }
         }
