@@ -120,7 +120,9 @@ fn watch_changed() {
         let (tx, mut rx) = watch::channel(0u8);
         let tx = Arc::new(tx);
         let t2 = tx.clone();
-        two_polls(rx.changed(), move || drop(t2.send(1)));
+        two_polls(rx.changed(), move || {
+            let _ = t2.send(1);
+        });
     });
 }
 
@@ -143,10 +145,14 @@ fn mpsc_bounded_send_and_recv() {
         let (tx, mut rx) = mpsc::channel::<u8>(1);
         tx.try_send(0).unwrap();
         let t2 = tx.clone();
-        two_polls(tx.send(1), move || drop(t2.try_send(2)));
+        two_polls(tx.send(1), move || {
+            let _ = t2.try_send(2);
+        });
         assert_eq!(rx.try_recv(), Ok(0));
         let (tx, mut rx) = mpsc::channel::<u8>(1);
-        two_polls(rx.recv(), move || drop(tx.try_send(1)));
+        two_polls(rx.recv(), move || {
+            let _ = tx.try_send(1);
+        });
     });
 }
 
@@ -174,6 +180,8 @@ fn a_waiting_future_dropped_with_its_last_waker() {
     });
     repoll_dropping_the_first_waker("broadcast (drop)", || {
         let (tx, mut rx) = broadcast::channel::<u8>(1);
-        poll_then_drop(rx.recv(), move || drop(tx.send(1)));
+        poll_then_drop(rx.recv(), move || {
+            let _ = tx.send(1);
+        });
     });
 }

@@ -122,9 +122,8 @@ impl Wait<'_> {
             if !this.waiter.is_popped() {
                 let mut state = this.barrier.state.lock();
                 // SAFETY: our waiter is only used with this barrier's list (locked).
-                if let Recheck::Queued(replaced) =
-                    unsafe { state.waiters.still_queued(&this.waiter, cx.waker()) }
-                {
+                let recheck = unsafe { state.waiters.still_queued(&this.waiter, cx.waker()) };
+                if let Recheck::Queued(replaced) = recheck {
                     drop(state);
                     drop(replaced);
                     return Poll::Pending;

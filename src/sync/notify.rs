@@ -306,9 +306,8 @@ impl Notified<'_> {
                 if !this.waiter.is_popped() {
                     let mut list = notify.waiters.lock();
                     // SAFETY: our waiter is only used with this list (locked).
-                    if let Recheck::Queued(replaced) =
-                        unsafe { list.still_queued(&this.waiter, cx.waker()) }
-                    {
+                    let recheck = unsafe { list.still_queued(&this.waiter, cx.waker()) };
+                    if let Recheck::Queued(replaced) = recheck {
                         drop(list);
                         drop(replaced);
                         return Poll::Pending;

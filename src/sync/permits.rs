@@ -306,9 +306,8 @@ impl Acquire<'_> {
             if !this.waiter.is_popped() {
                 let mut list = permits.waiters.lock();
                 // SAFETY: our waiter is only used with `permits.waiters`.
-                if let Recheck::Queued(replaced) =
-                    unsafe { list.still_queued(&this.waiter, cx.waker()) }
-                {
+                let recheck = unsafe { list.still_queued(&this.waiter, cx.waker()) };
+                if let Recheck::Queued(replaced) = recheck {
                     drop(list);
                     drop(replaced);
                     return Poll::Pending;

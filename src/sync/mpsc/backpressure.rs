@@ -396,9 +396,8 @@ impl<T> Wait<'_, T> {
         } else if !this.waiter.is_popped() {
             let mut q = chan.queue.lock();
             // SAFETY: our waiter is only used with this queue.
-            if let Recheck::Queued(replaced) =
-                unsafe { q.waiters.still_queued(&this.waiter, cx.waker()) }
-            {
+            let recheck = unsafe { q.waiters.still_queued(&this.waiter, cx.waker()) };
+            if let Recheck::Queued(replaced) = recheck {
                 drop(q);
                 drop(replaced);
                 return Poll::Pending;
