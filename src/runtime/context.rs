@@ -100,7 +100,7 @@ impl Drop for SetCurrentGuard {
             drop(old);
             true
         });
-        if in_order == Ok(false) && !std::thread::panicking() {
+        if matches!(in_order, Ok(false)) && !std::thread::panicking() {
             panic!(
                 "`EnterGuard`s dropped out of order: a runtime context guard \
                  (from `Handle::enter` or `Runtime::enter`) must be dropped \
