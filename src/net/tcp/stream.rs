@@ -60,6 +60,11 @@ impl TcpStream {
         TcpStream::from_std(std)
     }
 
+    /// A stream around a socket already registered (and connected).
+    pub(crate) fn from_registered(io: PollEvented<net::TcpStream>) -> TcpStream {
+        TcpStream { io }
+    }
+
     /// Wraps a connected std stream (switching it to non-blocking mode) and
     /// registers it with the current runtime. Panics outside a runtime.
     ///
