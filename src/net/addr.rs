@@ -60,8 +60,14 @@ pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAd
     }
 }
 
+/// The error a socket operation fails with once its runtime has shut
+/// down: the I/O driver's wording, so that every path says the same.
+pub(crate) fn runtime_shut_down() -> io::Error {
+    io::Error::other("the magpie runtime's I/O driver has shut down")
+}
+
 /// Runs `f` on the current runtime's blocking pool.
-pub(crate) fn run_blocking<F, R>(f: F) -> impl Future<Output = io::Result<R>>
+fn run_blocking<F, R>(f: F) -> impl Future<Output = io::Result<R>>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,

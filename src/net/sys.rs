@@ -13,6 +13,8 @@ use std::mem::{self, MaybeUninit};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::os::raw::c_int;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::time::Duration;
 
 /// A socket address in the kernel's layout, and how many of its bytes
@@ -75,6 +77,35 @@ impl SockAddr {
                 SockAddr::with(sin6, mem::size_of::<libc::sockaddr_in6>())
             }
         }
+    }
+
+    /// A Unix-domain path, with std's rules: no NUL byte, and shorter than
+    /// `sun_path` (so that the terminating NUL fits).
+    pub(crate) fn from_path(path: &Path) -> io::Result<SockAddr> {
+        // SAFETY: plain integers and a byte array; all zeroes is valid.
+        let mut sun: libc::sockaddr_un = unsafe { mem::zeroed() };
+        sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
+        let bytes = path.as_os_str().as_bytes();
+        if bytes.contains(&0) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "paths must not contain interior null bytes",
+            ));
+        }
+        if bytes.len() >= sun.sun_path.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "path must be shorter than SUN_LEN",
+            ));
+        }
+        for (to, &from) in sun.sun_path.iter_mut().zip(bytes) {
+            *to = from as libc::c_char;
+        }
+        let mut len = mem::offset_of!(libc::sockaddr_un, sun_path) + bytes.len();
+        if !bytes.is_empty() {
+            len += 1; // the terminating NUL
+        }
+        Ok(SockAddr::with(sun, len))
     }
 
     /// The IPv4 or IPv6 address held, as std's type.
@@ -305,5 +336,19 @@ mod tests {
         ] {
             assert_eq!(SockAddr::from_inet(addr).to_inet().unwrap(), addr);
         }
+    }
+
+    #[test]
+    fn unix_paths_follow_std_rules() {
+        assert!(SockAddr::from_path(Path::new("/tmp/ok.sock")).is_ok());
+        let long = "x".repeat(200);
+        let err = SockAddr::from_path(Path::new(&long)).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        let err = SockAddr::from_path(Path::new("a\0b")).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(SockAddr::from_path(Path::new("/tmp/ok.sock"))
+            .unwrap()
+            .to_inet()
+            .is_err());
     }
 }

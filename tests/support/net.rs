@@ -36,3 +36,24 @@ pub async fn echo_server() -> SocketAddr {
     });
     addr
 }
+
+/// Checks that the connects `rt` abandoned (timed out, aborted) left
+/// nothing behind: no blocking thread, and dropping the runtime returns.
+/// The drop runs on another thread, waited for up to 20 s: a hang guard,
+/// not a timing assertion (a runtime that waits for a stuck connect(2)
+/// hangs for minutes).
+pub fn assert_abandoned_connects_left_nothing(rt: magpie::Runtime) {
+    let blocking_threads = rt.handle().metrics().num_blocking_threads();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        drop(rt);
+        let _ = done_tx.send(());
+    });
+    if done_rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .is_err()
+    {
+        panic!("dropping the runtime hangs: it waits for a connect(2) nobody wants");
+    }
+    assert_eq!(blocking_threads, 0, "connect used blocking threads");
+}
