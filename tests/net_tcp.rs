@@ -364,3 +364,34 @@ async fn a_connect_to_ipv6_loopback_works_or_fails_cleanly() {
     let (_, peer) = listener.accept().await.unwrap();
     assert_eq!(stream.local_addr().unwrap(), peer);
 }
+
+/// Errors after the runtime is gone say so, whatever path they take (a
+/// literal address, or a host name looked up on the blocking pool).
+#[test]
+fn connect_and_bind_after_the_runtime_shut_down_say_so() {
+    let rt = magpie::Runtime::new().unwrap();
+    let handle = rt.handle().clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(rt);
+    let errors = [
+        handle.block_on(TcpStream::connect(addr)).unwrap_err(),
+        handle
+            .block_on(TcpStream::connect(("localhost", addr.port())))
+            .unwrap_err(),
+        handle
+            .block_on(TcpListener::bind(("localhost", 0)))
+            .unwrap_err(),
+        handle
+            .block_on(magpie::net::UdpSocket::bind(("localhost", 0)))
+            .unwrap_err(),
+    ];
+    for err in errors {
+        let text = err.to_string();
+        assert!(
+            text.contains("runtime") && text.contains("shut down"),
+            "{text}"
+        );
+        assert!(!text.contains("task"), "an internal task leaks: {text}");
+    }
+}

@@ -146,3 +146,19 @@ async fn a_unix_connect_to_a_missing_path_fails_with_not_found() {
     let err = UnixStream::connect(&path.0).await.unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
 }
+
+#[test]
+fn a_unix_connect_after_the_runtime_shut_down_says_so() {
+    let path = TempPath::new("late");
+    let _listener = std::os::unix::net::UnixListener::bind(&path.0).unwrap();
+    let rt = magpie::Runtime::new().unwrap();
+    let handle = rt.handle().clone();
+    drop(rt);
+    let err = handle.block_on(UnixStream::connect(&path.0)).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("runtime") && text.contains("shut down"),
+        "{text}"
+    );
+    assert!(!text.contains("task"), "an internal task leaks: {text}");
+}
