@@ -10,9 +10,10 @@
 //! ```
 //!
 //! Points worth noticing:
-//! * `Lines::next_line` keeps a partial line inside the `Lines` value, so
-//!   it is cancellation safe in the `select!` loop; `read_line` into a
-//!   fresh `String` inside the loop would not be.
+//! * `Lines::next_line` keeps a partial line inside the `Lines` value (as
+//!   `magpie::io::Lines` does; this one also caps the length), so it is
+//!   cancellation safe in the `select!` loop; `read_line` into a fresh
+//!   `String` inside the loop would not be.
 //! * A client that vanishes (closes, resets, or stops reading) is noticed
 //!   on its next read or write; its task announces that it left and ends.
 //!   Nobody else is slowed down: a receiver that falls behind the channel's
@@ -20,16 +21,25 @@
 //! * Shutdown: the stop future ends the accept loop, a last message tells
 //!   every client task to pass it on and disconnect; any still stuck after
 //!   a grace period is cancelled (`JoinSet::shutdown`).
+//! * Limits: a line may be at most `MAX_LINE` bytes; a client that sends a
+//!   longer one (or a long stream with no newline at all) is told so and
+//!   dropped, so no client can make the server buffer without bound. When
+//!   `accept` fails (out of file descriptors: `EMFILE`), the loop pauses
+//!   before trying again, longer after each failure in a row, instead of
+//!   spinning a core and flooding the log.
 
-use magpie::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use magpie::io::{AsyncBufRead, AsyncRead, AsyncWriteExt, BufReader};
 use magpie::net::tcp::OwnedWriteHalf;
 use magpie::net::{TcpListener, TcpStream};
 use magpie::sync::broadcast::{self, error::RecvError};
 use magpie::task::JoinSet;
+use magpie::time::{sleep, Duration};
 use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 
 /// A message on the channel.
 #[derive(Debug, Clone)]
@@ -48,16 +58,32 @@ pub struct Summary {
     pub clients: u64,
     /// Chat lines relayed.
     pub messages: u64,
+    /// `accept` calls that failed (e.g. out of file descriptors).
+    pub accept_errors: u64,
 }
 
 #[derive(Default)]
 struct Counters {
     clients: AtomicU64,
     messages: AtomicU64,
+    accept_errors: AtomicU64,
 }
 
 /// How many messages a slow client may fall behind before it lags.
 const CAPACITY: usize = 256;
+
+/// The longest line a client may send, in bytes, without its newline.
+pub const MAX_LINE: usize = 8 * 1024;
+
+/// How long the accept loop pauses after `failures` failed accepts in a
+/// row: 10 ms, doubling up to 1 s. `EMFILE` does not clear by itself:
+/// retrying at once would spin a core and print an error per try, while
+/// the connection that could not be accepted waits in the kernel's
+/// backlog either way.
+pub fn accept_backoff(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(7);
+    Duration::from_millis(10 << doublings).min(Duration::from_secs(1))
+}
 
 /// Serves the chat on `listener` until `stop` completes.
 pub async fn serve(listener: TcpListener, stop: impl Future<Output = ()>) -> Summary {
@@ -66,18 +92,27 @@ pub async fn serve(listener: TcpListener, stop: impl Future<Output = ()>) -> Sum
     let mut clients = JoinSet::new();
     let mut stop = std::pin::pin!(stop);
     let mut next_id = 1;
+    let mut failures = 0;
     loop {
-        let (stream, _peer) = magpie::select! {
+        let accepted = magpie::select! {
             biased;
             _ = &mut stop => break,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    eprintln!("accept: {e}");
-                    continue;
-                }
-            },
+            accepted = listener.accept() => accepted,
         };
+        let (stream, _peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                failures += 1;
+                counters.accept_errors.fetch_add(1, Ordering::Relaxed);
+                eprintln!("accept: {e}");
+                magpie::select! {
+                    biased;
+                    _ = &mut stop => break,
+                    _ = sleep(accept_backoff(failures)) => continue,
+                }
+            }
+        };
+        failures = 0;
         let id = next_id;
         next_id += 1;
         counters.clients.fetch_add(1, Ordering::Relaxed);
@@ -110,6 +145,7 @@ pub async fn serve(listener: TcpListener, stop: impl Future<Output = ()>) -> Sum
     Summary {
         clients: counters.clients.load(Ordering::Relaxed),
         messages: counters.messages.load(Ordering::Relaxed),
+        accept_errors: counters.accept_errors.load(Ordering::Relaxed),
     }
 }
 
@@ -122,12 +158,16 @@ async fn client(
     counters: &Counters,
 ) -> io::Result<()> {
     let (read, mut write) = stream.into_split();
-    let mut lines = BufReader::new(read).lines();
+    let mut lines = Lines::new(read);
     write.write_all(b"* your name?\n").await?;
-    let name = match lines.next_line().await? {
-        Some(name) if !name.trim().is_empty() => name.trim().to_string(),
-        Some(_) => format!("guest{id}"),
-        None => return Ok(()), // left before saying anything
+    let name = match lines.next_line().await {
+        Ok(Some(name)) if !name.trim().is_empty() => name.trim().to_string(),
+        Ok(Some(_)) => format!("guest{id}"),
+        Ok(None) => return Ok(()), // left before saying anything
+        Err(e) => {
+            let _ = write.write_all(farewell(&e).as_bytes()).await;
+            return Err(e);
+        }
     };
     let online = tx.receiver_count();
     write
@@ -168,8 +208,79 @@ async fn client(
         }
     };
     announce(&tx, id, format!("* {name} left\n"));
-    let _ = write.write_all(b"* bye\n").await;
+    let bye = match &result {
+        Err(e) => farewell(e),
+        Ok(()) => "* bye\n".to_string(),
+    };
+    let _ = write.write_all(bye.as_bytes()).await;
     result
+}
+
+/// The last line a client gets when its connection ends with `error`: a
+/// line that was too long is worth telling it about.
+fn farewell(error: &io::Error) -> String {
+    if error.kind() == io::ErrorKind::InvalidData {
+        format!("* {error}, bye\n")
+    } else {
+        "* bye\n".to_string()
+    }
+}
+
+/// A client's lines, each at most [`MAX_LINE`] bytes (`\n` or `\r\n`
+/// removed). Like `Lines::next_line`, it keeps a partial line inside
+/// itself, so `next_line` is cancellation safe in a `select!` loop.
+struct Lines<R> {
+    reader: BufReader<R>,
+    line: Vec<u8>,
+}
+
+impl<R: AsyncRead + Unpin> Lines<R> {
+    fn new(read: R) -> Lines<R> {
+        Lines {
+            reader: BufReader::new(read),
+            line: Vec::new(),
+        }
+    }
+
+    /// The next line, `None` at end of stream, or `InvalidData` for a line
+    /// over the limit or not UTF-8.
+    async fn next_line(&mut self) -> io::Result<Option<String>> {
+        std::future::poll_fn(|cx| self.poll_next_line(cx)).await
+    }
+
+    fn poll_next_line(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<String>>> {
+        loop {
+            let available = ready!(Pin::new(&mut self.reader).poll_fill_buf(cx))?;
+            if available.is_empty() {
+                // End of stream: what is left (if anything) is the last line.
+                if self.line.is_empty() {
+                    return Poll::Ready(Ok(None));
+                }
+                break;
+            }
+            let newline = available.iter().position(|&b| b == b'\n');
+            let text = &available[..newline.unwrap_or(available.len())];
+            if self.line.len() + text.len() > MAX_LINE {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("line longer than {MAX_LINE} bytes"),
+                )));
+            }
+            self.line.extend_from_slice(text);
+            let used = newline.map_or(text.len(), |at| at + 1);
+            Pin::new(&mut self.reader).consume(used);
+            if newline.is_some() {
+                break;
+            }
+        }
+        let mut line = std::mem::take(&mut self.line);
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        let line = String::from_utf8(line)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "line is not UTF-8"))?;
+        Poll::Ready(Ok(Some(line)))
+    }
 }
 
 async fn send(write: &mut OwnedWriteHalf, text: &str) -> io::Result<()> {

@@ -11,16 +11,21 @@
 //! What it shows:
 //! * keep-alive connections (HTTP/1.1 default, `Connection: close` honoured),
 //!   bodies framed by `Content-Length` (responses to `/chunked` are chunked);
-//! * a connection limit: an `OwnedSemaphorePermit` per connection, taken
-//!   *before* `accept`, so extra clients wait in the kernel's backlog;
+//! * a connection limit: an `OwnedSemaphorePermit` per connection. At the
+//!   limit a new client does not wait behind idle keep-alive connections:
+//!   the one that has been idle longest is closed to make room. Only if
+//!   none is idle does the new client wait, and those after it wait in the
+//!   kernel's backlog;
 //! * timeouts: an idle connection is closed after `idle_timeout`, and a
 //!   request's head and body must arrive within `header_timeout` of its
 //!   first byte (a slow-loris client that trickles bytes gets 408);
 //! * limits: a malformed request gets 400, a body over the limit 413, a head
 //!   over the limit 431; each closes the connection, and the server goes on;
-//! * graceful shutdown on Ctrl-C (or after `--max-requests` requests, or
-//!   `--shutdown-after-ms`): stop accepting, close idle connections, let
-//!   in-flight requests finish (up to a grace period), then return.
+//! * graceful shutdown on Ctrl-C (SIGINT) or SIGTERM (what `kill`,
+//!   systemd and container runtimes send), or after `--max-requests`
+//!   requests, or `--shutdown-after-ms`: stop accepting, close idle
+//!   connections, let in-flight requests finish (up to a grace period),
+//!   then return.
 //!
 //! The read loop is cancellation safe: bytes go into a buffer owned by the
 //! connection, outside the futures that `select!` and `timeout` may drop.
@@ -28,21 +33,25 @@
 use magpie::io::AsyncReadExt;
 use magpie::io::AsyncWriteExt;
 use magpie::net::{TcpListener, TcpStream};
-use magpie::sync::{watch, Semaphore};
+use magpie::signal::unix::{signal, SignalKind};
+use magpie::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
 use magpie::task::JoinSet;
 use magpie::time::{sleep, timeout, timeout_at, Duration, Instant};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Server settings.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Port on 127.0.0.1 (0 picks a free one).
     pub port: u16,
-    /// Connections served at once; more wait in the accept backlog.
+    /// Connections served at once. At the limit the longest-idle
+    /// keep-alive connection is closed for a new client; if none is idle,
+    /// new clients wait.
     pub max_connections: usize,
     /// Largest request head (request line + headers), else 431.
     pub max_head_bytes: usize,
@@ -88,6 +97,10 @@ pub struct Summary {
     pub requests: u64,
     /// Requests refused with 400, 408, 413, 431 or 501.
     pub rejected: u64,
+    /// Idle keep-alive connections closed to make room at the limit.
+    pub closed_idle: u64,
+    /// Connections still open when shutdown began.
+    pub open_at_shutdown: u64,
 }
 
 /// The live counters behind [`Summary`].
@@ -96,6 +109,25 @@ struct Stats {
     connections: AtomicU64,
     requests: AtomicU64,
     rejected: AtomicU64,
+    closed_idle: AtomicU64,
+    /// Connections open right now.
+    open: AtomicU64,
+}
+
+/// Counts a connection as open for as long as it lives.
+struct Open<'a>(&'a AtomicU64);
+
+impl Open<'_> {
+    fn count(open: &AtomicU64) -> Open<'_> {
+        open.fetch_add(1, Ordering::Relaxed);
+        Open(open)
+    }
+}
+
+impl Drop for Open<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Shared by the accept loop and every connection.
@@ -104,26 +136,84 @@ struct Shared {
     stats: Stats,
     /// `true` once shutdown began; connections watch it while idle.
     shutdown: watch::Sender<bool>,
+    /// The connections waiting for a request, longest-idle first.
+    idle: IdleList,
+}
+
+/// The kept-alive connections waiting for their next request, in the order
+/// they began to wait. At the connection limit the accept loop closes the
+/// one that has waited longest, so a new client is served instead of
+/// queued behind idle keep-alive connections.
+#[derive(Default)]
+struct IdleList {
+    /// Each waiting connection's place in line, and its close signal.
+    waiting: Mutex<BTreeMap<u64, Arc<Notify>>>,
+    next_place: AtomicU64,
+    /// Signalled when a connection begins to wait.
+    went_idle: Notify,
+}
+
+impl IdleList {
+    /// Puts the connection whose close signal is `close` at the back of
+    /// the line, until the returned guard drops.
+    fn wait(&self, close: &Arc<Notify>) -> Idle<'_> {
+        let place = self.next_place.fetch_add(1, Ordering::Relaxed);
+        self.waiting.lock().unwrap().insert(place, close.clone());
+        self.went_idle.notify_one();
+        Idle { list: self, place }
+    }
+
+    /// Tells the longest-idle connection to close; `false` if none is
+    /// idle. The signal is kept until that connection next waits, so one
+    /// that just started on a request finishes it first.
+    fn close_longest_idle(&self) -> bool {
+        let longest = self.waiting.lock().unwrap().pop_first();
+        match longest {
+            Some((_, close)) => {
+                close.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A connection's place in the [`IdleList`]; dropping it leaves the line.
+struct Idle<'a> {
+    list: &'a IdleList,
+    place: u64,
+}
+
+impl Drop for Idle<'_> {
+    fn drop(&mut self) {
+        self.list.waiting.lock().unwrap().remove(&self.place);
+    }
 }
 
 /// Binds 127.0.0.1:`config.port`, prints `listening on http://ADDR`, and
-/// serves until Ctrl-C, `max_requests` or `shutdown_after`.
+/// serves until SIGINT (Ctrl-C), SIGTERM, `max_requests` or
+/// `shutdown_after`.
 pub fn run(config: Config) -> io::Result<Summary> {
     let rt = magpie::Runtime::new()?;
     rt.block_on(async {
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        // Both signals stop the server the same way. Listen before saying
+        // we are up: until then a signal has its default effect (exit).
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
         println!("listening on http://{}", listener.local_addr()?);
         let after = config.shutdown_after;
         let stop = async move {
-            match after {
-                Some(after) => magpie::select! {
-                    _ = sleep(after) => println!("shutdown timer fired"),
-                    _ = magpie::signal::ctrl_c() => println!("Ctrl-C"),
-                },
-                None => {
-                    let _ = magpie::signal::ctrl_c().await;
-                    println!("Ctrl-C");
+            let timer = async {
+                match after {
+                    Some(after) => sleep(after).await,
+                    None => std::future::pending().await,
                 }
+            };
+            magpie::select! {
+                _ = timer => println!("shutdown timer fired"),
+                _ = interrupt.recv() => println!("Ctrl-C (SIGINT)"),
+                _ = terminate.recv() => println!("SIGTERM"),
             }
         };
         Ok(serve(listener, config, stop).await)
@@ -145,17 +235,11 @@ pub async fn serve(
         config,
         stats: Stats::default(),
         shutdown,
+        idle: IdleList::default(),
     });
     let mut stop = std::pin::pin!(stop);
     let mut connections = JoinSet::new();
     loop {
-        // The permit first: at the limit, new clients wait in the backlog.
-        let permit = magpie::select! {
-            biased;
-            _ = &mut stop => break,
-            _ = shutting_down.changed() => break,
-            permit = limit.clone().acquire_owned() => permit.expect("never closed"),
-        };
         let (stream, peer) = magpie::select! {
             biased;
             _ = &mut stop => break,
@@ -169,6 +253,15 @@ pub async fn serve(
                     continue;
                 }
             },
+        };
+        // A slot for it: at the limit, one made by closing an idle
+        // connection. While none is free, the clients after this one wait
+        // in the kernel's backlog.
+        let permit = magpie::select! {
+            biased;
+            _ = &mut stop => break,
+            _ = shutting_down.changed() => break,
+            permit = make_room(&limit, &shared.idle) => permit,
         };
         shared.stats.connections.fetch_add(1, Ordering::Relaxed);
         let shared = shared.clone();
@@ -184,8 +277,8 @@ pub async fn serve(
     // Graceful shutdown: no new connections; idle ones close at once, busy
     // ones after their current response; wait `grace` for them.
     drop(listener);
+    let open = shared.stats.open.load(Ordering::Relaxed);
     shared.shutdown.send_replace(true);
-    let in_flight = connections.len();
     let drained = timeout(grace, async {
         while connections.join_next().await.is_some() {}
     })
@@ -194,7 +287,7 @@ pub async fn serve(
         connections.abort_all();
     }
     println!(
-        "shutdown complete: {in_flight} connection(s) were open, {}",
+        "shutdown complete: {open} connection(s) were open, {}",
         if drained.is_ok() {
             "all finished"
         } else {
@@ -205,6 +298,25 @@ pub async fn serve(
         connections: shared.stats.connections.load(Ordering::Relaxed),
         requests: shared.stats.requests.load(Ordering::Relaxed),
         rejected: shared.stats.rejected.load(Ordering::Relaxed),
+        closed_idle: shared.stats.closed_idle.load(Ordering::Relaxed),
+        open_at_shutdown: open,
+    }
+}
+
+/// A connection slot: at once if one is free. At the limit, the
+/// longest-idle connection is told to close and its slot is taken; while
+/// no connection is idle, this waits until one is (or one ends).
+async fn make_room(limit: &Arc<Semaphore>, idle: &IdleList) -> OwnedSemaphorePermit {
+    loop {
+        if let Ok(permit) = limit.clone().try_acquire_owned() {
+            return permit;
+        }
+        let closing = idle.close_longest_idle();
+        magpie::select! {
+            biased;
+            permit = limit.clone().acquire_owned() => return permit.expect("never closed"),
+            _ = idle.went_idle.notified(), if !closing => {}
+        }
     }
 }
 
@@ -246,19 +358,35 @@ async fn connection(
     shared: &Shared,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // Declared before everything else, so dropped after everything else but
+    // before `stream` (a parameter) closes the socket: a client that sees
+    // the close also sees the count go down.
+    let _open = Open::count(&shared.stats.open);
     let config = &shared.config;
+    // Signalled when the server needs this connection's slot; it closes
+    // the next time it waits for a request (see `IdleList`).
+    let close = Arc::new(Notify::new());
+    // Its place among the idle keep-alive connections, once it has one. (A
+    // client that connected and has not sent a request yet is not one: it
+    // may be about to, and `idle_timeout` bounds its wait.)
+    let mut idle: Option<Idle<'_>> = None;
     // Received but not yet consumed bytes: lives outside every future that
     // may be cancelled, so no byte is lost when a select! branch loses.
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     loop {
         // Wait for the first byte of the next request.
         if buf.is_empty() {
+            let _idle = idle.take();
             if *shutdown.borrow() {
                 return;
             }
             let first = magpie::select! {
                 biased;
                 _ = shutdown.changed() => return,
+                _ = close.notified() => {
+                    shared.stats.closed_idle.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
                 read = timeout(config.idle_timeout, read_more(&mut stream, &mut buf)) => read,
             };
             match first {
@@ -266,6 +394,8 @@ async fn connection(
                 _ => return, // idle timeout, EOF or error
             }
         }
+        // Busy with a request (a pipelined one, too) until its response is out.
+        drop(idle.take());
         let deadline = Instant::now() + config.header_timeout;
         let request = match timeout_at(deadline, read_request(&mut stream, &mut buf, config)).await
         {
@@ -296,6 +426,11 @@ async fn connection(
         let (status, reason, content_type, payload, chunked) = route(&request, body).await;
         let keep_alive = request.keep_alive && !*shutdown.borrow();
         let response = render(status, reason, content_type, &payload, chunked, keep_alive);
+        if keep_alive {
+            // Idle from the moment the response is ready, so the line of
+            // idle connections is in the order their responses were made.
+            idle = Some(shared.idle.wait(&close));
+        }
         if stream.write_all(&response).await.is_err() {
             return;
         }

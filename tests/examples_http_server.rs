@@ -1,5 +1,6 @@
 //! The `http_server` example, driven by `curl` (when installed), by raw
-//! well-formed and malformed bytes, and by SIGINT in a child process.
+//! well-formed and malformed bytes, and by SIGINT and SIGTERM in a child
+//! process.
 //!
 //! The server runs on a magpie runtime in this process; the clients are
 //! plain blocking std sockets and subprocesses on the test thread. Every
@@ -9,6 +10,8 @@
 #[allow(dead_code)]
 #[path = "../examples/http_server.rs"]
 mod http_server;
+#[path = "support/net.rs"]
+mod support;
 
 use http_server::{serve, Config, Summary};
 use magpie::time::Duration;
@@ -28,24 +31,12 @@ struct Server {
 
 impl Server {
     fn start(config: Config) -> Server {
-        let rt = magpie::runtime::Builder::new()
-            .worker_threads(2)
-            .build()
-            .unwrap();
-        let listener = rt
-            .block_on(magpie::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel::<()>();
-        // The stop signal: a blocking channel, waited on by the blocking pool.
-        let stop = async move {
-            let _ = magpie::task::spawn_blocking(move || rx.recv()).await;
-        };
-        let done = rt.spawn(serve(listener, config, stop));
+        let parts = support::server_parts();
+        let done = parts.rt.spawn(serve(parts.listener, config, parts.stopped));
         Server {
-            rt,
-            addr,
-            stop: Some(tx),
+            rt: parts.rt,
+            addr: parts.addr,
+            stop: Some(parts.stop),
             done: Some(done),
         }
     }
@@ -217,41 +208,101 @@ fn a_slow_loris_client_gets_408_and_an_idle_one_is_closed() {
     assert_eq!(summary.rejected, 1);
 }
 
+/// A connection that made one request and is kept alive, idle.
+fn kept_alive(server: &Server) -> (TcpStream, BufReader<TcpStream>) {
+    let s = server.connect();
+    let mut reader = BufReader::new(s.try_clone().unwrap());
+    (&s).write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let (head, _) = read_response(&mut reader);
+    assert!(head.contains("Connection: keep-alive"), "{head}");
+    (s, reader)
+}
+
+/// Whether the server closed the connection: a read finds end of stream.
+fn closed_by_server(reader: &mut BufReader<TcpStream>) -> bool {
+    let mut rest = Vec::new();
+    matches!(reader.read_to_end(&mut rest), Ok(0))
+}
+
+const CLOSE: &[u8] = b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+
 #[test]
-fn the_connection_limit_queues_extra_clients_until_a_slot_frees() {
+fn at_the_connection_limit_the_longest_idle_connection_makes_room() {
+    let mut server = Server::start(Config {
+        max_connections: 2,
+        idle_timeout: Duration::from_secs(120),
+        ..quiet()
+    });
+    let (_older, mut older_reader) = kept_alive(&server);
+    let (newer, mut newer_reader) = kept_alive(&server);
+
+    // A third client is served at once, not after an idle timeout...
+    let reply = exchange(&server, CLOSE);
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    // ...because the connection idle the longest was closed for it.
+    assert!(closed_by_server(&mut older_reader));
+    // The other one is still kept alive.
+    (&newer).write_all(CLOSE).unwrap();
+    let (head, _) = read_response(&mut newer_reader);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+
+    let summary = server.stop();
+    assert_eq!(summary.connections, 3);
+    assert_eq!(summary.closed_idle, 1);
+}
+
+#[test]
+fn at_the_limit_with_every_connection_busy_a_new_client_waits_for_a_slot() {
     let mut server = Server::start(Config {
         max_connections: 1,
         ..quiet()
     });
-    let first = server.connect();
-    let mut first_reader = BufReader::new(first.try_clone().unwrap());
-    (&first)
-        .write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    let busy = server.connect();
+    let mut busy_reader = BufReader::new(busy.try_clone().unwrap());
+    (&busy)
+        .write_all(b"GET /sleep?ms=300 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         .unwrap();
-    read_response(&mut first_reader);
-    // The second client's request is answered once the first has gone.
+    // A second client comes while that request is in flight (or about to
+    // be: a client that has not been answered yet is never closed for
+    // another).
     let second = std::thread::spawn({
         let addr = server.addr;
         move || {
             let mut s = TcpStream::connect(addr).unwrap();
             s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
                 .unwrap();
-            s.write_all(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-                .unwrap();
+            s.write_all(CLOSE).unwrap();
             let mut out = String::new();
             let _ = s.read_to_string(&mut out);
             out
         }
     });
-    (&first)
-        .write_all(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let (head, _) = read_response(&mut first_reader);
-    assert!(head.contains("Connection: close"));
-    drop((first, first_reader));
+    // The busy request is not cut short for it, and then it is served.
+    let mut rest = String::new();
+    busy_reader.read_to_string(&mut rest).unwrap();
+    assert!(rest.ends_with("slept 300 ms\n"), "{rest}");
     let reply = second.join().unwrap();
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
-    assert_eq!(server.stop().connections, 2);
+    let summary = server.stop();
+    assert_eq!(summary.connections, 2);
+    assert_eq!(summary.closed_idle, 0);
+}
+
+#[test]
+fn the_shutdown_count_includes_only_connections_still_open() {
+    let mut server = Server::start(quiet());
+    let (_open, _open_reader) = kept_alive(&server);
+    for _ in 0..3 {
+        // Kept alive, then the client leaves: the server closes its side
+        // (the client reads end of stream) and the connection is over.
+        let (s, mut reader) = kept_alive(&server);
+        s.shutdown(std::net::Shutdown::Write).unwrap();
+        assert!(closed_by_server(&mut reader));
+    }
+    let summary = server.stop();
+    assert_eq!(summary.connections, 4);
+    assert_eq!(summary.open_at_shutdown, 1);
 }
 
 fn curl_available() -> bool {
@@ -323,7 +374,7 @@ fn curl_gets_pages_reuses_the_connection_and_posts_to_echo() {
 const CHILD_ENV: &str = "MAGPIE_HTTP_SERVER_CHILD";
 
 /// Runs only in the child process: the example's own `run`, stopped by
-/// SIGINT.
+/// SIGINT or SIGTERM.
 #[test]
 fn server_child() {
     if std::env::var_os(CHILD_ENV).is_none() {
@@ -339,6 +390,18 @@ fn server_child() {
 
 #[test]
 fn ctrl_c_lets_the_in_flight_request_finish() {
+    a_signal_lets_the_in_flight_request_finish(libc::SIGINT, "Ctrl-C (SIGINT)");
+}
+
+#[test]
+fn sigterm_lets_the_in_flight_request_finish_as_ctrl_c_does() {
+    a_signal_lets_the_in_flight_request_finish(libc::SIGTERM, "SIGTERM");
+}
+
+/// Runs the example's `run` in a child process, starts a slow request,
+/// sends `signal` while it is in flight, and checks the request finishes,
+/// the server says `announced` and shuts down cleanly.
+fn a_signal_lets_the_in_flight_request_finish(signal: libc::c_int, announced: &str) {
     let mut child = ChildGuard::spawn(
         Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "server_child", "--nocapture", "--test-threads=1"])
@@ -368,7 +431,7 @@ fn ctrl_c_lets_the_in_flight_request_finish() {
         }
     }
     // SAFETY: kill(2) on our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
     let mut reply = String::new();
     let _ = s.read_to_string(&mut reply);
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
@@ -380,10 +443,11 @@ fn ctrl_c_lets_the_in_flight_request_finish() {
         rest.push(line);
     }
     let status = child.0.wait().unwrap();
-    assert!(status.success(), "{rest:?}");
-    assert!(rest.iter().any(|l| l.contains("Ctrl-C")), "{rest:?}");
+    assert!(status.success(), "{status}: {rest:?}");
+    assert!(rest.iter().any(|l| l == announced), "{rest:?}");
     assert!(
-        rest.iter().any(|l| l.contains("shutdown complete")),
+        rest.iter()
+            .any(|l| l.starts_with("shutdown complete: 1 connection(s) were open")),
         "{rest:?}"
     );
     assert!(
@@ -435,14 +499,9 @@ impl Drop for ChildGuard {
 
 #[test]
 fn max_requests_stops_the_server_by_itself() {
-    let rt = magpie::runtime::Builder::new()
-        .worker_threads(2)
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(magpie::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
+    let support::ServerParts {
+        rt, listener, addr, ..
+    } = support::server_parts();
     let config = Config {
         max_requests: Some(2),
         ..quiet()

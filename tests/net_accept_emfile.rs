@@ -3,23 +3,13 @@
 //! table, which would break any test running beside it.
 #![cfg(unix)]
 
-use std::fs::File;
+#[path = "support/net.rs"]
+mod support;
+
 use std::io::ErrorKind;
 
 use magpie::net::{TcpListener, TcpStream};
-
-/// Opens `/dev/null` until the process runs out of file descriptors.
-fn fill_fd_table() -> Vec<File> {
-    let mut files = Vec::new();
-    loop {
-        match File::open("/dev/null") {
-            Ok(file) => files.push(file),
-            Err(e) if e.raw_os_error() == Some(24) => return files, // EMFILE
-            Err(e) => panic!("unexpected error while filling the fd table: {e}"),
-        }
-        assert!(files.len() < 1 << 20, "no fd limit in sight");
-    }
-}
+use support::fill_fd_table;
 
 #[magpie::test(worker_threads = 2)]
 async fn accept_with_no_free_descriptor_returns_emfile_and_recovers() {

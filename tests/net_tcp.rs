@@ -16,7 +16,7 @@ use std::time::Duration;
 use magpie::io::{AsyncReadExt, AsyncWriteExt};
 use magpie::net::{TcpListener, TcpStream};
 use magpie::task::JoinSet;
-use support::{echo_server, pattern};
+use support::{assert_abandoned_connects_left_nothing, echo_server, pattern};
 
 #[magpie::test(worker_threads = 2)]
 async fn one_mebibyte_echoes_back_byte_for_byte() {
@@ -281,4 +281,117 @@ fn a_stream_outliving_its_runtime_fails_instead_of_hanging() {
     let other = magpie::Runtime::new().unwrap();
     let mut buf = [0; 4];
     assert!(other.block_on(stream.read(&mut buf)).is_err());
+}
+
+/// A listener whose accept queue is full, and the connections that fill it.
+/// The kernel drops further SYNs to it, so a connect to it hangs until the
+/// client's kernel gives up (about two minutes on Linux).
+struct FullListener {
+    addr: std::net::SocketAddr,
+    _listener: std::net::TcpListener,
+    _queued: Vec<std::net::TcpStream>,
+}
+
+fn full_listener() -> FullListener {
+    use std::os::fd::AsRawFd;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    // SAFETY: listen(2) on a socket this function owns; listening again
+    // only changes the backlog.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..64 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(stream) => queued.push(stream),
+            // This SYN was dropped: the queue is full.
+            Err(e) if e.kind() == ErrorKind::TimedOut => {
+                return FullListener {
+                    addr,
+                    _listener: listener,
+                    _queued: queued,
+                }
+            }
+            Err(e) => panic!("filling the accept queue: {e}"),
+        }
+    }
+    panic!("the accept queue never filled");
+}
+
+#[test]
+fn a_connect_that_times_out_or_is_aborted_holds_no_thread_and_the_runtime_drops_at_once() {
+    let full = full_listener();
+    let rt = magpie::runtime::Builder::new()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let addr = full.addr;
+    rt.block_on(async {
+        let timed_out = magpie::time::timeout(Duration::from_millis(200), TcpStream::connect(addr));
+        assert!(
+            timed_out.await.is_err(),
+            "a connect to a full queue finished"
+        );
+        let aborted = magpie::spawn(TcpStream::connect(addr));
+        magpie::time::sleep(Duration::from_millis(50)).await;
+        aborted.abort();
+        assert!(aborted.await.unwrap_err().is_cancelled());
+    });
+    assert_abandoned_connects_left_nothing(rt);
+}
+
+#[magpie::test]
+async fn connect_tries_each_address_and_keeps_the_last_error() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let open = listener.local_addr().unwrap();
+    let stream = TcpStream::connect(&[closed, open][..]).await.unwrap();
+    assert_eq!(stream.peer_addr().unwrap(), open);
+    let err = TcpStream::connect(&[closed, closed][..]).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+}
+
+#[magpie::test]
+async fn a_connect_to_ipv6_loopback_works_or_fails_cleanly() {
+    // Not every machine has IPv6 loopback; where binding works, connect must.
+    let Ok(listener) = TcpListener::bind("[::1]:0").await else {
+        return;
+    };
+    let addr = listener.local_addr().unwrap();
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (_, peer) = listener.accept().await.unwrap();
+    assert_eq!(stream.local_addr().unwrap(), peer);
+}
+
+/// Errors after the runtime is gone say so, whatever path they take (a
+/// literal address, or a host name looked up on the blocking pool).
+#[test]
+fn connect_and_bind_after_the_runtime_shut_down_say_so() {
+    let rt = magpie::Runtime::new().unwrap();
+    let handle = rt.handle().clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(rt);
+    let errors = [
+        handle.block_on(TcpStream::connect(addr)).unwrap_err(),
+        handle
+            .block_on(TcpStream::connect(("localhost", addr.port())))
+            .unwrap_err(),
+        handle
+            .block_on(TcpListener::bind(("localhost", 0)))
+            .unwrap_err(),
+        handle
+            .block_on(magpie::net::UdpSocket::bind(("localhost", 0)))
+            .unwrap_err(),
+    ];
+    for err in errors {
+        let text = err.to_string();
+        assert!(
+            text.contains("runtime") && text.contains("shut down"),
+            "{text}"
+        );
+        assert!(!text.contains("task"), "an internal task leaks: {text}");
+    }
 }

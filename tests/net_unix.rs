@@ -4,11 +4,13 @@
 #[path = "support/net.rs"]
 mod support;
 
+use std::os::fd::AsRawFd;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use magpie::io::{AsyncReadExt, AsyncWriteExt};
 use magpie::net::{UnixDatagram, UnixListener, UnixStream};
-use support::pattern;
+use support::{assert_abandoned_connects_left_nothing, pattern};
 
 /// A socket path unique to this process and test, removed on drop.
 struct TempPath(PathBuf);
@@ -87,4 +89,76 @@ async fn binding_an_existing_unix_path_fails_with_addr_in_use() {
     let _listener = UnixListener::bind(&path.0).unwrap();
     let err = UnixListener::bind(&path.0).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+}
+
+/// A std listener at `path` whose backlog is full: one connection is
+/// queued, and with a backlog of 0 the next connect has to wait (a blocking
+/// connect(2) waits for room for as long as it takes).
+fn full_unix_listener(
+    path: &TempPath,
+) -> (
+    std::os::unix::net::UnixListener,
+    std::os::unix::net::UnixStream,
+) {
+    let listener = std::os::unix::net::UnixListener::bind(&path.0).unwrap();
+    // SAFETY: listen(2) on a socket this function owns; listening again
+    // only changes the backlog.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let queued = std::os::unix::net::UnixStream::connect(&path.0).unwrap();
+    (listener, queued)
+}
+
+#[test]
+fn a_unix_connect_that_times_out_holds_no_thread_and_the_runtime_drops_at_once() {
+    let path = TempPath::new("full");
+    let _full = full_unix_listener(&path);
+    let rt = magpie::runtime::Builder::new()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let connect = UnixStream::connect(&path.0);
+        let timed_out = magpie::time::timeout(Duration::from_millis(200), connect).await;
+        assert!(timed_out.is_err(), "a connect to a full backlog finished");
+    });
+    assert_abandoned_connects_left_nothing(rt);
+}
+
+#[magpie::test(worker_threads = 2)]
+async fn a_unix_connect_to_a_full_backlog_completes_once_the_listener_accepts() {
+    let path = TempPath::new("wait");
+    let (listener, _queued) = full_unix_listener(&path);
+    let connect = magpie::spawn({
+        let path = path.0.clone();
+        async move { UnixStream::connect(&path).await }
+    });
+    magpie::time::sleep(Duration::from_millis(50)).await;
+    assert!(!connect.is_finished(), "connected past a full backlog");
+    let _first = listener.accept().unwrap();
+    let stream = connect.await.unwrap().unwrap();
+    let (_second, _) = listener.accept().unwrap();
+    drop(stream);
+}
+
+#[magpie::test]
+async fn a_unix_connect_to_a_missing_path_fails_with_not_found() {
+    let path = TempPath::new("missing");
+    let err = UnixStream::connect(&path.0).await.unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+}
+
+#[test]
+fn a_unix_connect_after_the_runtime_shut_down_says_so() {
+    let path = TempPath::new("late");
+    let _listener = std::os::unix::net::UnixListener::bind(&path.0).unwrap();
+    let rt = magpie::Runtime::new().unwrap();
+    let handle = rt.handle().clone();
+    drop(rt);
+    let err = handle.block_on(UnixStream::connect(&path.0)).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("runtime") && text.contains("shut down"),
+        "{text}"
+    );
+    assert!(!text.contains("task"), "an internal task leaks: {text}");
 }

@@ -49,25 +49,31 @@ pub(crate) mod sealed {
 use sealed::{Resolve, ToSocketAddrsPriv};
 
 /// Resolves `addr`, on the blocking pool if it names a host.
+///
+/// The lookup task is an internal helper, so its `JoinError` never reaches
+/// the caller: it is cancelled only when the runtime shut down (before it
+/// ran), which becomes the same error every socket gives then, and a panic
+/// in it resumes in the caller, as if the lookup had run in place.
 pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
     match addr.to_resolve() {
         Resolve::Ready(result) => result,
         Resolve::Lookup(host) => {
             let lookup =
                 move || std::net::ToSocketAddrs::to_socket_addrs(&host).map(Vec::from_iter);
-            run_blocking(lookup).await?
+            let task = crate::runtime::Handle::current().spawn_blocking(lookup);
+            match task.await {
+                Ok(result) => result,
+                Err(e) if e.is_cancelled() => Err(runtime_shut_down()),
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
         }
     }
 }
 
-/// Runs `f` on the current runtime's blocking pool.
-pub(crate) fn run_blocking<F, R>(f: F) -> impl Future<Output = io::Result<R>>
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    let handle = crate::runtime::Handle::current().spawn_blocking(f);
-    async move { handle.await.map_err(|e| io::Error::other(e.to_string())) }
+/// The error a socket operation fails with once its runtime has shut
+/// down: the I/O driver's wording, so that every path says the same.
+pub(crate) fn runtime_shut_down() -> io::Error {
+    io::Error::other("the magpie runtime's I/O driver has shut down")
 }
 
 /// Tries `op` on each address in turn; the first success wins, else the

@@ -28,14 +28,16 @@
 //! ```
 
 mod addr;
+mod connect;
 mod impls;
+mod sys;
 pub mod tcp;
 mod udp;
 #[cfg(unix)]
 pub mod unix;
 
 pub use addr::ToSocketAddrs;
-pub use tcp::{TcpListener, TcpStream};
+pub use tcp::{TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
 #[cfg(unix)]
 pub use unix::{UnixDatagram, UnixListener, UnixStream};

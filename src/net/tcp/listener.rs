@@ -5,7 +5,8 @@ use std::io;
 use std::net::{self, SocketAddr};
 use std::task::{Context, Poll};
 
-use super::TcpStream;
+use super::socket::DEFAULT_BACKLOG;
+use super::{TcpSocket, TcpStream};
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::impls::{impl_fd_and_debug, impl_try_from_std};
 use crate::runtime::driver::io::{Direction, PollEvented};
@@ -34,6 +35,10 @@ impl TcpListener {
     /// Port 0 picks a free port; see [`local_addr`](Self::local_addr).
     /// Fails with `AddrInUse` if another socket holds the address.
     ///
+    /// The socket has `SO_REUSEADDR` set (as std's has) and a backlog of
+    /// 1024 connections not yet accepted (as tokio's; std's is 128); use
+    /// [`TcpSocket`](super::TcpSocket) to choose otherwise.
+    ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {
     /// let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -42,8 +47,13 @@ impl TcpListener {
     /// # }).unwrap();
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        let std = each_addr(addr, |addr| async move { net::TcpListener::bind(addr) }).await?;
-        TcpListener::from_std(std)
+        each_addr(addr, |addr| async move {
+            let socket = TcpSocket::new_for_addr(&addr)?;
+            socket.set_reuseaddr(true)?;
+            socket.bind(addr)?;
+            socket.listen(DEFAULT_BACKLOG)
+        })
+        .await
     }
 
     /// Waits for a connection; returns it and the peer's address.

@@ -1,9 +1,12 @@
-//! TCP: a listener, a stream, and the stream's split halves.
+//! TCP: a listener, a stream, the stream's split halves, and a socket to
+//! configure before it connects or listens.
 
 mod listener;
+mod socket;
 mod split;
 mod stream;
 
 pub use listener::TcpListener;
+pub use socket::TcpSocket;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::TcpStream;

@@ -5,7 +5,8 @@ use std::io::{self, Read, Write};
 use std::net::{self, Shutdown, SocketAddr};
 
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
-use crate::net::addr::{each_addr, run_blocking, ToSocketAddrs};
+use super::TcpSocket;
+use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::impls::{impl_fd_and_debug, impl_stream_io, impl_try_from_std};
 use crate::runtime::driver::io::{Direction, Handle, PollEvented};
 
@@ -41,11 +42,16 @@ pub struct TcpStream {
 }
 
 impl TcpStream {
-    /// Connects to `addr`, trying each address it resolves to in turn.
-    /// Fails with the OS's error, e.g. `ConnectionRefused`.
+    /// Connects to `addr`, trying each address it resolves to in turn;
+    /// fails with the last address's error (the OS's, e.g.
+    /// `ConnectionRefused`). A host name is looked up on the blocking pool.
     ///
-    /// std offers no non-blocking connect, so the connect call itself runs
-    /// on the runtime's blocking pool; the stream is then registered here.
+    /// The connect itself does not hold a thread: it is started on a
+    /// non-blocking socket and the I/O driver reports when it is done. So
+    /// dropping the future (a `timeout`, an abort) closes the socket and
+    /// abandons the connect, and dropping the runtime does not wait for it.
+    /// For options that must be set before connecting, use
+    /// [`TcpSocket`](super::TcpSocket).
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {
@@ -56,8 +62,15 @@ impl TcpStream {
     /// # }).unwrap();
     /// ```
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        let std = each_addr(addr, run_connect).await?;
-        TcpStream::from_std(std)
+        each_addr(addr, |addr| async move {
+            TcpSocket::new_for_addr(&addr)?.connect(addr).await
+        })
+        .await
+    }
+
+    /// A stream around a socket already registered (and connected).
+    pub(crate) fn from_registered(io: PollEvented<net::TcpStream>) -> TcpStream {
+        TcpStream { io }
     }
 
     /// Wraps a connected std stream (switching it to non-blocking mode) and
@@ -298,10 +311,6 @@ impl TcpStream {
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         split::into_split(self)
     }
-}
-
-async fn run_connect(addr: SocketAddr) -> io::Result<net::TcpStream> {
-    run_blocking(move || net::TcpStream::connect(addr)).await?
 }
 
 impl_stream_io!(TcpStream);

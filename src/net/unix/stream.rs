@@ -6,9 +6,17 @@ use std::net::Shutdown;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 
-use crate::net::addr::run_blocking;
+use std::time::Duration;
+
+use crate::net::addr::runtime_shut_down;
+use crate::net::connect;
 use crate::net::impls::{impl_fd_and_debug, impl_stream_io};
+use crate::net::sys::{self, SockAddr};
 use crate::runtime::driver::io::{Direction, Handle, PollEvented};
+
+/// The longest pause between two connect attempts to a listener whose
+/// backlog is full.
+const MAX_CONNECT_PAUSE: Duration = Duration::from_millis(100);
 
 /// A Unix-domain stream connection. Implements [`AsyncRead`] and
 /// [`AsyncWrite`], also on `&UnixStream`.
@@ -33,8 +41,14 @@ pub struct UnixStream {
 }
 
 impl UnixStream {
-    /// Connects to the socket at `path`. The connect call runs on the
-    /// blocking pool (std has no non-blocking connect).
+    /// Connects to the socket at `path`. Fails with the OS's error
+    /// (`NotFound`, `ConnectionRefused`…).
+    ///
+    /// The connect does not hold a thread. If the listener's backlog is
+    /// full, a blocking connect would wait for room; the kernel reports no
+    /// event for that, so this one tries again after a pause (1 ms,
+    /// doubling up to 100 ms) until there is room or the future is
+    /// dropped.
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {
@@ -48,9 +62,24 @@ impl UnixStream {
     /// # }).unwrap();
     /// ```
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        let path = path.as_ref().to_owned();
-        let std = run_blocking(move || net::UnixStream::connect(path)).await??;
-        UnixStream::from_std(std)
+        let addr = SockAddr::from_path(path.as_ref())?;
+        let runtime = crate::runtime::Handle::current();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let socket = sys::stream_socket(libc::AF_UNIX)?;
+            let io = runtime.driver().io.clone();
+            match connect::connect(socket, &addr, io).await {
+                // The backlog is full; nothing is under way.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                result => return result.map(|io| UnixStream { io }),
+            }
+            // A timer would panic after shutdown; say what happened instead.
+            if runtime.inner.is_shutdown() {
+                return Err(runtime_shut_down());
+            }
+            crate::time::sleep(pause).await;
+            pause = (pause * 2).min(MAX_CONNECT_PAUSE);
+        }
     }
 
     /// A connected pair of streams.

@@ -1,0 +1,49 @@
+//! How a connect waits without holding a thread.
+//!
+//! 1. The socket is non-blocking from birth (`sys::stream_socket`), so
+//!    `connect(2)` returns at once: usually "in progress" for TCP, usually
+//!    done (or refused) for a Unix-domain socket.
+//! 2. Only then is the socket registered with the I/O driver. Registered
+//!    earlier, an unconnected socket would report itself hung up and
+//!    writable, a wake-up that means nothing.
+//! 3. The connect has ended when the socket becomes writable; its outcome
+//!    is then in `SO_ERROR`. A wake-up with no error and no peer yet is not
+//!    the connect's: it counts as `WouldBlock`, so `poll_io` clears that
+//!    readiness and waits again.
+//!
+//! Dropping the future at any step closes the socket, which abandons the
+//! connect in the kernel: nothing keeps running and no thread is held, so
+//! a `timeout` or an abort really stops it and dropping the runtime does not
+//! wait for it. Once the runtime has shut down, registering fails with the
+//! driver's "shut down" error.
+
+use std::future::poll_fn;
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+
+use super::sys::{self, SockAddr};
+use crate::runtime::driver::io::{Direction, Handle, PollEvented};
+
+/// Connects `socket` (a fresh non-blocking stream socket) to `addr` and
+/// returns it registered with `handle`'s driver. `WouldBlock` only if a
+/// Unix-domain listener's backlog is full (nothing is then under way).
+pub(crate) async fn connect<S>(
+    socket: OwnedFd,
+    addr: &SockAddr,
+    handle: Handle,
+) -> io::Result<PollEvented<S>>
+where
+    S: AsFd + From<OwnedFd>,
+{
+    let connected = sys::start_connect(socket.as_fd(), addr)?;
+    let io = PollEvented::new_with_handle(S::from(socket), handle)?;
+    if !connected {
+        poll_fn(|cx| {
+            io.poll_io(cx, Direction::Write, |socket| {
+                sys::connect_result(socket.as_fd())
+            })
+        })
+        .await?;
+    }
+    Ok(io)
+}
