@@ -1,5 +1,5 @@
 #![cfg(loom)]
-//! The shared waker queue (`src/sync/waiters.rs`, on the crate's one
+//! The shared waker queue (`src/util/wait_list.rs`, on the crate's one
 //! intrusive list, `src/util/linked_list.rs`) under wait / notify / cancel
 //! races, driven through the primitives that own it (its lock lives in
 //! them). A node's links and its entry sit in loom `UnsafeCell`s, so every

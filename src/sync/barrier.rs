@@ -6,7 +6,7 @@
 //! popped. A `wait` future dropped before the barrier opens takes its
 //! arrival back, so a cancelled waiter never lets a barrier open early.
 
-use super::waiters::{Recheck, Status, WaitList, Waiter, WakeList};
+use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::Mutex;
 use std::future::poll_fn;
 use std::pin::Pin;

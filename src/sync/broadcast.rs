@@ -15,7 +15,7 @@
 //! leaves the queue (nothing is handed to a particular receiver, so there is
 //! nothing to forward).
 
-use super::waiters::{update_waker, Recheck, Status, WaitList, Waiter, WakeList};
+use crate::util::wait_list::{update_waker, Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::{Arc, Mutex};
 use std::fmt;
 use std::future::Future;

@@ -3,7 +3,7 @@
 //! Synchronization primitives for async code: locks, a semaphore,
 //! notification, a barrier and channels.
 //!
-//! Every waiting future here is built on one waker queue (`waiters.rs`): an
+//! Every waiting future here is built on one waker queue (`util/wait_list.rs`): an
 //! intrusive FIFO whose nodes live inside the futures themselves, so waiting
 //! allocates nothing and a future dropped at any point (even right after
 //! being handed a permit, the lock or a notification) passes what it was
@@ -63,7 +63,6 @@ pub mod oneshot;
 mod permits;
 mod rwlock;
 mod semaphore;
-mod waiters;
 pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};

@@ -23,7 +23,7 @@
 //! `SeqCst` store of their own state with the generation read here, and need
 //! one total order over both.
 
-use super::waiters::{Recheck, Status, WaitList, Waiter, WakeList};
+use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Mutex, MutexGuard};
 use std::future::Future;

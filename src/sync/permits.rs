@@ -30,7 +30,7 @@
 //! * `close` sets `CLOSED` and pops every waiter; a popped waiter still
 //!   needing permits sees the semaphore closed.
 
-use super::waiters::{Recheck, Status, WaitList, Waiter, WakeList};
+use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};
 use std::future::Future;

@@ -1,5 +1,5 @@
 //! The one intrusive doubly linked list in magpie: the `sync` waker queue
-//! (`sync/waiters.rs`) and the timer wheel's slots and pending list
+//! (`util/wait_list.rs`) and the timer wheel's slots and pending list
 //! (`runtime/driver/time/entry.rs`) are both built on it.
 //!
 //! # Shape

@@ -9,3 +9,4 @@ pub(crate) mod linked_list;
 pub(crate) mod parker;
 pub(crate) mod rng;
 pub(crate) mod try_lock;
+pub(crate) mod wait_list;

@@ -44,7 +44,7 @@ use super::ring::{Ring, CLOSED, SLOW};
 use crate::loom::sync::atomic::{full_fence, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 use crate::sync::permits::{Closed, TryAcquire};
-use crate::sync::waiters::{Recheck, Status, WaitList, Waiter, WakeList};
+use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::util::cache_padded::CachePadded;
 use std::future::Future;
 use std::pin::Pin;

@@ -1,4 +1,5 @@
-//! The one waker queue every primitive in `sync` is built on.
+//! The one waker queue: every primitive in `sync` is built on it, and the
+//! I/O driver keeps one per direction of each source.
 //!
 //! # Shape
 //!
