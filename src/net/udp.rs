@@ -1,6 +1,5 @@
 //! `UdpSocket`: datagrams over UDP.
 
-use std::future::poll_fn;
 use std::io;
 use std::net::{self, SocketAddr};
 use std::task::{Context, Poll};
@@ -110,7 +109,9 @@ impl UdpSocket {
     /// # }).unwrap();
     /// ```
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_send(cx, buf)).await
+        self.io
+            .async_io(Direction::Write, |socket| socket.send(buf))
+            .await
     }
 
     /// Polls to send `buf` to the connected peer.
@@ -143,7 +144,9 @@ impl UdpSocket {
     /// # }).unwrap();
     /// ```
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_recv(cx, buf)).await
+        self.io
+            .async_io(Direction::Read, |socket| socket.recv(buf))
+            .await
     }
 
     /// Polls to receive one datagram from the connected peer.
@@ -180,11 +183,9 @@ impl UdpSocket {
                 "no address to send to",
             ));
         };
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Write, |socket| socket.send_to(buf, target))
-        })
-        .await
+        self.io
+            .async_io(Direction::Write, |socket| socket.send_to(buf, target))
+            .await
     }
 
     /// Receives one datagram and the address it came from.
@@ -200,11 +201,9 @@ impl UdpSocket {
     /// # }).unwrap();
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Read, |socket| socket.recv_from(buf))
-        })
-        .await
+        self.io
+            .async_io(Direction::Read, |socket| socket.recv_from(buf))
+            .await
     }
 
     /// The local address.

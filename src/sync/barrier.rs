@@ -6,8 +6,8 @@
 //! popped. A `wait` future dropped before the barrier opens takes its
 //! arrival back, so a cancelled waiter never lets a barrier open early.
 
-use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::Mutex;
+use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};

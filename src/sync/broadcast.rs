@@ -15,8 +15,8 @@
 //! leaves the queue (nothing is handed to a particular receiver, so there is
 //! nothing to forward).
 
-use crate::util::wait_list::{update_waker, Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::{Arc, Mutex};
+use crate::util::wait_list::{update_waker, Recheck, Status, WaitList, Waiter, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;

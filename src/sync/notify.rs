@@ -23,9 +23,9 @@
 //! `SeqCst` store of their own state with the generation read here, and need
 //! one total order over both.
 
-use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Mutex, MutexGuard};
+use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};

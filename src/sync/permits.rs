@@ -30,9 +30,9 @@
 //! * `close` sets `CLOSED` and pops every waiter; a popped waiter still
 //!   needing permits sees the semaphore closed.
 
-use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};
+use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};

@@ -1,6 +1,5 @@
 //! `TcpListener`: accepts TCP connections.
 
-use std::future::poll_fn;
 use std::io;
 use std::net::{self, SocketAddr};
 use std::task::{Context, Poll};
@@ -72,10 +71,18 @@ impl TcpListener {
     /// # }).unwrap();
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, peer) = self.io.async_io(Direction::Read, |l| l.accept()).await?;
+        Ok((
+            TcpStream::from_std_with(stream, self.io.handle().clone())?,
+            peer,
+        ))
     }
 
     /// Polls for a connection; the waker is stored if none is pending.
+    ///
+    /// Only the task that polled last is woken (one waker slot); to accept
+    /// from several tasks at once, use [`accept`](Self::accept), which any
+    /// number of tasks may await together.
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {

@@ -1,6 +1,5 @@
 //! `TcpStream`: a connected TCP socket.
 
-use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::net::{self, Shutdown, SocketAddr};
 
@@ -205,7 +204,7 @@ impl TcpStream {
     /// # }).unwrap();
     /// ```
     pub async fn readable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Read)).await
+        self.io.readiness(Direction::Read).await.map(drop)
     }
 
     /// Waits until the stream may be writable; see [`readable`](Self::readable).
@@ -220,7 +219,7 @@ impl TcpStream {
     /// # }).unwrap();
     /// ```
     pub async fn writable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Write)).await
+        self.io.readiness(Direction::Write).await.map(drop)
     }
 
     /// Reads without waiting: `WouldBlock` if no data is ready.
@@ -273,11 +272,9 @@ impl TcpStream {
     /// # }).unwrap();
     /// ```
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Read, |stream| stream.peek(buf))
-        })
-        .await
+        self.io
+            .async_io(Direction::Read, |stream| stream.peek(buf))
+            .await
     }
 
     /// Borrows the stream as a read half and a write half, for use from

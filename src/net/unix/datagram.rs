@@ -1,6 +1,5 @@
 //! `UnixDatagram`: datagrams over a Unix-domain socket.
 
-use std::future::poll_fn;
 use std::io;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
@@ -128,11 +127,9 @@ impl UnixDatagram {
     /// # }).unwrap();
     /// ```
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Write, |socket| socket.send(buf))
-        })
-        .await
+        self.io
+            .async_io(Direction::Write, |socket| socket.send(buf))
+            .await
     }
 
     /// Receives one datagram from the connected peer (truncated to `buf`).
@@ -147,11 +144,9 @@ impl UnixDatagram {
     /// # }).unwrap();
     /// ```
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Read, |socket| socket.recv(buf))
-        })
-        .await
+        self.io
+            .async_io(Direction::Read, |socket| socket.recv(buf))
+            .await
     }
 
     /// Sends one datagram to the socket at `path`.
@@ -171,11 +166,9 @@ impl UnixDatagram {
     /// ```
     pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
         let path = path.as_ref();
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Write, |socket| socket.send_to(buf, path))
-        })
-        .await
+        self.io
+            .async_io(Direction::Write, |socket| socket.send_to(buf, path))
+            .await
     }
 
     /// Receives one datagram and the address it came from.
@@ -191,11 +184,9 @@ impl UnixDatagram {
     /// # }).unwrap();
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| {
-            self.io
-                .poll_io(cx, Direction::Read, |socket| socket.recv_from(buf))
-        })
-        .await
+        self.io
+            .async_io(Direction::Read, |socket| socket.recv_from(buf))
+            .await
     }
 
     /// The local address.

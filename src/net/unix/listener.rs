@@ -1,6 +1,5 @@
 //! `UnixListener`: accepts Unix-domain stream connections.
 
-use std::future::poll_fn;
 use std::io;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
@@ -62,10 +61,15 @@ impl UnixListener {
     /// # }).unwrap();
     /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, addr) = self.io.async_io(Direction::Read, |l| l.accept()).await?;
+        Ok((
+            UnixStream::from_std_with(stream, self.io.handle().clone())?,
+            addr,
+        ))
     }
 
-    /// Polls for a connection.
+    /// Polls for a connection. Only the task that polled last is woken;
+    /// [`accept`](Self::accept) may be awaited by several tasks at once.
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {

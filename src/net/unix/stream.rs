@@ -1,6 +1,5 @@
 //! `UnixStream`: a connected Unix-domain stream socket.
 
-use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
 use std::os::unix::net::{self, SocketAddr};
@@ -189,7 +188,7 @@ impl UnixStream {
     /// # }).unwrap();
     /// ```
     pub async fn readable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Read)).await
+        self.io.readiness(Direction::Read).await.map(drop)
     }
 
     /// Waits until the stream may be writable.
@@ -202,7 +201,7 @@ impl UnixStream {
     /// # }).unwrap();
     /// ```
     pub async fn writable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.io.poll_readiness(cx, Direction::Write)).await
+        self.io.readiness(Direction::Write).await.map(drop)
     }
 
     /// Reads without waiting: `WouldBlock` if nothing is ready.

@@ -52,9 +52,12 @@ pub(crate) struct Shared {
     /// Metrics, trace, task tracking and slow-poll reports.
     pub(super) observer: Observer,
     shutdown: AtomicBool,
-    /// Why the runtime shut itself down (a task panicked under
+    /// Which task's panic shut the runtime down, and why (under
     /// `UnhandledPanic::ShutdownRuntime`), for the `block_on`s it ends.
-    fatal: Mutex<Option<String>>,
+    fatal: Mutex<Option<(task::Id, String)>>,
+    /// Set once that task has completed (its `JoinHandle` is ready): from
+    /// then on a `block_on` still waiting gives up.
+    fatal_completed: AtomicBool,
     /// The wakers of the `block_on` calls running now, woken when the
     /// runtime shuts itself down so that they return.
     block_ons: Mutex<Vec<Waker>>,
@@ -120,6 +123,7 @@ impl Shared {
             config,
             shutdown: AtomicBool::new(false),
             fatal: Mutex::new(None),
+            fatal_completed: AtomicBool::new(false),
             block_ons: Mutex::new(Vec::new()),
         });
         (shared, parts)
@@ -191,9 +195,13 @@ impl Shared {
         }
     }
 
-    /// Why the runtime shut itself down, if it did.
+    /// Why the runtime shut itself down, once the task whose panic did it
+    /// has completed.
     pub(crate) fn fatal(&self) -> Option<String> {
-        self.fatal.lock().clone()
+        if !self.fatal_completed.load(Ordering::Acquire) {
+            return None;
+        }
+        self.fatal.lock().as_ref().map(|(_, why)| why.clone())
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {
@@ -278,7 +286,19 @@ impl Schedule for Arc<Shared> {
     }
 
     fn release(&self, task: RawTask) -> bool {
-        self.owned.remove(task)
+        let released = self.owned.remove(task);
+        let fatal_done =
+            self.is_shutdown() && matches!(&*self.fatal.lock(), Some((id, _)) if *id == task.id());
+        if fatal_done {
+            // The task whose panic shut the runtime down has completed (its
+            // `JoinHandle` is ready): end every `block_on`, since what it
+            // waits for may never come now. Release pairs with the Acquire
+            // in `fatal`.
+            self.fatal_completed.store(true, Ordering::Release);
+            let waiting = std::mem::take(&mut *self.block_ons.lock());
+            waiting.into_iter().for_each(Waker::wake);
+        }
+        released
     }
 
     fn unhandled_panic(&self, id: task::Id, payload: &(dyn Any + Send)) {
@@ -290,10 +310,11 @@ impl Schedule for Arc<Shared> {
             let first = fatal.is_none();
             if first {
                 let what = task::panic_message(payload).unwrap_or("a non-string payload");
-                *fatal = Some(format!(
+                let why = format!(
                     "the runtime shut down because task {id} panicked \
                      (UnhandledPanic::ShutdownRuntime): {what}"
-                ));
+                );
+                *fatal = Some((id, why));
             }
             first
         };
@@ -301,11 +322,10 @@ impl Schedule for Arc<Shared> {
             return;
         }
         // Stop the workers and cancel every task; the runtime's own
-        // shutdown later finds nothing left to do. Then end every
-        // `block_on`: what it waits for may never come now.
+        // shutdown later finds nothing left to do. The `block_on`s are
+        // woken in `release`, once this task has completed: one that waits
+        // for this very task's `JoinHandle` then gets its panic.
         self.close();
         self.owned.close_and_shutdown_all();
-        let waiting = std::mem::take(&mut *self.block_ons.lock());
-        waiting.into_iter().for_each(Waker::wake);
     }
 }

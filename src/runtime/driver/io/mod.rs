@@ -46,5 +46,5 @@ pub(crate) fn current() -> Handle {
 pub mod loom_api {
     pub use super::ready::{Direction, Ready, ReadyEvent};
     pub use super::registrations::Registrations;
-    pub use super::scheduled_io::ScheduledIo;
+    pub use super::scheduled_io::{ListWait, ScheduledIo};
 }

@@ -9,14 +9,16 @@
 //! direction is ready, try the syscall, and on `WouldBlock` clear exactly
 //! the readiness that was seen (see `scheduled_io.rs`) and wait again.
 
+use std::future::Future;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
+use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use super::driver::Handle;
 use super::ready::{Direction, ReadyEvent};
 use super::registrations::shutdown_error;
-use super::scheduled_io::ScheduledIo;
+use super::scheduled_io::{IoWaiter, ScheduledIo};
 use crate::loom::sync::Arc;
 use crate::runtime::task::coop;
 
@@ -89,17 +91,33 @@ impl<T: AsFd> PollEvented<T> {
         }
     }
 
-    /// `poll_ready` for the user-facing `readable()`/`writable()`: spends
-    /// one unit of coop budget when it returns ready.
-    pub(crate) fn poll_readiness(
+    /// Waits until `direction` is ready, as one of any number of tasks
+    /// waiting on it (the `async` methods: each waiting future carries its
+    /// own list node). Spends one unit of coop budget when ready.
+    pub(crate) fn readiness(&self, direction: Direction) -> Readiness<'_, T> {
+        Readiness {
+            io: self,
+            direction,
+            waiter: IoWaiter::new(()),
+            queued: false,
+        }
+    }
+
+    /// Runs `op` when `direction` is ready, until it does not say
+    /// `WouldBlock`: the `async` form of [`poll_io`](Self::poll_io), for
+    /// which any number of tasks may wait on the same direction.
+    pub(crate) async fn async_io<R>(
         &self,
-        cx: &mut Context<'_>,
         direction: Direction,
-    ) -> Poll<io::Result<()>> {
-        let coop = ready!(coop::poll_proceed(cx));
-        let result = ready!(self.poll_ready(cx, direction)).map(drop);
-        coop.made_progress();
-        Poll::Ready(result)
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            let event = self.readiness(direction).await?;
+            match op(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
+                result => return result,
+            }
+        }
     }
 
     /// Forgets readiness an operation saw before it got `WouldBlock`.
@@ -177,6 +195,51 @@ impl<T: AsFd> PollEvented<T> {
         for<'a> &'a T: Write,
     {
         self.poll_io(cx, Direction::Write, |mut io| io.write_vectored(bufs))
+    }
+}
+
+/// Future of [`PollEvented::readiness`]: a list waiter on one direction.
+pub(crate) struct Readiness<'a, T: AsFd> {
+    io: &'a PollEvented<T>,
+    direction: Direction,
+    /// Structurally pinned: linked into the source's list while `queued`.
+    waiter: IoWaiter,
+    queued: bool,
+}
+
+impl<T: AsFd> Future for Readiness<'_, T> {
+    type Output = io::Result<ReadyEvent>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let coop = ready!(coop::poll_proceed(cx));
+        // SAFETY: `waiter` is never moved out of the pinned future (it is
+        // only re-pinned in place below); the other fields are not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: as above: `this.waiter` stays where it is.
+        let waiter = unsafe { Pin::new_unchecked(&mut this.waiter) };
+        let shared = &this.io.shared;
+        match shared.poll_ready_queued(waiter, &mut this.queued, cx, this.direction) {
+            Poll::Ready(event) if event.is_shutdown() => Poll::Ready(Err(shutdown_error())),
+            Poll::Ready(event) => {
+                coop.made_progress();
+                Poll::Ready(Ok(event))
+            }
+            Poll::Pending => {
+                let io = this.io;
+                if let Err(e) = io.handle.rearm(io.get_ref().as_fd(), io.key, shared) {
+                    return Poll::Ready(Err(e));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<T: AsFd> Drop for Readiness<'_, T> {
+    fn drop(&mut self) {
+        if self.queued {
+            self.io.shared.cancel(&self.waiter, self.direction);
+        }
     }
 }
 

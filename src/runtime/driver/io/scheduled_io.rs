@@ -1,32 +1,48 @@
-//! One source's share of the driver: its readiness word and its two wakers.
+//! One source's share of the driver: its readiness word and its waiters.
 //!
 //! The protocol, between the driver turning (the *dispatcher*) and the tasks
 //! doing I/O on the source (the *operations*):
 //!
 //! 1. The dispatcher ORs the event's bits into the readiness word and stamps
-//!    it with the turn's tick (one atomic read-modify-write), then takes the
-//!    reader and/or writer waker under the waiter lock and wakes them after
-//!    releasing it.
+//!    it with the turn's tick (one atomic read-modify-write), then, under the
+//!    waiter lock, takes **every** waiter of each direction the event
+//!    concerns, and wakes them after releasing the lock. Each woken
+//!    operation re-checks the word and tries its syscall; one may win the
+//!    data, the others see `WouldBlock` and wait again.
 //! 2. An operation loads the word. If its direction's bits are set it tries
 //!    the syscall; if that says `WouldBlock` it clears exactly the bits it
 //!    saw, and only if the tick is still the one it saw. A newer event
 //!    (another tick) is therefore never cleared by an older observation.
-//! 3. If the bits are not set, the operation stores its waker under the
-//!    waiter lock and loads the word again *while holding the lock*. Either
-//!    that load sees the dispatcher's bits (the dispatcher's RMW came first),
-//!    or the dispatcher takes the lock after us and finds the waker. No
-//!    wake-up is lost.
+//! 3. If the bits are not set, the operation registers under the waiter
+//!    lock and loads the word again *while holding the lock*. Either that
+//!    load sees the dispatcher's bits (the dispatcher's RMW came first), or
+//!    the dispatcher takes the lock after us and finds us. No wake-up is
+//!    lost.
+//!
+//! Waiters come in two kinds, per direction:
+//! * **a slot** for the `poll_*` methods (`AsyncRead::poll_read`,
+//!   `poll_accept`, ...), which have nowhere to keep a list node: one waker,
+//!   the last poller's (as in tokio: one task at a time may drive a
+//!   direction through `poll_*`);
+//! * **a list** ([`WaitList`], `util/wait_list.rs`) for the `async` methods
+//!   (`accept`, `recv`, `readable`, ...), whose futures carry their own node:
+//!   any number of tasks may wait on the same direction of the same socket.
+//!
+//! No waker is dropped under the lock (a waker's `Drop` may run arbitrary
+//! code): replaced wakers are handed back and dropped after it.
 //!
 //! Shutdown sets a bit that ends every wait, present and future, with an
 //! event whose `is_shutdown()` is true.
 
+use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use super::ready::{Direction, Ready, ReadyEvent, Snapshot};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
-use crate::loom::sync::Mutex;
+use crate::loom::sync::{Mutex, MutexGuard};
+use crate::util::wait_list::{Recheck, Status, WaitList, Waiter};
 
-/// Readiness word plus reader and writer wakers of one registered source.
+/// Readiness word plus the waiters of one registered source.
 #[derive(Debug)]
 pub struct ScheduledIo {
     /// See `ready.rs` for the layout.
@@ -34,10 +50,15 @@ pub struct ScheduledIo {
     waiters: Mutex<Waiters>,
 }
 
+/// A list node of an `async` operation waiting on one direction.
+pub(crate) type IoWaiter = Waiter<()>;
+
 #[derive(Debug, Default)]
 struct Waiters {
     reader: Option<Waker>,
     writer: Option<Waker>,
+    readers: WaitList<()>,
+    writers: WaitList<()>,
 }
 
 impl Waiters {
@@ -46,6 +67,26 @@ impl Waiters {
             Direction::Read => &mut self.reader,
             Direction::Write => &mut self.writer,
         }
+    }
+
+    fn list(&mut self, direction: Direction) -> &mut WaitList<()> {
+        match direction {
+            Direction::Read => &mut self.readers,
+            Direction::Write => &mut self.writers,
+        }
+    }
+
+    /// Moves every waiter of `direction` (slot and list) into `wakers`.
+    fn take_all(&mut self, direction: Direction, wakers: &mut Vec<Waker>) {
+        wakers.extend(self.slot(direction).take());
+        let list = self.list(direction);
+        while let Some(waker) = list.pop_front() {
+            wakers.push(waker);
+        }
+    }
+
+    fn has_waiter(&mut self, direction: Direction) -> bool {
+        self.slot(direction).is_some() || !self.list(direction).is_empty()
     }
 }
 
@@ -82,40 +123,27 @@ impl ScheduledIo {
             });
     }
 
-    /// Dispatcher step 1, second half: moves the wakers that `ready`
+    /// Dispatcher step 1, second half: moves every waiter that `ready`
     /// concerns into `wake_list` (the caller wakes them after unlocking
-    /// everything). With `both`, both wakers are taken whatever `ready` is
-    /// (used when the poller's registration was one-shot and each waiter
-    /// has to re-arm its own interest).
+    /// everything). With `both`, the waiters of both directions are taken
+    /// whatever `ready` is (used when the poller's registration was
+    /// one-shot and each waiter has to re-arm its own interest).
     pub fn take_wakers(&self, ready: Ready, both: bool, wake_list: &mut Vec<Waker>) {
         let mut waiters = self.waiters.lock();
-        if both || ready.intersects(Direction::Read.mask()) {
-            wake_list.extend(waiters.reader.take());
-        }
-        if both || ready.intersects(Direction::Write.mask()) {
-            wake_list.extend(waiters.writer.take());
+        for direction in [Direction::Read, Direction::Write] {
+            if both || ready.intersects(direction.mask()) {
+                waiters.take_all(direction, wake_list);
+            }
         }
     }
 
-    /// Sets readiness and wakes the concerned waiters at once.
+    /// Sets readiness and wakes every concerned waiter at once.
     #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
     pub fn wake(&self, tick: u16, ready: Ready) {
         self.set_readiness(tick, ready);
-        let (reader, writer) = {
-            let mut waiters = self.waiters.lock();
-            let reader = if ready.intersects(Direction::Read.mask()) {
-                waiters.reader.take()
-            } else {
-                None
-            };
-            let writer = if ready.intersects(Direction::Write.mask()) {
-                waiters.writer.take()
-            } else {
-                None
-            };
-            (reader, writer)
-        };
-        reader.into_iter().chain(writer).for_each(Waker::wake);
+        let mut wakers = Vec::new();
+        self.take_wakers(ready, false, &mut wakers);
+        wakers.into_iter().for_each(Waker::wake);
     }
 
     /// The readiness an operation in `direction` may act on now, if any.
@@ -123,25 +151,123 @@ impl ScheduledIo {
         self.snapshot().event_for(direction)
     }
 
-    /// Operation step 3: ready now, or waker stored and `Pending`.
+    /// Operation step 3 for `poll_*` methods: ready now, or this task's
+    /// waker stored in the direction's slot and `Pending`.
     pub fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
         if let Some(event) = self.ready_event(direction) {
             return Poll::Ready(event);
         }
         let mut waiters = self.waiters.lock();
         let slot = waiters.slot(direction);
-        match slot {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => *slot = Some(cx.waker().clone()),
-        }
+        let replaced = match slot {
+            Some(waker) if waker.will_wake(cx.waker()) => None,
+            _ => slot.replace(cx.waker().clone()),
+        };
         // Re-check under the lock: the dispatcher sets the word before it
         // takes this lock, so either we see its bits or it sees our waker.
-        match self.ready_event(direction) {
+        let result = match self.ready_event(direction) {
             Some(event) => {
-                waiters.slot(direction).take();
+                let ours = waiters.slot(direction).take();
+                drop(waiters);
+                drop(ours);
                 Poll::Ready(event)
             }
-            None => Poll::Pending,
+            None => {
+                drop(waiters);
+                Poll::Pending
+            }
+        };
+        drop(replaced);
+        result
+    }
+
+    /// Operation step 3 for `async` methods: ready now, or `waiter` queued
+    /// in the direction's list and `Pending`. `queued` is the caller's
+    /// record of whether `waiter` is in the list; pass the same `waiter`
+    /// and `queued` to every call, and [`cancel`](Self::cancel) before
+    /// dropping a queued waiter.
+    pub(crate) fn poll_ready_queued(
+        &self,
+        waiter: Pin<&mut IoWaiter>,
+        queued: &mut bool,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<ReadyEvent> {
+        // SAFETY: the waiter is never moved out of its pin: it is only
+        // borrowed (`take_popped`) and re-pinned in place (`push_back`).
+        let waiter = unsafe { waiter.get_unchecked_mut() };
+        loop {
+            if *queued && waiter.is_popped() {
+                // Woken by the dispatcher (the node is in no list any more).
+                waiter.take_popped(|e| e.status = Status::Idle);
+                *queued = false;
+            }
+            if !*queued {
+                if let Some(event) = self.ready_event(direction) {
+                    return Poll::Ready(event);
+                }
+            }
+            let mut waiters = self.waiters.lock();
+            let list = waiters.list(direction);
+            if !*queued {
+                // Re-check under the lock, as in `poll_ready`.
+                if let Some(event) = self.ready_event(direction) {
+                    return Poll::Ready(event);
+                }
+                // SAFETY: `waiter` is idle (not queued), pinned, only used
+                // with this list (locked), and taken out by `cancel` before
+                // it is dropped.
+                unsafe { list.push_back(Pin::new_unchecked(&*waiter), cx.waker().clone()) };
+                *queued = true;
+                return Poll::Pending;
+            }
+            // SAFETY: `waiter` is only ever used with this source's list for
+            // `direction` (the caller passes the same one each time), whose
+            // lock we hold.
+            let replaced = match unsafe { list.still_queued(waiter, cx.waker()) } {
+                Recheck::Queued(replaced) => replaced,
+                // Popped since our check: consume it and start over.
+                Recheck::Popped => continue,
+            };
+            let result = match self.ready_event(direction) {
+                Some(event) => {
+                    let ours = Self::unqueue(&mut waiters, direction, waiter);
+                    *queued = false;
+                    drop(waiters);
+                    drop(ours);
+                    Poll::Ready(event)
+                }
+                None => {
+                    drop(waiters);
+                    Poll::Pending
+                }
+            };
+            drop(replaced);
+            return result;
+        }
+    }
+
+    /// Takes a queued `waiter` out of the list (a waiting `async` operation
+    /// is being dropped); its waker is handed back to drop after the lock.
+    pub(crate) fn cancel(&self, waiter: &IoWaiter, direction: Direction) {
+        let mut waiters = self.waiters.lock();
+        let ours = Self::unqueue(&mut waiters, direction, waiter);
+        drop(waiters);
+        drop(ours);
+    }
+
+    /// Unlinks `waiter` if still queued and takes its waker out of it.
+    fn unqueue(
+        waiters: &mut MutexGuard<'_, Waiters>,
+        direction: Direction,
+        waiter: &IoWaiter,
+    ) -> Option<Waker> {
+        let list = waiters.list(direction);
+        // SAFETY: our waiter is only used with this list, whose lock the
+        // caller holds.
+        unsafe {
+            list.remove(waiter);
+            list.with_entry(waiter, |e| e.waker.take())
         }
     }
 
@@ -160,8 +286,10 @@ impl ScheduledIo {
     /// The directions that currently have a waiter, for one-shot re-arming.
     /// `f` runs under the waiter lock so two re-arms cannot interleave.
     pub fn with_waiting<R>(&self, f: impl FnOnce(bool, bool) -> R) -> R {
-        let waiters = self.waiters.lock();
-        f(waiters.reader.is_some(), waiters.writer.is_some())
+        let mut waiters = self.waiters.lock();
+        let read = waiters.has_waiter(Direction::Read);
+        let write = waiters.has_waiter(Direction::Write);
+        f(read, write)
     }
 
     /// Ends every present and future wait with a shutdown event.
@@ -169,20 +297,66 @@ impl ScheduledIo {
         // AcqRel: Release pairs with the Acquire in `snapshot`.
         self.readiness
             .fetch_or(Snapshot(0).shut_down().0, Ordering::AcqRel);
-        let (reader, writer) = {
-            let mut waiters = self.waiters.lock();
-            (waiters.reader.take(), waiters.writer.take())
-        };
-        reader.into_iter().chain(writer).for_each(Waker::wake);
+        let mut wakers = Vec::new();
+        self.take_wakers(Ready::EMPTY, true, &mut wakers);
+        wakers.into_iter().for_each(Waker::wake);
     }
 
-    /// Drops any stored wakers (the source is being deregistered).
+    /// Drops any stored slot wakers (the source is being deregistered; its
+    /// list waiters borrow the source, so none is left).
     pub fn clear_wakers(&self) {
         let (reader, writer) = {
             let mut waiters = self.waiters.lock();
             (waiters.reader.take(), waiters.writer.take())
         };
         drop((reader, writer));
+    }
+}
+
+/// An `async` operation's wait, as the loom models drive it: a list waiter
+/// on one direction of a shared source (what `PollEvented::readiness` is,
+/// without the socket).
+#[cfg(loom)]
+pub struct ListWait {
+    io: crate::loom::sync::Arc<ScheduledIo>,
+    direction: Direction,
+    waiter: IoWaiter,
+    queued: bool,
+}
+
+#[cfg(loom)]
+impl ListWait {
+    /// A wait for `direction` of `io`, not yet queued.
+    pub fn new(io: crate::loom::sync::Arc<ScheduledIo>, direction: Direction) -> ListWait {
+        ListWait {
+            io,
+            direction,
+            waiter: IoWaiter::new(()),
+            queued: false,
+        }
+    }
+}
+
+#[cfg(loom)]
+impl std::future::Future for ListWait {
+    type Output = ReadyEvent;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ReadyEvent> {
+        // SAFETY: `waiter` is never moved out of the pinned future.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: as above.
+        let waiter = unsafe { Pin::new_unchecked(&mut this.waiter) };
+        this.io
+            .poll_ready_queued(waiter, &mut this.queued, cx, this.direction)
+    }
+}
+
+#[cfg(loom)]
+impl Drop for ListWait {
+    fn drop(&mut self) {
+        if self.queued {
+            self.io.cancel(&self.waiter, self.direction);
+        }
     }
 }
 
