@@ -274,13 +274,17 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         Poll::Ready(n)
     }
 
-    /// The receiver is going away: close, and drop what is buffered (giving
-    /// back the slots).
+    /// The receiver is going away: close, release the waker, and drop what
+    /// is buffered (giving back the slots).
     ///
     /// # Safety
     /// Only the receiver calls this, once.
     pub(crate) unsafe fn drop_receiver(&self) {
         self.close();
+        // Nobody registers a waker again: release ours now rather than when
+        // the last sender goes (a waker can own a whole task). A sender
+        // waking it at this very moment takes it instead.
+        drop(self.rx_waker.waker.take());
         // SAFETY: forwarded single-consumer contract.
         while unsafe { self.pop() }.is_some() {}
     }
