@@ -286,8 +286,30 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         // waking it at this very moment takes it instead.
         drop(self.rx_waker.waker.take());
         // SAFETY: forwarded single-consumer contract.
-        while unsafe { self.pop() }.is_some() {}
+        if let Err(panic) = drop_all(|| unsafe { self.pop() }) {
+            std::panic::resume_unwind(panic);
+        }
     }
+}
+
+/// Drops every value `next` yields, in order. If dropping one panics, the
+/// rest are still dropped (and their slots or nodes freed); the first
+/// panic comes back for the caller to resume once its own cleanup is done,
+/// and any later one is dropped with its payload. The receiver's drain and
+/// the buffers' own `Drop` go through here, so one value whose `Drop`
+/// panics never keeps the others alive.
+pub(super) fn drop_all<T>(mut next: impl FnMut() -> Option<T>) -> std::thread::Result<()> {
+    let mut first = Ok(());
+    while let Some(value) = next() {
+        // AssertUnwindSafe: nothing is observed after a panic but the
+        // payload; the buffer is only read through `next`, which the
+        // panicking drop did not touch.
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(value)));
+        if first.is_ok() {
+            first = dropped;
+        }
+    }
+    first
 }
 
 /// A strong sender handle: counts in `tx_count`.

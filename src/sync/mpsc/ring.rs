@@ -356,7 +356,9 @@ impl<T> Ring<T> {
 impl<T> Drop for Ring<T> {
     fn drop(&mut self) {
         // SAFETY: `&mut self`: no other consumer or producer exists.
-        while unsafe { self.pop_final() }.is_some() {}
+        if let Err(panic) = super::chan::drop_all(|| unsafe { self.pop_final() }) {
+            std::panic::resume_unwind(panic);
+        }
     }
 }
 
@@ -447,6 +449,27 @@ mod tests {
         ring.try_push(value.clone()).unwrap();
         ring.try_push(value.clone()).unwrap();
         drop(ring);
+        assert_eq!(std::sync::Arc::strong_count(&value), 1);
+    }
+
+    /// Panics when dropped, after giving its `Arc` back.
+    struct Loud(#[allow(dead_code)] std::sync::Arc<()>);
+
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            panic!("a value's drop panicked");
+        }
+    }
+
+    #[test]
+    fn a_value_whose_drop_panics_does_not_keep_the_rest_of_the_ring_alive() {
+        let value = std::sync::Arc::new(());
+        let ring = Ring::new(3);
+        for _ in 0..3 {
+            assert!(ring.try_push(Loud(value.clone())).is_ok());
+        }
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(ring)));
+        assert!(res.is_err(), "the first panic goes on");
         assert_eq!(std::sync::Arc::strong_count(&value), 1);
     }
 }
