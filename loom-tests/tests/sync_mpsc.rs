@@ -262,3 +262,77 @@ fn a_granted_send_dropped_among_later_sends_loses_and_duplicates_nothing() {
         assert_eq!(got, want);
     });
 }
+
+/// A `reserve` handed the freed slot, polled on another thread while the
+/// receiver closes: it returns a permit whose value is received, or it
+/// fails and the slot comes back; either way the receiver reaches the end.
+/// And if the close was over before the poll began, it fails (tokio: a
+/// reserve that has not completed fails once the receiver closed).
+#[test]
+fn a_granted_reserve_racing_close_sends_or_fails_and_the_receiver_ends() {
+    use loom::sync::atomic::{AtomicBool, Ordering};
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(0).unwrap();
+        let mut reserve = Box::pin(async move {
+            match tx.reserve().await {
+                Ok(permit) => {
+                    permit.send(1);
+                    true
+                }
+                Err(_) => false,
+            }
+        });
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(reserve.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(rx.try_recv(), Ok(0)); // the freed slot goes to `reserve`
+        let closed = loom::sync::Arc::new(AtomicBool::new(false));
+        let closed2 = closed.clone();
+        let t = thread::spawn(move || {
+            let closed_before = closed2.load(Ordering::SeqCst);
+            let sent = block_on(reserve);
+            assert!(!(closed_before && sent), "a reserve completed after close");
+            sent
+        });
+        rx.close();
+        closed.store(true, Ordering::SeqCst);
+        let got = block_on(rx.recv()).is_some();
+        assert_eq!(got, t.join().unwrap());
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}
+
+/// As above for a `send` handed a position: delivered, or its value comes
+/// back and its position is given up; the receiver reaches the end.
+#[test]
+fn a_granted_send_racing_close_is_delivered_or_handed_back() {
+    use loom::sync::atomic::{AtomicBool, Ordering};
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(0).unwrap();
+        let mut send = Box::pin(async move { tx.send(1).await.map_err(|e| e.0) });
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(send.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(rx.try_recv(), Ok(0)); // the freed slot goes to `send`
+        let closed = loom::sync::Arc::new(AtomicBool::new(false));
+        let closed2 = closed.clone();
+        let t = thread::spawn(move || {
+            let closed_before = closed2.load(Ordering::SeqCst);
+            let res = block_on(send);
+            match res {
+                Ok(()) => assert!(!closed_before, "a send completed after close"),
+                Err(v) => assert_eq!(v, 1),
+            }
+            res.is_ok()
+        });
+        rx.close();
+        closed.store(true, Ordering::SeqCst);
+        let got = block_on(rx.recv()).is_some();
+        assert_eq!(got, t.join().unwrap());
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}

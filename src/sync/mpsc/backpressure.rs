@@ -37,8 +37,12 @@
 //!   always handed to the queue.
 //! * **Close.** `CLOSED` in the tail word stops every new claim; the queue is
 //!   drained with `granted = false` (each waiting `send` gets its value
-//!   back). Reserved slots may still be filled, and the receiver counts them
-//!   in flight until they are.
+//!   back). A waiter that was granted before the close but has not used its
+//!   grant yet gives it back when next polled and fails ([`Bounded::write`];
+//!   `reserve` in `bounded.rs`): in tokio too, a `send` or `reserve` that has
+//!   not completed fails once the receiver closed. A [`Permit`](super::Permit)
+//!   already handed out may still be filled, and the receiver counts it in
+//!   flight until it is used or dropped.
 
 use super::ring::{Ring, CLOSED, SLOW};
 use crate::loom::sync::atomic::{full_fence, AtomicUsize, Ordering};
@@ -133,9 +137,27 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// Writes a `send`'s value at the position it was granted.
-    pub(crate) fn write(&self, pos: usize, value: T) {
-        self.ring.write(pos, value);
+    /// Writes a `send`'s value at the position it was granted, unless the
+    /// receiver closed since: then the position goes back and so does the
+    /// value (a send that has not completed fails once the receiver
+    /// closed, as in tokio). The caller wakes the receiver either way.
+    pub(crate) fn write(&self, pos: usize, value: T) -> Result<(), T> {
+        // SeqCst: one order with `close`'s `fetch_or`. A write that sees no
+        // `CLOSED` is still received: its position is claimed, so the
+        // receiver counts it in flight until it is published.
+        if self.ring.tail(Ordering::SeqCst) & CLOSED == 0 {
+            self.ring.write(pos, value);
+            return Ok(());
+        }
+        let mut q = self.queue.lock();
+        self.abandon(pos);
+        let mut wakers = WakeList::new();
+        // Closed: this grants nothing, but turns the fast-path flag off if
+        // we were the last thing it was set for.
+        self.grant_locked(&mut q, self.ring.head(), &mut wakers);
+        drop(q);
+        wakers.wake_all();
+        Err(value)
     }
 
     /// Reserves a slot if one is free and nobody is queued.

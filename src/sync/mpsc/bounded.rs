@@ -57,6 +57,10 @@ pub struct Receiver<T> {
 /// A reserved slot: [`send`](Permit::send) cannot fail or wait. Dropping it
 /// gives the slot back.
 ///
+/// A permit handed out before the receiver closed can still send, and its
+/// value is received: after [`Receiver::close`] the receiver waits for
+/// outstanding permits to be used or dropped before it reports the end.
+///
 /// ```
 /// futures::executor::block_on(async {
 ///     let (tx, mut rx) = magpie::sync::mpsc::channel(1);
@@ -87,7 +91,8 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 
 impl<T> Sender<T> {
     /// Sends `value`, waiting for a free slot. Fails, handing the value
-    /// back, if the receiver is gone.
+    /// back, if the receiver is closed or dropped before the send completes
+    /// (even if it had been handed a slot and was not polled since).
     ///
     /// Waiting senders are served in FIFO order: each slot the receiver
     /// frees goes to the longest waiter, and nobody barges past the queue.
@@ -132,11 +137,18 @@ impl<T> Sender<T> {
             return Ok(());
         };
         match wait(&self.tx, true).await {
-            Ok(Grant::Position(pos)) => {
-                self.tx.buffer().write(pos, value);
-                self.tx.pushed();
-                Ok(())
-            }
+            Ok(Grant::Position(pos)) => match self.tx.buffer().write(pos, value) {
+                Ok(()) => {
+                    self.tx.pushed();
+                    Ok(())
+                }
+                Err(value) => {
+                    // The position went back: the receiver may be waiting
+                    // for in-flight sends to finish after its close.
+                    self.tx.wake_rx();
+                    Err(SendError(value))
+                }
+            },
             Ok(Grant::Reserved) => unreachable!("a waiting send is granted a position"),
             Err(_) => Err(SendError(value)),
         }
@@ -167,7 +179,10 @@ impl<T> Sender<T> {
         }
     }
 
-    /// Waits for a free slot and reserves it.
+    /// Waits for a free slot and reserves it. Fails if the receiver is
+    /// closed or dropped, also while waiting: a `reserve` that was handed a
+    /// slot but has not returned yet fails if the receiver closes first (as
+    /// in tokio). A [`Permit`] it did return can still send after a close.
     ///
     /// ```
     /// futures::executor::block_on(async {
@@ -180,7 +195,17 @@ impl<T> Sender<T> {
     /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
         match wait(&self.tx, false).await {
-            Ok(Grant::Reserved) => Ok(Permit { tx: &self.tx }),
+            Ok(Grant::Reserved) => {
+                let permit = Permit { tx: &self.tx };
+                if self.tx.is_closed() {
+                    // Handed the slot before the close, but not returned
+                    // before it: give the slot back (and wake the receiver,
+                    // which counts it in flight).
+                    drop(permit);
+                    return Err(SendError(()));
+                }
+                Ok(permit)
+            }
             Ok(Grant::Position(_)) => unreachable!("a waiting reserve is granted a reservation"),
             Err(_) => Err(SendError(())),
         }

@@ -22,7 +22,8 @@
 //!   drains everything senders left, then sees `None`.
 //! * `rx_closed` is set (`SeqCst`) when the receiver closes or drops, and
 //!   the buffer is closed: a bounded channel turns away every waiting
-//!   `send` with its value handed back. `Sender::closed` waits on a
+//!   `send` with its value handed back, and every waiting `reserve` (also
+//!   one already handed a slot that had not returned it yet). `Sender::closed` waits on a
 //!   [`Notify`], built before it checks the flag so no close is missed.
 //! * **Values in flight are counted** by the buffer ([`Buffer::in_flight`]):
 //!   the bounded ring's claimed positions plus its reserved slots
