@@ -336,3 +336,137 @@ fn a_granted_send_racing_close_is_delivered_or_handed_back() {
         assert_eq!(block_on(rx.recv()), None);
     });
 }
+
+/// A full channel of capacity 2 (`[0, 9]`) and a send of 1 queued on it,
+/// then handed the position the receiver frees (`0` taken), the receiver
+/// taking `9` too and a value `2` claimed behind that position: the state
+/// in which the receiver takes the position back when it next receives.
+/// Returns the channel and the polled send future (which owns a sender).
+#[allow(clippy::type_complexity)]
+fn a_handed_send_with_a_value_behind_it() -> (
+    mpsc::Sender<i32>,
+    mpsc::Receiver<i32>,
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), i32>> + Send>>,
+) {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    let (tx, mut rx) = mpsc::channel(2);
+    tx.try_send(0).unwrap();
+    tx.try_send(9).unwrap();
+    let tx2 = tx.clone();
+    let mut send: std::pin::Pin<Box<dyn Future<Output = _> + Send>> =
+        Box::pin(async move { tx2.send(1).await.map_err(|e| e.0) });
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(send.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(rx.try_recv(), Ok(0)); // the freed slot: a position for `send`
+    assert_eq!(rx.try_recv(), Ok(9));
+    tx.try_send(2).unwrap(); // claimed behind that position
+    (tx, rx, send)
+}
+
+/// The handed send, polled on another thread, races the receiver, which
+/// finds its position unwritten with a value behind it and takes it back:
+/// one CAS each on the position's stamp, so exactly one of them owns it.
+/// Both values arrive exactly once, the send's slot is not lost (both are
+/// free at the end), and the end is seen.
+#[test]
+fn a_handed_send_writing_races_the_receiver_taking_its_position_back() {
+    loom::model(|| {
+        let (tx, mut rx, send) = a_handed_send_with_a_value_behind_it();
+        let t = thread::spawn(move || block_on(send).unwrap());
+        let mut got = vec![block_on(rx.recv()).unwrap(), block_on(rx.recv()).unwrap()];
+        t.join().unwrap();
+        got.sort();
+        assert_eq!(got, [1, 2]);
+        assert_eq!(tx.capacity(), 2);
+        drop(tx);
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}
+
+/// The handed send is dropped on another thread while the receiver takes
+/// its position back: whichever comes first, the position is published
+/// empty or given back, and the slot is not lost (two sends fit again).
+#[test]
+fn a_handed_send_dropped_while_the_receiver_takes_its_position_back_loses_no_slot() {
+    loom::model(|| {
+        let (tx, mut rx, send) = a_handed_send_with_a_value_behind_it();
+        let t = thread::spawn(move || drop(send));
+        assert_eq!(block_on(rx.recv()), Some(2));
+        t.join().unwrap();
+        tx.try_send(3).unwrap();
+        tx.try_send(4).unwrap();
+        assert_eq!(rx.try_recv(), Ok(3));
+        assert_eq!(rx.try_recv(), Ok(4));
+    });
+}
+
+/// A send handed a position by another thread (a dropped `Permit`) and
+/// never polled does not hold up a value claimed behind it: the receiver
+/// sees the position is handed (the mark is stored before anything behind
+/// it can wake the receiver) and takes it back.
+#[test]
+fn a_send_handed_a_position_by_another_thread_and_never_polled_holds_up_nothing() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(2);
+        let tx1 = tx.clone();
+        let mut yielded = false;
+        // Reserves a slot, lets the main thread go on, then gives the slot
+        // back (to the queued send) and sends 5.
+        let mut other = Box::pin(async move {
+            let permit = tx1.try_reserve().unwrap();
+            std::future::poll_fn(|_| {
+                if std::mem::replace(&mut yielded, true) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+            drop(permit);
+            tx1.send(5).await.unwrap();
+        });
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(other.as_mut().poll(&mut cx).is_pending());
+        tx.try_send(0).unwrap();
+        let mut held = Box::pin(tx.send(1));
+        assert!(held.as_mut().poll(&mut cx).is_pending());
+        let t = thread::spawn(move || block_on(other));
+        assert_eq!(block_on(rx.recv()), Some(0));
+        assert_eq!(block_on(rx.recv()), Some(5), "held up by the unpolled send");
+        t.join().unwrap();
+        drop(held);
+    });
+}
+
+/// A send whose position the receiver took back is polled on another
+/// thread while the receiver closes: it fills its slot (received) or gives
+/// it back with its value (and fails for sure if the close was over before
+/// the poll began); the receiver reaches the end.
+#[test]
+fn a_send_whose_position_was_taken_back_racing_close_sends_or_fails() {
+    use loom::sync::atomic::{AtomicBool, Ordering};
+    loom::model(|| {
+        let (tx, mut rx, send) = a_handed_send_with_a_value_behind_it();
+        assert_eq!(rx.try_recv(), Ok(2)); // takes the position back
+        drop(tx);
+        let closed = loom::sync::Arc::new(AtomicBool::new(false));
+        let closed2 = closed.clone();
+        let t = thread::spawn(move || {
+            let closed_before = closed2.load(Ordering::SeqCst);
+            let res = block_on(send);
+            match res {
+                Ok(()) => assert!(!closed_before, "a send completed after close"),
+                Err(v) => assert_eq!(v, 1),
+            }
+            res.is_ok()
+        });
+        rx.close();
+        closed.store(true, Ordering::SeqCst);
+        let got = block_on(rx.recv());
+        assert_eq!(got.is_some(), t.join().unwrap());
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}

@@ -103,10 +103,13 @@ impl<T> Sender<T> {
     /// the next waiting sender, if any); only if sends were already placed
     /// behind it does it stay empty until the receiver passes it.
     ///
-    /// A waiting send is handed a *position* in the channel, which it fills
-    /// when its task next polls it; values sent after it are received after
-    /// it. So a task that keeps a waiting `send` future without polling it
-    /// (rather than awaiting it, or dropping it) holds up the receiver.
+    /// A task may keep a waiting `send` future without polling it (rather
+    /// than awaiting or dropping it) without holding up the receiver: if
+    /// the receiver reaches the slot such a send was handed and later
+    /// values are waiting behind it, it takes them. The send keeps its
+    /// slot, and its value is received after those when it is next polled
+    /// (as in tokio, where a woken send holds capacity, not a place in
+    /// line).
     ///
     /// ```
     /// futures::executor::block_on(async {
@@ -137,7 +140,7 @@ impl<T> Sender<T> {
             return Ok(());
         };
         match wait(&self.tx, true).await {
-            Ok(Grant::Position(pos)) => match self.tx.buffer().write(pos, value) {
+            Ok(grant) => match self.tx.buffer().write(grant, value) {
                 Ok(()) => {
                     self.tx.pushed();
                     Ok(())
@@ -149,7 +152,6 @@ impl<T> Sender<T> {
                     Err(SendError(value))
                 }
             },
-            Ok(Grant::Reserved) => unreachable!("a waiting send is granted a position"),
             Err(_) => Err(SendError(value)),
         }
     }
@@ -206,7 +208,9 @@ impl<T> Sender<T> {
                 }
                 Ok(permit)
             }
-            Ok(Grant::Position(_)) => unreachable!("a waiting reserve is granted a reservation"),
+            Ok(Grant::Position(_) | Grant::Handed(_)) => {
+                unreachable!("a waiting reserve is granted a reservation")
+            }
             Err(_) => Err(SendError(())),
         }
     }
