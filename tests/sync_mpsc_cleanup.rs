@@ -10,7 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use support::{counting_waker, poll_with};
+use support::{counting_waker, poll_once, poll_with, ready};
 
 /// Counts its drops; the ones made `loud` panic when dropped.
 struct Value {
@@ -91,4 +91,45 @@ fn an_unbounded_receiver_drops_every_buffered_value_even_when_one_panics() {
     assert_eq!(drops.load(Ordering::SeqCst), 3);
     drop(tx);
     assert_eq!(drops.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn a_value_sent_through_a_permit_after_the_receiver_dropped_is_dropped_at_once() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel(2);
+    let permit = tx.try_reserve().unwrap();
+    drop(rx);
+    permit.send(value(&drops, false));
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        1,
+        "kept until the last sender goes"
+    );
+    // The slot is not lost either (the sender still sees a closed channel).
+    assert_eq!(tx.capacity(), 2);
+    drop(tx);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_value_that_lands_behind_a_handed_position_after_the_receiver_dropped_is_dropped_at_once() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, mut rx) = mpsc::channel(2);
+    tx.try_send(value(&drops, false)).unwrap();
+    let permit = tx.try_reserve().unwrap();
+    let mut held = pin!(tx.send(value(&drops, false)));
+    assert!(poll_once(held.as_mut()).is_pending());
+    drop(rx.try_recv().unwrap()); // the freed slot is handed to `held`
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    drop(rx); // the drain stops at `held`'s unwritten position
+    permit.send(value(&drops, false)); // lands behind that position
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        2,
+        "kept until the last sender goes"
+    );
+    // `held` fails (the receiver is gone) and hands its value back.
+    drop(ready(poll_once(held.as_mut())).unwrap_err());
+    assert_eq!(drops.load(Ordering::SeqCst), 3);
+    assert_eq!(tx.capacity(), 2);
 }

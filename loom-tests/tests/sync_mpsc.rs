@@ -470,3 +470,135 @@ fn a_send_whose_position_was_taken_back_racing_close_sends_or_fails() {
         assert_eq!(block_on(rx.recv()), None);
     });
 }
+
+/// A send racing the receiver's drop: the receiver's drain finds the value,
+/// or the sender finds the receiver gone and drops it, or the send is
+/// refused and the value comes back. Either way it is gone once both are
+/// done, although a sender still lives (it used to wait for the last one).
+#[test]
+fn a_bounded_send_racing_the_receivers_drop_leaves_no_value_behind() {
+    loom::model(|| {
+        let value = std::sync::Arc::new(());
+        let (tx, rx) = mpsc::channel(1);
+        let sent = value.clone();
+        let t = thread::spawn(move || {
+            let _ = tx.try_send(sent);
+            tx
+        });
+        drop(rx);
+        let tx = t.join().unwrap();
+        assert_eq!(std::sync::Arc::strong_count(&value), 1, "value kept alive");
+        drop(tx);
+    });
+}
+
+/// As above, unbounded.
+#[test]
+fn an_unbounded_send_racing_the_receivers_drop_leaves_no_value_behind() {
+    loom::model(|| {
+        let value = std::sync::Arc::new(());
+        let (tx, rx) = mpsc::unbounded_channel();
+        let sent = value.clone();
+        let t = thread::spawn(move || {
+            let _ = tx.send(sent);
+            tx
+        });
+        drop(rx);
+        let tx = t.join().unwrap();
+        assert_eq!(std::sync::Arc::strong_count(&value), 1, "value kept alive");
+        drop(tx);
+    });
+}
+
+/// Two sends racing the receiver's drop and each other: at most one of the
+/// three drains at a time (the first to add a request), and a request that
+/// comes during a drain makes it go round again. No value is left behind.
+#[test]
+fn two_sends_racing_the_receivers_drop_leave_no_value_behind() {
+    loom::model(|| {
+        let value = std::sync::Arc::new(());
+        let (tx, rx) = mpsc::unbounded_channel();
+        let spawn_send = |tx: mpsc::UnboundedSender<std::sync::Arc<()>>| {
+            let sent = value.clone();
+            thread::spawn(move || {
+                let _ = tx.send(sent);
+                tx
+            })
+        };
+        let t1 = spawn_send(tx.clone());
+        let t2 = spawn_send(tx);
+        drop(rx);
+        let senders = (t1.join().unwrap(), t2.join().unwrap());
+        assert_eq!(std::sync::Arc::strong_count(&value), 1, "value kept alive");
+        drop(senders);
+    });
+}
+
+/// A `Permit` taken before the receiver drops sends while the receiver's
+/// final drain runs: the drain takes the value, or the sender, finding the
+/// receiver gone, drains (or has the running drain go round again). The
+/// value is gone once both are done, although the sender still lives.
+#[test]
+fn a_permit_sending_while_the_receiver_drops_leaves_no_value_behind() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    loom::model(|| {
+        let value = std::sync::Arc::new(());
+        let (tx, rx) = mpsc::channel(1);
+        let sent = value.clone();
+        let mut yielded = false;
+        let mut send = Box::pin(async move {
+            let permit = tx.try_reserve().unwrap();
+            std::future::poll_fn(|_| {
+                if std::mem::replace(&mut yielded, true) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+            permit.send(sent);
+            tx
+        });
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(send.as_mut().poll(&mut cx).is_pending()); // reserved
+        let t = thread::spawn(move || block_on(send));
+        drop(rx);
+        let tx = t.join().unwrap();
+        assert_eq!(std::sync::Arc::strong_count(&value), 1, "value kept alive");
+        drop(tx);
+    });
+}
+
+/// A handed send polled while the receiver drops, with a value behind its
+/// position: the receiver takes the position back and drains past it, or
+/// the send took it first and, finding the receiver closed, gives it up
+/// empty and drains what it held up (or writes, if it saw no close, and
+/// the drain takes both). No value is left once both are done.
+#[test]
+fn a_handed_send_giving_up_its_position_as_the_receiver_drops_leaves_no_value_behind() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    loom::model(|| {
+        let value = std::sync::Arc::new(());
+        let (tx, mut rx) = mpsc::channel(2);
+        tx.try_send(value.clone()).unwrap();
+        tx.try_send(value.clone()).unwrap();
+        let tx2 = tx.clone();
+        let sent = value.clone();
+        let mut send = Box::pin(async move {
+            let _ = tx2.send(sent).await;
+            tx2
+        });
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(send.as_mut().poll(&mut cx).is_pending());
+        drop(rx.try_recv().unwrap()); // the freed slot: a position for `send`
+        drop(rx.try_recv().unwrap());
+        tx.try_send(value.clone()).unwrap(); // behind that position
+        let t = thread::spawn(move || block_on(send));
+        drop(rx);
+        let tx2 = t.join().unwrap();
+        assert_eq!(std::sync::Arc::strong_count(&value), 1, "value kept alive");
+        drop((tx, tx2));
+    });
+}

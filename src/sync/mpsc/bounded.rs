@@ -148,7 +148,7 @@ impl<T> Sender<T> {
                 Err(value) => {
                     // The position went back: the receiver may be waiting
                     // for in-flight sends to finish after its close.
-                    self.tx.wake_rx();
+                    self.tx.gave_back();
                     Err(SendError(value))
                 }
             },
@@ -355,7 +355,9 @@ impl<T> fmt::Debug for WeakSender<T> {
 }
 
 impl<T> Permit<'_, T> {
-    /// Sends `value` into the reserved slot.
+    /// Sends `value` into the reserved slot. If the receiver was dropped
+    /// meanwhile, the value is dropped here and now (a panic in its `Drop`
+    /// comes out of this call).
     ///
     /// ```
     /// let (tx, mut rx) = magpie::sync::mpsc::channel(1);
@@ -376,7 +378,7 @@ impl<T> Drop for Permit<'_, T> {
         self.tx.buffer().release_reserved();
         // The receiver may be waiting for in-flight slots to come back
         // after a `close`.
-        self.tx.wake_rx();
+        self.tx.gave_back();
     }
 }
 
@@ -430,7 +432,7 @@ impl<T> Drop for Wait<'_, T> {
         // re-count.
         unsafe { ManuallyDrop::drop(&mut self.wait) };
         if !self.done {
-            self.tx.wake_rx();
+            self.tx.gave_back();
         }
     }
 }
