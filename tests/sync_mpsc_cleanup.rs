@@ -5,12 +5,14 @@
 #[path = "support/sync_poll.rs"]
 mod support;
 
+use futures::Stream;
 use magpie::sync::mpsc;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use support::{counting_waker, poll_once, poll_with, ready};
+use std::task::Context;
+use support::{counting_waker, poll_once, ready};
 
 /// Counts its drops; the ones made `loud` panic when dropped.
 struct Value {
@@ -34,63 +36,64 @@ fn value(drops: &Arc<AtomicUsize>, loud: bool) -> Value {
     }
 }
 
-#[test]
-fn dropping_a_bounded_receiver_releases_its_waker_while_senders_live() {
-    let (tx, mut rx) = mpsc::channel::<u8>(1);
+/// Polls `rx` once with a counting waker, then drops it while `tx` keeps
+/// the channel alive: the channel must not keep the waker.
+fn the_receivers_waker_goes_with_it<S, R: Stream + Unpin>((tx, mut rx): (S, R)) {
     let (count, waker) = counting_waker();
-    assert!(poll_with(pin!(rx.recv()), &waker).is_pending());
+    let mut cx = Context::from_waker(&waker);
+    assert!(Pin::new(&mut rx).poll_next(&mut cx).is_pending());
     drop(waker);
     drop(rx);
-    assert_eq!(
-        Arc::strong_count(&count),
-        1,
-        "the channel still holds the waker"
-    );
+    let held = Arc::strong_count(&count) - 1;
+    assert_eq!(held, 0, "the channel still holds the waker");
     drop(tx);
+}
+
+#[test]
+fn dropping_a_bounded_receiver_releases_its_waker_while_senders_live() {
+    the_receivers_waker_goes_with_it(mpsc::channel::<u8>(1));
 }
 
 #[test]
 fn dropping_an_unbounded_receiver_releases_its_waker_while_senders_live() {
-    let (tx, mut rx) = mpsc::unbounded_channel::<u8>();
-    let (count, waker) = counting_waker();
-    assert!(poll_with(pin!(rx.recv()), &waker).is_pending());
-    drop(waker);
-    drop(rx);
-    assert_eq!(
-        Arc::strong_count(&count),
-        1,
-        "the channel still holds the waker"
-    );
+    the_receivers_waker_goes_with_it(mpsc::unbounded_channel::<u8>());
+}
+
+/// Sends a value per entry of `loud` (those `true` panic when dropped),
+/// drops the receiver, and checks that the panic came out of that drop and
+/// every value was dropped, while `tx` still keeps the channel alive.
+fn the_receivers_drop_drops_every_value<S, R>(
+    (tx, rx): (S, R),
+    send: fn(&S, Value),
+    loud: &[bool],
+) {
+    let drops = Arc::new(AtomicUsize::new(0));
+    for &loud in loud {
+        send(&tx, value(&drops, loud));
+    }
+    let res = catch_unwind(AssertUnwindSafe(|| drop(rx)));
+    assert!(res.is_err(), "the value's panic goes on after the drain");
+    assert_eq!(drops.load(Ordering::SeqCst), loud.len());
     drop(tx);
+    assert_eq!(drops.load(Ordering::SeqCst), loud.len());
 }
 
 #[test]
 fn a_bounded_receiver_drops_every_buffered_value_even_when_one_panics() {
-    let drops = Arc::new(AtomicUsize::new(0));
-    let (tx, rx) = mpsc::channel(4);
-    tx.try_send(value(&drops, false)).unwrap();
-    tx.try_send(value(&drops, true)).unwrap();
-    tx.try_send(value(&drops, false)).unwrap();
-    tx.try_send(value(&drops, true)).unwrap();
-    let res = catch_unwind(AssertUnwindSafe(|| drop(rx)));
-    assert!(res.is_err(), "the value's panic goes on after the drain");
-    assert_eq!(drops.load(Ordering::SeqCst), 4);
-    drop(tx);
-    assert_eq!(drops.load(Ordering::SeqCst), 4);
+    the_receivers_drop_drops_every_value(
+        mpsc::channel(4),
+        |tx, v| assert!(tx.try_send(v).is_ok()),
+        &[false, true, false, true],
+    );
 }
 
 #[test]
 fn an_unbounded_receiver_drops_every_buffered_value_even_when_one_panics() {
-    let drops = Arc::new(AtomicUsize::new(0));
-    let (tx, rx) = mpsc::unbounded_channel();
-    tx.send(value(&drops, true)).unwrap();
-    tx.send(value(&drops, false)).unwrap();
-    tx.send(value(&drops, false)).unwrap();
-    let res = catch_unwind(AssertUnwindSafe(|| drop(rx)));
-    assert!(res.is_err(), "the value's panic goes on after the drain");
-    assert_eq!(drops.load(Ordering::SeqCst), 3);
-    drop(tx);
-    assert_eq!(drops.load(Ordering::SeqCst), 3);
+    the_receivers_drop_drops_every_value(
+        mpsc::unbounded_channel(),
+        |tx, v| assert!(tx.send(v).is_ok()),
+        &[true, false, false],
+    );
 }
 
 #[test]

@@ -5,8 +5,9 @@
 #[path = "support/sync_poll.rs"]
 mod support;
 
-use magpie::sync::mpsc::{self, error::TryRecvError};
-use std::pin::pin;
+use magpie::sync::mpsc::{self, error::SendError, error::TryRecvError};
+use std::future::Future;
+use std::pin::{pin, Pin};
 use support::{poll_once, ready};
 
 /// A full channel of capacity 2 holding `[1, 2]`.
@@ -15,6 +16,21 @@ fn full_channel_of_two() -> (mpsc::Sender<i32>, mpsc::Receiver<i32>) {
     tx.try_send(1).unwrap();
     tx.try_send(2).unwrap();
     (tx, rx)
+}
+
+/// On a `full_channel_of_two`: a send of 3 queues, is handed the position
+/// the receiver frees (it takes 1, then 2), is not polled again, and 4 is
+/// sent behind that position. Returns the send.
+fn a_send_of_3_handed_a_position_with_4_behind<'a>(
+    tx: &'a mpsc::Sender<i32>,
+    rx: &mut mpsc::Receiver<i32>,
+) -> Pin<Box<impl Future<Output = Result<(), SendError<i32>>> + 'a>> {
+    let mut held = Box::pin(tx.send(3));
+    assert!(poll_once(held.as_mut()).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1)); // the freed slot goes to `held`
+    assert_eq!(rx.try_recv(), Ok(2));
+    tx.try_send(4).unwrap();
+    held
 }
 
 #[test]
@@ -60,11 +76,7 @@ fn a_permit_returned_before_close_still_sends_after_it() {
 #[test]
 fn the_receiver_takes_later_values_past_a_send_handed_a_position_and_never_polled() {
     let (tx, mut rx) = full_channel_of_two();
-    let mut held = pin!(tx.send(3));
-    assert!(poll_once(held.as_mut()).is_pending());
-    assert_eq!(rx.try_recv(), Ok(1)); // the freed slot goes to `held`
-    assert_eq!(rx.try_recv(), Ok(2));
-    tx.try_send(4).unwrap();
+    let mut held = a_send_of_3_handed_a_position_with_4_behind(&tx, &mut rx);
     // tokio delivers 4 here; the position handed to `held` must not stall it.
     assert_eq!(rx.try_recv(), Ok(4));
     assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
@@ -104,11 +116,7 @@ fn a_send_whose_position_was_taken_back_keeps_its_turn_before_later_waiters() {
 #[test]
 fn dropping_a_send_whose_position_was_taken_back_passes_its_slot_to_the_next_waiter() {
     let (tx, mut rx) = full_channel_of_two();
-    let mut held = Box::pin(tx.send(3));
-    assert!(poll_once(held.as_mut()).is_pending());
-    assert_eq!(rx.try_recv(), Ok(1));
-    assert_eq!(rx.try_recv(), Ok(2));
-    tx.try_send(4).unwrap();
+    let held = a_send_of_3_handed_a_position_with_4_behind(&tx, &mut rx);
     assert_eq!(rx.try_recv(), Ok(4)); // `held`'s position was taken back
     tx.try_send(5).unwrap();
     let mut next = pin!(tx.send(6));
@@ -123,11 +131,7 @@ fn dropping_a_send_whose_position_was_taken_back_passes_its_slot_to_the_next_wai
 #[test]
 fn after_close_the_receiver_drains_past_an_unpolled_send_then_ends_when_it_gives_up() {
     let (tx, mut rx) = full_channel_of_two();
-    let mut held = pin!(tx.send(3));
-    assert!(poll_once(held.as_mut()).is_pending());
-    assert_eq!(rx.try_recv(), Ok(1));
-    assert_eq!(rx.try_recv(), Ok(2));
-    tx.try_send(4).unwrap();
+    let mut held = a_send_of_3_handed_a_position_with_4_behind(&tx, &mut rx);
     rx.close();
     assert_eq!(rx.try_recv(), Ok(4));
     // `held` still counts as in flight until it is polled (or dropped).

@@ -288,6 +288,8 @@ impl<T> Bounded<T> {
             // before we unlock, so `used + reserved` never overcounts.
             self.set_slow();
             q.reserved += 1;
+            // Release: as every update of the mirror, for `in_flight` and
+            // `free`, which read it (Acquire) without the lock.
             self.reserved.store(q.reserved, Ordering::Release);
         })
     }

@@ -6,15 +6,16 @@
 //! * A send pushes into the buffer (the bounded ring or the unbounded list,
 //!   both lock-free on the fast path) and then ([`Chan::pushed`]) wakes the
 //!   receiver's [`AtomicWaker`] — but only if the receiver said it is
-//!   waiting. The receiver pops, and only if the buffer looks
-//!   empty registers its waker, sets its `waiting` flag and pops once more. Both
-//!   sides put a `SeqCst` fence between their write (the push; the flag)
-//!   and their read (the flag; the pop), so at least one of them sees the
-//!   other's write: either the receiver's second pop finds the value, or the
-//!   sender sees the flag and wakes it. A push is never missed, and while
-//!   the receiver is busy draining, senders only *read* the flag's cache
-//!   line instead of each doing two read-modify-writes on the waker's word.
-//!   The receiver clears the flag when a poll completes (a value or the end).
+//!   waiting. The receiver pops, and only if the buffer looks empty
+//!   registers its waker, sets `WAITING` in its flag word (`state`) and
+//!   pops once more. Both sides put a `SeqCst` fence between their write
+//!   (the push; the flag) and their read (the flag; the pop), so at least
+//!   one of them sees the other's write: either the receiver's second pop
+//!   finds the value, or the sender sees the flag and wakes it. A push is
+//!   never missed, and while the receiver is busy draining, senders only
+//!   *read* the flag's cache line instead of each doing two
+//!   read-modify-writes on the waker's word. The receiver clears the flag
+//!   when a poll completes (a value or the end).
 //! * `tx_count` counts live `Sender`s. Dropping one is a `Release`
 //!   decrement that comes after all of its pushes; the receiver reads the
 //!   count with `Acquire` before its last pop, so "count is zero and the
@@ -167,17 +168,22 @@ impl<T, B: Buffer<T>> Chan<T, B> {
             .state
             .fetch_add(DRAIN_REQUEST, Ordering::AcqRel);
         if prev < DRAIN_REQUEST {
-            // No request was pending: nobody is draining, so we do.
-            self.drain(prev + DRAIN_REQUEST);
+            // SAFETY: no request was pending, so nobody is draining (the
+            // receiver is gone): ours, the first, gives us the role.
+            unsafe { self.drain(prev + DRAIN_REQUEST) };
         }
     }
 
     /// Drops whatever is buffered as the one consumer left, then gives the
     /// role back: from the word `seen` (`GONE` and the requests served) to
-    /// `GONE`, or, if a request came meanwhile, round again. Called by
-    /// whoever took the role; resumes the first panic of a value's `Drop`
-    /// once the role is given back.
-    fn drain(&self, mut seen: usize) {
+    /// `GONE`, or, if a request came meanwhile, round again. Resumes the
+    /// first panic of a value's `Drop` once the role is given back.
+    ///
+    /// # Safety
+    /// The caller holds the consumer role: it is the receiver's drop, or it
+    /// added the first drain request while none was pending; `seen` is the
+    /// word its own change left.
+    unsafe fn drain(&self, mut seen: usize) {
         let mut result = Ok(());
         loop {
             // SAFETY: holding the role (requests pending, and we the one
@@ -381,7 +387,8 @@ impl<T, B: Buffer<T>> Chan<T, B> {
             .state
             .swap(GONE | DRAIN_REQUEST, Ordering::SeqCst);
         full_fence();
-        self.drain(GONE | DRAIN_REQUEST);
+        // SAFETY: the receiver's drop, holding the role it just set up.
+        unsafe { self.drain(GONE | DRAIN_REQUEST) };
     }
 }
 
@@ -506,5 +513,41 @@ impl<T, B: Buffer<T>> Drop for Rx<T, B> {
     fn drop(&mut self) {
         // SAFETY: the only `Rx`, dropped once.
         unsafe { self.chan.drop_receiver() }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::super::{list::List, ring::Ring};
+
+    /// Panics when dropped, after giving its `Arc` back.
+    struct Loud(#[allow(dead_code)] std::sync::Arc<()>);
+
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            panic!("a value's drop panicked");
+        }
+    }
+
+    /// Drops `buffer` holding three `Loud` values pushed by `push`: the
+    /// first panic comes out, and every value was dropped all the same.
+    fn every_value_is_dropped<B>(buffer: B, push: fn(&B, Loud)) {
+        let value = std::sync::Arc::new(());
+        for _ in 0..3 {
+            push(&buffer, Loud(value.clone()));
+        }
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(buffer)));
+        assert!(res.is_err(), "the first panic goes on");
+        assert_eq!(std::sync::Arc::strong_count(&value), 1);
+    }
+
+    #[test]
+    fn a_value_whose_drop_panics_does_not_keep_the_rest_of_the_ring_alive() {
+        every_value_is_dropped(Ring::new(3), |ring, v| assert!(ring.try_push(v).is_ok()));
+    }
+
+    #[test]
+    fn a_value_whose_drop_panics_does_not_keep_the_rest_of_the_list_alive() {
+        every_value_is_dropped(List::new(), List::push);
     }
 }

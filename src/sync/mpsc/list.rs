@@ -172,29 +172,3 @@ impl<T> super::chan::Buffer<T> for Counted<T> {
 unsafe impl<T: Send> Send for List<T> {}
 // SAFETY: as above; producers only touch `tail` and fresh nodes.
 unsafe impl<T: Send> Sync for List<T> {}
-
-#[cfg(all(test, not(loom)))]
-mod tests {
-    use super::*;
-
-    /// Panics when dropped, after giving its `Arc` back.
-    struct Loud(#[allow(dead_code)] std::sync::Arc<()>);
-
-    impl Drop for Loud {
-        fn drop(&mut self) {
-            panic!("a value's drop panicked");
-        }
-    }
-
-    #[test]
-    fn a_value_whose_drop_panics_does_not_keep_the_rest_of_the_list_alive() {
-        let value = std::sync::Arc::new(());
-        let list = List::new();
-        for _ in 0..3 {
-            list.push(Loud(value.clone()));
-        }
-        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(list)));
-        assert!(res.is_err(), "the first panic goes on");
-        assert_eq!(std::sync::Arc::strong_count(&value), 1);
-    }
-}
