@@ -15,20 +15,34 @@
 //!   senders: with the queue non-empty every new send queues behind it.
 //! * **Grants are hand-offs.** A slot freed while senders are queued goes to
 //!   the head of the queue. A waiting `send` is handed a *position*: the
-//!   granter claims it (moving the tail under the lock) and the woken sender
-//!   writes its value there without taking the lock again. A waiting
-//!   `reserve` is handed a reservation (`reserved += 1`). A granted future
+//!   granter claims it (moving the tail under the lock) and marks it handed
+//!   ([`Ring::grant`]); the woken sender takes it and writes its value there
+//!   without taking the lock again. A waiting `reserve` is handed a
+//!   reservation (`reserved += 1`). A granted future
 //!   dropped before using its grant gives it back, and a dropped `send`
 //!   never sent its value. A reservation returns and flows on to the next
 //!   waiter. A position is unclaimed if it is still the last one (the slot
 //!   then goes to the queue's head), and otherwise published empty: the
 //!   receiver steps over it, and its slot comes back then (until then the
 //!   channel holds one value fewer than its capacity).
-//! * **A granted position must be filled before the receiver can go past
-//!   it.** The woken sender writes as soon as its task polls it; values
-//!   sent after the grant wait behind it until then. (A program that keeps
-//!   a granted `send` future without polling it, and waits for the
-//!   receiver to see a later value, stalls; see `Sender::send`.)
+//! * **A handed position can be taken back.** The woken sender writes when
+//!   its task next polls it, which may be much later: a task may keep a
+//!   `send` future without polling it. The receiver does not wait for that:
+//!   when its next position is handed and unwritten while later positions
+//!   are claimed, it takes the position back (`revoke_head`, under the
+//!   lock), publishing it empty, and goes on to the later values. The slot
+//!   becomes a reservation for the same sender, so the counts stay exact and
+//!   the sender keeps its turn ahead of senders queued after it. The two
+//!   race with one CAS each on the position's stamp ([`Ring::take_grant`],
+//!   [`Ring::revoke_head`]). The sender that wins writes, and the receiver
+//!   waits for that write, already under way. The sender that loses fills
+//!   its reservation at the tail, under the lock, as a `Permit` would
+//!   (`push_revoked`), or gives it back if the receiver closed meanwhile or
+//!   the future is dropped; its value comes after the ones the receiver
+//!   took past it (as in tokio, where a woken sender holds capacity, not a
+//!   place in the queue). With nothing claimed behind the position the
+//!   receiver waits instead: it would wait anyway, and taking the position
+//!   back would only cost the sender a trip through the lock.
 //! * **No lost wake-up between a freeing receiver and a queueing sender.**
 //!   The receiver frees the slot (stamp, then `head`), then a `SeqCst`
 //!   fence, then reads `senders_waiting`; a sender queues itself, sets
@@ -37,12 +51,16 @@
 //!   always handed to the queue.
 //! * **Close.** `CLOSED` in the tail word stops every new claim; the queue is
 //!   drained with `granted = false` (each waiting `send` gets its value
-//!   back). Reserved slots may still be filled, and the receiver counts them
-//!   in flight until they are.
+//!   back). A waiter that was granted before the close but has not used its
+//!   grant yet gives it back when next polled and fails ([`Bounded::write`];
+//!   `reserve` in `bounded.rs`): in tokio too, a `send` or `reserve` that has
+//!   not completed fails once the receiver closed. A [`Permit`](super::Permit)
+//!   already handed out may still be filled, and the receiver counts it in
+//!   flight until it is used or dropped.
 
 use super::ring::{Ring, CLOSED, SLOW};
 use crate::loom::sync::atomic::{full_fence, AtomicUsize, Ordering};
-use crate::loom::sync::Mutex;
+use crate::loom::sync::{Mutex, MutexGuard};
 use crate::sync::permits::{Closed, TryAcquire};
 use crate::util::cache_padded::CachePadded;
 use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
@@ -63,8 +81,13 @@ struct Want {
 /// What a slow-path sender gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Grant {
-    /// A claimed position: write the value there ([`Bounded::write`]).
+    /// A position the sender claimed itself on its first poll: write the
+    /// value there at once ([`Bounded::write`]).
     Position(usize),
+    /// A position handed to the sender while it was queued: the receiver
+    /// may take it back until the sender starts writing ([`Bounded::write`]
+    /// handles both outcomes).
+    Handed(usize),
     /// A reserved slot: fill it with [`Bounded::push_reserved`] or give it
     /// back with [`Bounded::release_reserved`].
     Reserved,
@@ -133,9 +156,48 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// Writes a `send`'s value at the position it was granted.
-    pub(crate) fn write(&self, pos: usize, value: T) {
-        self.ring.write(pos, value);
+    /// Writes a `send`'s value at the position it was granted (or, if the
+    /// receiver took a handed position back, at the tail), unless the
+    /// receiver closed since: then the slot goes back and so does the
+    /// value (a send that has not completed fails once the receiver
+    /// closed, as in tokio). The caller wakes the receiver either way.
+    pub(crate) fn write(&self, grant: Grant, value: T) -> Result<(), T> {
+        let pos = match grant {
+            Grant::Position(pos) => pos,
+            Grant::Handed(pos) if self.ring.take_grant(pos) => pos,
+            Grant::Handed(_) => return self.push_revoked(value),
+            Grant::Reserved => unreachable!("a waiting send is granted a position"),
+        };
+        // SeqCst: one order with `close`'s `fetch_or`. A write that sees no
+        // `CLOSED` is still received: its position is claimed, so the
+        // receiver counts it in flight until it is published.
+        if self.ring.tail(Ordering::SeqCst) & CLOSED == 0 {
+            self.ring.write(pos, value);
+            return Ok(());
+        }
+        let q = self.queue.lock();
+        self.abandon(pos);
+        // Closed: this grants nothing, but turns the fast-path flag off if
+        // we were the last thing it was set for.
+        self.regrant(q);
+        Err(value)
+    }
+
+    /// The receiver took back the position handed to us, and reserved a
+    /// slot for us instead (`revoke_head`): fills it, unless the receiver
+    /// closed since (then gives it back).
+    #[cold]
+    fn push_revoked(&self, value: T) -> Result<(), T> {
+        let mut q = self.queue.lock();
+        // SeqCst: as in `write`. (`close` sets the flag before it takes
+        // the lock, so a close that got the lock before us is seen.)
+        if self.ring.tail(Ordering::SeqCst) & CLOSED != 0 {
+            self.unreserve(&mut q);
+            self.regrant(q);
+            return Err(value);
+        }
+        self.push_reserved_locked(&mut q, value);
+        Ok(())
     }
 
     /// Reserves a slot if one is free and nobody is queued.
@@ -152,10 +214,7 @@ impl<T> Bounded<T> {
     pub(crate) fn release_reserved(&self) {
         let mut q = self.queue.lock();
         self.unreserve(&mut q);
-        let mut wakers = WakeList::new();
-        self.grant_locked(&mut q, self.ring.head(), &mut wakers);
-        drop(q);
-        wakers.wake_all();
+        self.regrant(q);
     }
 
     /// Waits (in FIFO order) for a position to write a value at
@@ -184,29 +243,55 @@ impl<T> Bounded<T> {
     }
 
     /// Takes the oldest value; if senders are queued, hands them the slot.
+    /// Takes back a handed position it would otherwise wait behind.
     ///
     /// # Safety
     /// Only the receiver calls this.
     pub(crate) unsafe fn pop(&self) -> Option<T> {
-        let before = self.ring.own_head();
-        // SAFETY: forwarded single-consumer contract.
-        let value = unsafe { self.ring.pop() };
-        if self.ring.own_head() == before {
-            return None;
+        loop {
+            let before = self.ring.own_head();
+            // SAFETY: forwarded single-consumer contract.
+            let value = unsafe { self.ring.pop() };
+            if self.ring.own_head() != before {
+                // (We freed at least one slot: a value's, or a skipped one's.)
+                // SeqCst fence between freeing the slot (the head store in
+                // `pop`) and reading the flag; pairs with the fence in
+                // `Wait::poll_wait` (see the module docs).
+                full_fence();
+                if self.ring.senders_waiting() {
+                    let mut q = self.queue.lock();
+                    let mut wakers = WakeList::new();
+                    self.grant_locked(&mut q, self.ring.head(), &mut wakers);
+                    drop(q);
+                    wakers.wake_all();
+                }
+            }
+            // Nothing to take because the next position was handed to a
+            // send that has not written, with later ones claimed: take it
+            // back and go on (see the module docs).
+            if value.is_some() || !self.ring.held_up_by_grant() || !self.revoke_head() {
+                return value;
+            }
         }
-        // (We freed at least one slot: a value's, or a skipped one's.)
-        // SeqCst fence between freeing the slot (the head store in `pop`)
-        // and reading the flag; pairs with the fence in `Wait::poll_wait`
-        // (see the module docs).
-        full_fence();
-        if self.ring.senders_waiting() {
-            let mut q = self.queue.lock();
-            let mut wakers = WakeList::new();
-            self.grant_locked(&mut q, self.ring.head(), &mut wakers);
-            drop(q);
-            wakers.wake_all();
-        }
-        value
+    }
+
+    /// The receiver takes back its next position from the waiting send it
+    /// was handed to, which keeps a reserved slot instead. `false` if that
+    /// send started writing first (the receiver then waits for its value).
+    #[cold]
+    fn revoke_head(&self) -> bool {
+        let mut q = self.queue.lock();
+        self.ring.revoke_head(|| {
+            // Before the position's slot comes free: turn the fast path off
+            // (it is off while anything is reserved) and count the sender's
+            // reservation, so that slot stays its own. The head moves on
+            // before we unlock, so `used + reserved` never overcounts.
+            self.set_slow();
+            q.reserved += 1;
+            // Release: as every update of the mirror, for `in_flight` and
+            // `free`, which read it (Acquire) without the lock.
+            self.reserved.store(q.reserved, Ordering::Release);
+        })
     }
 
     /// Whether the caller may take a slot now, counting from the tail
@@ -296,7 +381,9 @@ impl<T> Bounded<T> {
                     break;
                 };
                 let grant = if position {
-                    Grant::Position(self.ring.claim_locked(false))
+                    let pos = self.ring.claim_locked(false);
+                    self.ring.grant(pos);
+                    Grant::Handed(pos)
                 } else {
                     q.reserved += 1;
                     Grant::Reserved
@@ -331,11 +418,18 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// Queues the caller's `waiter`, turning the fast path off.
-    ///
-    /// # Safety
-    /// As [`WaitList::push_back`].
-    unsafe fn enqueue(&self, q: &mut Queue, waiter: Pin<&Waiter<Want>>, cx: &Context<'_>) {
+    /// Hands what is free to the queue, unlocks, and wakes whom it served.
+    /// (The receiver's `pop` and a waiter's first poll spell this out: see
+    /// `grant_locked` for why.)
+    fn regrant(&self, mut q: MutexGuard<'_, Queue>) {
+        let mut wakers = WakeList::new();
+        self.grant_locked(&mut q, self.ring.head(), &mut wakers);
+        drop(q);
+        wakers.wake_all();
+    }
+
+    /// Turns the fast path off (`CLOSED` already does). Lock holder only.
+    fn set_slow(&self) {
         let mut word = self.ring.tail(Ordering::Acquire);
         while word & (SLOW | CLOSED) == 0 {
             match self.ring.cas_tail(word, word | SLOW) {
@@ -343,6 +437,14 @@ impl<T> Bounded<T> {
                 Err(actual) => word = actual,
             }
         }
+    }
+
+    /// Queues the caller's `waiter`, turning the fast path off.
+    ///
+    /// # Safety
+    /// As [`WaitList::push_back`].
+    unsafe fn enqueue(&self, q: &mut Queue, waiter: Pin<&Waiter<Want>>, cx: &Context<'_>) {
+        self.set_slow();
         // SAFETY: forwarded.
         unsafe { q.waiters.push_back(waiter, cx.waker().clone()) };
         self.ring.set_senders_waiting(true);
@@ -441,17 +543,18 @@ impl<T> Drop for Wait<'_, T> {
                 Status::Queued | Status::Idle => None,
             }
         };
-        let mut wakers = WakeList::new();
         match grant {
             Some(Grant::Reserved) => chan.unreserve(&mut q),
+            Some(Grant::Handed(pos)) if chan.ring.take_grant(pos) => chan.abandon(pos),
+            // Taken back by the receiver, which reserved a slot for us.
+            Some(Grant::Handed(_)) => chan.unreserve(&mut q),
+            // (Only a first poll claims a position itself, and returns it.)
             Some(Grant::Position(pos)) => chan.abandon(pos),
             None => {}
         }
         // Even with nothing to give back: if we were the last one queued,
         // this turns the fast path back on.
-        chan.grant_locked(&mut q, chan.ring.head(), &mut wakers);
-        drop(q);
-        wakers.wake_all();
+        chan.regrant(q);
     }
 }
 

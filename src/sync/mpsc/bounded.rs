@@ -57,6 +57,10 @@ pub struct Receiver<T> {
 /// A reserved slot: [`send`](Permit::send) cannot fail or wait. Dropping it
 /// gives the slot back.
 ///
+/// A permit handed out before the receiver closed can still send, and its
+/// value is received: after [`Receiver::close`] the receiver waits for
+/// outstanding permits to be used or dropped before it reports the end.
+///
 /// ```
 /// futures::executor::block_on(async {
 ///     let (tx, mut rx) = magpie::sync::mpsc::channel(1);
@@ -88,7 +92,8 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 
 impl<T> Sender<T> {
     /// Sends `value`, waiting for a free slot. Fails, handing the value
-    /// back, if the receiver is gone.
+    /// back, if the receiver is closed or dropped before the send completes
+    /// (even if it had been handed a slot and was not polled since).
     ///
     /// Waiting senders are served in FIFO order: each slot the receiver
     /// frees goes to the longest waiter, and nobody barges past the queue.
@@ -99,10 +104,13 @@ impl<T> Sender<T> {
     /// the next waiting sender, if any); only if sends were already placed
     /// behind it does it stay empty until the receiver passes it.
     ///
-    /// A waiting send is handed a *position* in the channel, which it fills
-    /// when its task next polls it; values sent after it are received after
-    /// it. So a task that keeps a waiting `send` future without polling it
-    /// (rather than awaiting it, or dropping it) holds up the receiver.
+    /// A task may keep a waiting `send` future without polling it (rather
+    /// than awaiting or dropping it) without holding up the receiver: if
+    /// the receiver reaches the slot such a send was handed and later
+    /// values are waiting behind it, it takes them. The send keeps its
+    /// slot, and its value is received after those when it is next polled
+    /// (as in tokio, where a woken send holds capacity, not a place in
+    /// line).
     ///
     /// ```
     /// futures::executor::block_on(async {
@@ -133,12 +141,18 @@ impl<T> Sender<T> {
             return Ok(());
         };
         match wait(&self.tx, true).await {
-            Ok(Grant::Position(pos)) => {
-                self.tx.buffer().write(pos, value);
-                self.tx.pushed();
-                Ok(())
-            }
-            Ok(Grant::Reserved) => unreachable!("a waiting send is granted a position"),
+            Ok(grant) => match self.tx.buffer().write(grant, value) {
+                Ok(()) => {
+                    self.tx.pushed();
+                    Ok(())
+                }
+                Err(value) => {
+                    // The position went back: the receiver may be waiting
+                    // for in-flight sends to finish after its close.
+                    self.tx.gave_back();
+                    Err(SendError(value))
+                }
+            },
             Err(_) => Err(SendError(value)),
         }
     }
@@ -168,7 +182,10 @@ impl<T> Sender<T> {
         }
     }
 
-    /// Waits for a free slot and reserves it.
+    /// Waits for a free slot and reserves it. Fails if the receiver is
+    /// closed or dropped, also while waiting: a `reserve` that was handed a
+    /// slot but has not returned yet fails if the receiver closes first (as
+    /// in tokio). A [`Permit`] it did return can still send after a close.
     ///
     /// ```
     /// futures::executor::block_on(async {
@@ -181,8 +198,20 @@ impl<T> Sender<T> {
     /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
         match wait(&self.tx, false).await {
-            Ok(Grant::Reserved) => Ok(Permit { tx: &self.tx }),
-            Ok(Grant::Position(_)) => unreachable!("a waiting reserve is granted a reservation"),
+            Ok(Grant::Reserved) => {
+                let permit = Permit { tx: &self.tx };
+                if self.tx.is_closed() {
+                    // Handed the slot before the close, but not returned
+                    // before it: give the slot back (and wake the receiver,
+                    // which counts it in flight).
+                    drop(permit);
+                    return Err(SendError(()));
+                }
+                Ok(permit)
+            }
+            Ok(Grant::Position(_) | Grant::Handed(_)) => {
+                unreachable!("a waiting reserve is granted a reservation")
+            }
             Err(_) => Err(SendError(())),
         }
     }
@@ -327,7 +356,9 @@ impl<T> fmt::Debug for WeakSender<T> {
 }
 
 impl<T> Permit<'_, T> {
-    /// Sends `value` into the reserved slot.
+    /// Sends `value` into the reserved slot. If the receiver was dropped
+    /// meanwhile, the value is dropped here and now (a panic in its `Drop`
+    /// comes out of this call).
     ///
     /// ```
     /// let (tx, mut rx) = magpie::sync::mpsc::channel(1);
@@ -348,7 +379,7 @@ impl<T> Drop for Permit<'_, T> {
         self.tx.buffer().release_reserved();
         // The receiver may be waiting for in-flight slots to come back
         // after a `close`.
-        self.tx.wake_rx();
+        self.tx.gave_back();
     }
 }
 
@@ -402,7 +433,7 @@ impl<T> Drop for Wait<'_, T> {
         // re-count.
         unsafe { ManuallyDrop::drop(&mut self.wait) };
         if !self.done {
-            self.tx.wake_rx();
+            self.tx.gave_back();
         }
     }
 }

@@ -6,23 +6,39 @@
 //! * A send pushes into the buffer (the bounded ring or the unbounded list,
 //!   both lock-free on the fast path) and then ([`Chan::pushed`]) wakes the
 //!   receiver's [`AtomicWaker`] — but only if the receiver said it is
-//!   waiting. The receiver pops, and only if the buffer looks
-//!   empty registers its waker, sets its `waiting` flag and pops once more. Both
-//!   sides put a `SeqCst` fence between their write (the push; the flag)
-//!   and their read (the flag; the pop), so at least one of them sees the
-//!   other's write: either the receiver's second pop finds the value, or the
-//!   sender sees the flag and wakes it. A push is never missed, and while
-//!   the receiver is busy draining, senders only *read* the flag's cache
-//!   line instead of each doing two read-modify-writes on the waker's word.
-//!   The receiver clears the flag when a poll completes (a value or the end).
+//!   waiting. The receiver pops, and only if the buffer looks empty
+//!   registers its waker, sets `WAITING` in its flag word (`state`) and
+//!   pops once more. Both sides put a `SeqCst` fence between their write
+//!   (the push; the flag) and their read (the flag; the pop), so at least
+//!   one of them sees the other's write: either the receiver's second pop
+//!   finds the value, or the sender sees the flag and wakes it. A push is
+//!   never missed, and while the receiver is busy draining, senders only
+//!   *read* the flag's cache line instead of each doing two
+//!   read-modify-writes on the waker's word. The receiver clears the flag
+//!   when a poll completes (a value or the end).
 //! * `tx_count` counts live `Sender`s. Dropping one is a `Release`
 //!   decrement that comes after all of its pushes; the receiver reads the
 //!   count with `Acquire` before its last pop, so "count is zero and the
 //!   buffer is empty" really means nothing more will come: the receiver
 //!   drains everything senders left, then sees `None`.
+//! * **After the receiver is gone** a value can still arrive: a send that
+//!   claimed its place before the close may publish after the receiver's
+//!   final drain went past (or stopped at) that place, and a `Permit` may
+//!   send at any time. Such a value must not live until the last sender
+//!   goes. The receiver's drop puts `GONE` in its flag word (`state`,
+//!   where `WAITING` lived) and from then on the consumer role passes to
+//!   whoever finds something to drop. A push or a give-back reads the word
+//!   after the same fence as above (so either the receiver's drain finds
+//!   its value or it sees `GONE`), then adds a drain *request*
+//!   (`fetch_add`). Whoever adds the first request while none is pending
+//!   drains; the receiver's drop holds one to start with. The drainer lets
+//!   go with a CAS from the very word it last saw back to no requests;
+//!   one that fails (a request came meanwhile) drains again. So a value is
+//!   dropped by the time its send, or the drain running, returns.
 //! * `rx_closed` is set (`SeqCst`) when the receiver closes or drops, and
 //!   the buffer is closed: a bounded channel turns away every waiting
-//!   `send` with its value handed back. `Sender::closed` waits on a
+//!   `send` with its value handed back, and every waiting `reserve` (also
+//!   one already handed a slot that had not returned it yet). `Sender::closed` waits on a
 //!   [`Notify`], built before it checks the flag so no close is missed.
 //! * **Values in flight are counted** by the buffer ([`Buffer::in_flight`]):
 //!   the bounded ring's claimed positions plus its reserved slots
@@ -63,13 +79,22 @@ pub(crate) trait Buffer<T> {
     fn close(&self);
 }
 
-/// The receiver's waker and its "I am about to wait" flag, on one line.
+/// The receiver's waker and its flag word, on one line.
 struct RxWaker {
     waker: AtomicWaker,
-    /// Set (before the second pop) by a receiver that found the buffer
-    /// empty; cleared by the receiver when a poll completes.
-    waiting: AtomicBool,
+    /// `WAITING` while the receiver lives (written by the receiver alone);
+    /// `GONE` plus drain requests once it dropped (see the module docs).
+    state: AtomicUsize,
 }
+
+/// `RxWaker::state`: set (before the second pop) by a receiver that found
+/// the buffer empty; cleared by the receiver when a poll completes.
+const WAITING: usize = 0b01;
+/// `RxWaker::state`: the receiver dropped; whoever pushes drains.
+const GONE: usize = 0b10;
+/// `RxWaker::state`: one drain request (the count sits above the flags; at
+/// most one per thread pushing at once, so it cannot overflow).
+const DRAIN_REQUEST: usize = 0b100;
 
 pub(crate) struct Chan<T, B> {
     buffer: B,
@@ -87,7 +112,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
             buffer,
             rx_waker: CachePadded::new(RxWaker {
                 waker: AtomicWaker::new(),
-                waiting: AtomicBool::new(false),
+                state: AtomicUsize::new(0),
             }),
             tx_count: AtomicUsize::new(1),
             rx_closed: AtomicBool::new(false),
@@ -106,14 +131,82 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         self.rx_waker.waker.wake();
     }
 
-    /// After a push into the buffer: wakes the receiver if it is waiting.
+    /// After a push into the buffer: wakes the receiver if it is waiting,
+    /// or drops the value if the receiver is gone.
     pub(crate) fn pushed(&self) {
         // SeqCst fence between the push and our read of the flag; pairs
         // with the receiver's fence between its flag write and its pop
         // (see the module docs).
         full_fence();
-        if self.rx_waker.waiting.load(Ordering::Relaxed) {
+        let state = self.rx_waker.state.load(Ordering::Relaxed);
+        if state & WAITING != 0 {
             self.wake_rx();
+        } else if state & GONE != 0 {
+            self.drain_for_gone_receiver();
+        }
+    }
+
+    /// A slot came back without a value (a dropped `Permit` or waiting
+    /// send, a grant turned down after a close): wakes the receiver, which
+    /// may be waiting for in-flight slots after its close, or, if it is
+    /// gone, drops what a position given up empty held up behind it.
+    pub(crate) fn gave_back(&self) {
+        self.wake_rx();
+        self.pushed();
+    }
+
+    /// The receiver is gone and we made something reachable: drain it, or
+    /// have the drainer go round once more (see the module docs). A value
+    /// whose `Drop` panics panics here, after the drain.
+    #[cold]
+    fn drain_for_gone_receiver(&self) {
+        // AcqRel: Release publishes what we pushed to whoever drains next
+        // (its CAS reads this word later); Acquire, if we drain, orders the
+        // last drainer's pops (its Release CAS) before ours.
+        let prev = self
+            .rx_waker
+            .state
+            .fetch_add(DRAIN_REQUEST, Ordering::AcqRel);
+        if prev < DRAIN_REQUEST {
+            // SAFETY: no request was pending, so nobody is draining (the
+            // receiver is gone): ours, the first, gives us the role.
+            unsafe { self.drain(prev + DRAIN_REQUEST) };
+        }
+    }
+
+    /// Drops whatever is buffered as the one consumer left, then gives the
+    /// role back: from the word `seen` (`GONE` and the requests served) to
+    /// `GONE`, or, if a request came meanwhile, round again. Resumes the
+    /// first panic of a value's `Drop` once the role is given back.
+    ///
+    /// # Safety
+    /// The caller holds the consumer role: it is the receiver's drop, or it
+    /// added the first drain request while none was pending; `seen` is the
+    /// word its own change left.
+    unsafe fn drain(&self, mut seen: usize) {
+        let mut result = Ok(());
+        loop {
+            // SAFETY: holding the role (requests pending, and we the one
+            // that added the first) makes us the only consumer.
+            let round = drop_all(|| unsafe { self.pop() });
+            if result.is_ok() {
+                result = round;
+            }
+            // AcqRel: Release hands our pops to the next drainer (its
+            // Acquire fetch_add); Acquire, on failure, pairs with the
+            // request that came meanwhile, whose value we drain next.
+            match self.rx_waker.state.compare_exchange(
+                seen,
+                GONE,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) => seen = actual,
+            }
+        }
+        if let Err(panic) = result {
+            std::panic::resume_unwind(panic);
         }
     }
 
@@ -221,8 +314,9 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         if value.is_none() {
             self.rx_waker.waker.register(cx.waker());
             // Relaxed store, then the SeqCst fence that orders it before
-            // our second pop; pairs with the fence in `push`.
-            self.rx_waker.waiting.store(true, Ordering::Relaxed);
+            // our second pop; pairs with the fence in `pushed`. (Only the
+            // receiver writes the word while it lives.)
+            self.rx_waker.state.store(WAITING, Ordering::Relaxed);
             full_fence();
             // SAFETY: as above, the caller is the only consumer.
             value = unsafe { self.pop() };
@@ -232,8 +326,8 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         }
         // Only the receiver writes the flag; read first so a busy receiver
         // does not dirty the line senders read.
-        if self.rx_waker.waiting.load(Ordering::Relaxed) {
-            self.rx_waker.waiting.store(false, Ordering::Relaxed);
+        if self.rx_waker.state.load(Ordering::Relaxed) != 0 {
+            self.rx_waker.state.store(0, Ordering::Relaxed);
         }
         if value.is_none() {
             // SAFETY: as above, the caller is the only consumer, and
@@ -274,16 +368,48 @@ impl<T, B: Buffer<T>> Chan<T, B> {
         Poll::Ready(n)
     }
 
-    /// The receiver is going away: close, and drop what is buffered (giving
-    /// back the slots).
+    /// The receiver is going away: close, release the waker, drop what is
+    /// buffered (giving back the slots), and leave what arrives later to
+    /// the senders that push it (see the module docs).
     ///
     /// # Safety
     /// Only the receiver calls this, once.
     pub(crate) unsafe fn drop_receiver(&self) {
         self.close();
-        // SAFETY: forwarded single-consumer contract.
-        while unsafe { self.pop() }.is_some() {}
+        // Nobody registers a waker again: release ours now rather than when
+        // the last sender goes (a waker can own a whole task). A sender
+        // waking it at this very moment takes it instead.
+        drop(self.rx_waker.waker.take());
+        // We hold the consumer role with one request. SeqCst swap, then the
+        // fence before our pops; pairs with the fence in `pushed`: a push
+        // we do not see sees `GONE`.
+        self.rx_waker
+            .state
+            .swap(GONE | DRAIN_REQUEST, Ordering::SeqCst);
+        full_fence();
+        // SAFETY: the receiver's drop, holding the role it just set up.
+        unsafe { self.drain(GONE | DRAIN_REQUEST) };
     }
+}
+
+/// Drops every value `next` yields, in order. If dropping one panics, the
+/// rest are still dropped (and their slots or nodes freed); the first
+/// panic comes back for the caller to resume once its own cleanup is done,
+/// and any later one is dropped with its payload. The receiver's drain and
+/// the buffers' own `Drop` go through here, so one value whose `Drop`
+/// panics never keeps the others alive.
+pub(super) fn drop_all<T>(mut next: impl FnMut() -> Option<T>) -> std::thread::Result<()> {
+    let mut first = Ok(());
+    while let Some(value) = next() {
+        // AssertUnwindSafe: nothing is observed after a panic but the
+        // payload; the buffer is only read through `next`, which the
+        // panicking drop did not touch.
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(value)));
+        if first.is_ok() {
+            first = dropped;
+        }
+    }
+    first
 }
 
 /// A strong sender handle: counts in `tx_count`.
@@ -387,5 +513,41 @@ impl<T, B: Buffer<T>> Drop for Rx<T, B> {
     fn drop(&mut self) {
         // SAFETY: the only `Rx`, dropped once.
         unsafe { self.chan.drop_receiver() }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::super::{list::List, ring::Ring};
+
+    /// Panics when dropped, after giving its `Arc` back.
+    struct Loud(#[allow(dead_code)] std::sync::Arc<()>);
+
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            panic!("a value's drop panicked");
+        }
+    }
+
+    /// Drops `buffer` holding three `Loud` values pushed by `push`: the
+    /// first panic comes out, and every value was dropped all the same.
+    fn every_value_is_dropped<B>(buffer: B, push: fn(&B, Loud)) {
+        let value = std::sync::Arc::new(());
+        for _ in 0..3 {
+            push(&buffer, Loud(value.clone()));
+        }
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(buffer)));
+        assert!(res.is_err(), "the first panic goes on");
+        assert_eq!(std::sync::Arc::strong_count(&value), 1);
+    }
+
+    #[test]
+    fn a_value_whose_drop_panics_does_not_keep_the_rest_of_the_ring_alive() {
+        every_value_is_dropped(Ring::new(3), |ring, v| assert!(ring.try_push(v).is_ok()));
+    }
+
+    #[test]
+    fn a_value_whose_drop_panics_does_not_keep_the_rest_of_the_list_alive() {
+        every_value_is_dropped(List::new(), List::push);
     }
 }

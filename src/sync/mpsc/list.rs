@@ -91,11 +91,14 @@ impl<T> List<T> {
 impl<T> Drop for List<T> {
     fn drop(&mut self) {
         // SAFETY: `&mut self`: no producer or other consumer remains.
-        while unsafe { self.pop() }.is_some() {}
+        let dropped = super::chan::drop_all(|| unsafe { self.pop() });
         // SAFETY: `&mut self`: we own `head`.
         let stub = self.head.with(|p| unsafe { *p });
         // SAFETY: the last stub is owned by the list alone.
         drop(unsafe { Box::from_raw(stub) });
+        if let Err(panic) = dropped {
+            std::panic::resume_unwind(panic);
+        }
     }
 }
 

@@ -9,9 +9,13 @@
 //!   node of a lock-free list.
 //!
 //! Both send without taking a lock (the bounded one while nobody is queued
-//! and no slot is reserved; then a short lock keeps the hand-off fair). When every sender is gone the receiver
-//! still drains what was sent, then gets `None`. When the receiver is gone
-//! (or [`Receiver::close`]d), sends fail and hand the value back.
+//! and no slot is reserved; then a short lock keeps the hand-off fair).
+//! When every sender is gone the receiver still drains what was sent, then
+//! gets `None`. When the receiver is gone (or [`Receiver::close`]d), sends
+//! fail and hand the value back. Dropping the receiver drops what is
+//! buffered at once; a value that still arrives afterwards (through a
+//! [`Permit`], or from a send that raced the drop) is dropped right away by
+//! the sender that sent it, not kept until the last sender goes.
 //!
 //! ```
 //! use magpie::sync::mpsc;

@@ -72,9 +72,13 @@ macro_rules! receiver_impls {
                 self.rx.poll_recv(cx)
             }
 
-            /// Closes the channel: sends fail from now on (waiting senders
-            /// get their value back); what is already buffered can still be
-            /// received.
+            /// Closes the channel: sends fail from now on, including those
+            /// still waiting (a waiting `send` gets its value back, and a
+            /// waiting `reserve` fails, even one that was already handed a
+            /// slot but had not returned); what is already buffered can
+            /// still be received. A [`Permit`](super::Permit) handed out
+            /// before the close can still send: the receiver reports the end
+            /// only once every such permit was used or dropped.
             ///
             /// ```
             #[doc = concat!("let (tx, mut rx) = magpie::sync::mpsc::", $ctor, ";")]

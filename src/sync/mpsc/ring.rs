@@ -27,6 +27,14 @@
 //!   then accounts for every slot under its lock) or `CLOSED` is set, no
 //!   fast-path claim succeeds. While `SLOW` is set only the lock holder
 //!   moves the tail ([`Ring::claim_locked`]), so its counts stay exact.
+//! * A position the slow path hands to a waiting sender is marked in its
+//!   stamp ([`Ring::grant`]: `stamp = p + GRANTED`) until that sender
+//!   starts writing. Whoever changes the mark first owns the position: the
+//!   sender with a CAS back to `p` ([`Ring::take_grant`]), after which it
+//!   writes and publishes as above; or the consumer, which would otherwise
+//!   wait behind a sender that may not be polled for a long time, with a CAS
+//!   that publishes it empty ([`Ring::revoke_head`], under the slow path's
+//!   lock: see `backpressure.rs` for what the sender gets instead).
 //! * A position claimed by the slow path for a waiting sender that is then
 //!   dropped is published *empty* ([`Ring::skip`]: `stamp = p + ONE +
 //!   SKIPPED`); the consumer frees it and steps over it.
@@ -47,7 +55,10 @@ const FLAGS: usize = SLOW | CLOSED;
 /// One position step, above the flag bits.
 const ONE: usize = 4;
 /// Stamp bit: the position was published without a value.
-const SKIPPED: usize = 1;
+const SKIPPED: usize = 0b01;
+/// Stamp bit: the position was handed to a waiting sender that has not
+/// started writing; the consumer may still take it back.
+const GRANTED: usize = 0b10;
 
 struct Slot<T> {
     stamp: AtomicUsize,
@@ -189,11 +200,18 @@ impl<T> Ring<T> {
             let stamp = slot.stamp.load(Ordering::Acquire);
             let lag = word.wrapping_sub(stamp) as isize;
             if lag == 0 {
-                // Relaxed: the claim orders nothing; the stamp publishes.
+                // Acquire on success pairs with `unclaim`'s (SeqCst) CAS:
+                // a position that was handed to a waiting sender, taken by
+                // it and given back was free before, with the same stamp, so
+                // our stamp load may have read the older write. Through the
+                // tail we still come after the grant's and the take's stamp
+                // writes, and our publish cannot be ordered before them (it
+                // would be lost). Otherwise the stamp publishes; failure:
+                // Relaxed, we only look again.
                 match self.tail.compare_exchange_weak(
                     word,
                     self.next(word),
-                    Ordering::Relaxed,
+                    Ordering::Acquire,
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
@@ -208,9 +226,12 @@ impl<T> Ring<T> {
                 return Err(value);
             } else {
                 // Someone claimed `word` after our load: look again. (The
-                // stamp we saw was published after that claim, so this
-                // load sees a newer tail.)
-                word = self.tail.load(Ordering::Relaxed);
+                // stamp we saw was published, or marked handed, after that
+                // claim, so this load sees a newer tail; or `word` again if
+                // the handed position was taken and given back: then
+                // Acquire, pairing with `unclaim`'s CAS, makes the take's
+                // stamp write visible to our next look at the slot.)
+                word = self.tail.load(Ordering::Acquire);
             }
         }
     }
@@ -261,6 +282,77 @@ impl<T> Ring<T> {
     /// slow path's lock, which counted it free from the consumer's head).
     pub(crate) fn write(&self, pos: usize, value: T) {
         self.publish(self.claimed_slot(pos), pos, value);
+    }
+
+    /// Marks `pos`, a position the caller (the slow path's lock holder)
+    /// claimed, as handed to a waiting sender: until that sender takes it
+    /// ([`take_grant`](Ring::take_grant)) the consumer may take it back
+    /// ([`revoke_head`](Ring::revoke_head)).
+    pub(crate) fn grant(&self, pos: usize) {
+        // SeqCst: the consumer takes a position back only if it sees this
+        // mark, and a send claimed behind the position must not leave it
+        // waiting. That send either wakes the consumer (then the mark
+        // happens-before the consumer's next look), or the consumer sees its
+        // value through the fence pair of `Chan::pushed` / `poll_recv`. In
+        // that case the mark, being SeqCst, precedes the sender's fence in
+        // the SeqCst order (the sender claimed under the same lock, or read
+        // the SeqCst CAS that turned the fast path back on after this store),
+        // hence the consumer's fence, so the consumer's read after its fence
+        // sees it. A missed mark would only mean waiting for the sender, as
+        // before revocation existed. (Not distinguished by loom, which
+        // models SeqCst accesses as AcqRel.)
+        self.claimed_slot(pos)
+            .stamp
+            .store(pos | GRANTED, Ordering::SeqCst);
+    }
+
+    /// The sender handed `pos` claims it for writing. `false` if the
+    /// consumer took it back first.
+    pub(crate) fn take_grant(&self, pos: usize) -> bool {
+        // Success: Relaxed, the slot is ours already (the grant reached us
+        // through the queue's hand-off, after the slot was freed); this only
+        // keeps the consumer out. Failure: Relaxed, the consumer took it
+        // back under the queue's lock, which we take next.
+        self.slot(pos)
+            .stamp
+            .compare_exchange(pos | GRANTED, pos, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Whether the consumer's next position was handed to a waiting sender
+    /// that has not started writing, with later positions claimed: the
+    /// consumer would otherwise wait behind it. Consumer only.
+    pub(crate) fn held_up_by_grant(&self) -> bool {
+        let head = self.rx.head.load(Ordering::Relaxed);
+        // Relaxed, both: a hint for `revoke_head`, whose CAS decides. (See
+        // `grant` for why the mark is seen when it matters.)
+        self.slot(head).stamp.load(Ordering::Relaxed) == head | GRANTED
+            && self.distance(head, self.tail.load(Ordering::Relaxed)) > 1
+    }
+
+    /// Takes the consumer's next position back from the waiting sender it
+    /// was handed to, unless that sender started writing (`false`): marks it
+    /// published empty, runs `recount` (the caller keeps the sender's slot
+    /// counted), then frees the slot and moves on. Consumer only, holding
+    /// the slow path's lock, so that no lock holder counts free slots
+    /// between `recount` and the head moving on.
+    pub(crate) fn revoke_head(&self, recount: impl FnOnce()) -> bool {
+        let head = self.rx.head.load(Ordering::Relaxed);
+        let slot = self.slot(head);
+        // Relaxed: no value was written, so none is read; the sender that
+        // loses learns what it holds instead under the lock we hold.
+        let revoked = slot.stamp.compare_exchange(
+            head | GRANTED,
+            head.wrapping_add(ONE) | SKIPPED,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+        if revoked.is_err() {
+            return false;
+        }
+        recount();
+        self.free_head(slot, head);
+        true
     }
 
     /// Publishes `pos`, a position the caller claimed, without a value: its
@@ -356,7 +448,9 @@ impl<T> Ring<T> {
 impl<T> Drop for Ring<T> {
     fn drop(&mut self) {
         // SAFETY: `&mut self`: no other consumer or producer exists.
-        while unsafe { self.pop_final() }.is_some() {}
+        if let Err(panic) = super::chan::drop_all(|| unsafe { self.pop_final() }) {
+            std::panic::resume_unwind(panic);
+        }
     }
 }
 
