@@ -114,14 +114,6 @@ fn wakers_outliving_the_runtime_are_harmless() {
     waker.wake();
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
-}
-
 #[test]
 fn dropping_a_runtime_inside_a_task_panics_instead_of_blocking_the_worker() {
     let outer = support::rt(1);
@@ -129,7 +121,7 @@ fn dropping_a_runtime_inside_a_task_panics_instead_of_blocking_the_worker() {
     let err = outer
         .block_on(outer.spawn(async move { drop(inner) }))
         .expect_err("the drop must be refused");
-    let message = panic_message(&*err.into_panic());
+    let message = support::panic_message(&*err.into_panic());
     assert!(message.contains("async code"), "unclear message: {message}");
 }
 
@@ -140,7 +132,7 @@ fn dropping_a_runtime_inside_block_on_panics_but_shutdown_background_is_allowed(
     let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         outer.block_on(async move { drop(inner) })
     }));
-    assert!(panic_message(&*refused.unwrap_err()).contains("async code"));
+    assert!(support::panic_message(&*refused.unwrap_err()).contains("async code"));
     let other = support::rt(1);
     outer.block_on(async move { other.shutdown_background() });
 }

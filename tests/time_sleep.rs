@@ -201,7 +201,7 @@ fn runtime_shutdown_with_pending_timers_neither_hangs_nor_leaks() {
             .as_mut()
             .poll(&mut std::task::Context::from_waker(waker));
     }));
-    let message = panic_message(polled.expect_err("polling after shutdown must panic"));
+    let message = support::panic_message(&*polled.expect_err("polling after shutdown must panic"));
     assert!(message.contains("shut down"), "{message}");
     // ...and dropping it afterwards is fine.
     drop(escaped);
@@ -210,16 +210,8 @@ fn runtime_shutdown_with_pending_timers_neither_hangs_nor_leaks() {
 #[test]
 fn a_timer_outside_a_runtime_panics_saying_what_to_do() {
     let result = catch_unwind(|| sleep(Duration::from_millis(1)));
-    let message = panic_message(result.expect_err("no runtime here"));
+    let message = support::panic_message(&*result.expect_err("no runtime here"));
     assert!(message.contains("runtime"), "{message}");
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]

@@ -32,3 +32,13 @@ impl Drop for DropToken {
         self.0.fetch_add(1, Ordering::SeqCst);
     }
 }
+
+/// The text of a panic payload (`panic!` with a message gives a `String` or
+/// a `&str`); empty for any other payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
