@@ -110,7 +110,7 @@ impl Worker {
         while !self.shared.is_shutdown() {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
-            if tick % config.event_interval == 0 {
+            if tick.is_multiple_of(config.event_interval) {
                 let turn = self
                     .parker
                     .poll_driver(&self.shared.driver, self.shared.driver_handle());
@@ -129,7 +129,7 @@ impl Worker {
     }
 
     fn next_task(&self, tick: u32) -> Option<TaskRef> {
-        if tick % self.shared.config.global_queue_interval == 0 {
+        if tick.is_multiple_of(self.shared.config.global_queue_interval) {
             self.next_remote().or_else(|| self.next_local())
         } else {
             self.next_local().or_else(|| self.next_remote())
