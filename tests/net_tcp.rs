@@ -16,7 +16,7 @@ use std::time::Duration;
 use magpie::io::{AsyncReadExt, AsyncWriteExt};
 use magpie::net::{TcpListener, TcpStream};
 use magpie::task::JoinSet;
-use support::{assert_abandoned_connects_left_nothing, echo_server, pattern};
+use support::{echo_server, pattern};
 
 #[magpie::test(worker_threads = 2)]
 async fn one_mebibyte_echoes_back_byte_for_byte() {
@@ -340,7 +340,7 @@ fn a_connect_that_times_out_or_is_aborted_holds_no_thread_and_the_runtime_drops_
         aborted.abort();
         assert!(aborted.await.unwrap_err().is_cancelled());
     });
-    assert_abandoned_connects_left_nothing(rt);
+    support::assert_abandoned_connects_left_nothing(rt);
 }
 
 #[magpie::test]

@@ -122,3 +122,27 @@ unsafe extern "system" fn on_console_event(event: u32) -> BOOL {
     }
     1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use windows_sys::Win32::System::Console::CTRL_BREAK_EVENT;
+
+    /// The handler is called directly here: a real console event would
+    /// reach every process on the console, the test runner included.
+    #[test]
+    fn ctrl_c_completes_a_waiting_future_and_other_events_pass_through() {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut waiting = CtrlC::new().unwrap();
+        assert!(Pin::new(&mut waiting).poll(&mut cx).is_pending());
+        // SAFETY: the handler takes any event code and touches only STATE.
+        assert_eq!(unsafe { on_console_event(CTRL_BREAK_EVENT) }, 0);
+        assert!(Pin::new(&mut waiting).poll(&mut cx).is_pending());
+        // SAFETY: as above.
+        assert_eq!(unsafe { on_console_event(CTRL_C_EVENT) }, 1);
+        assert!(Pin::new(&mut waiting).poll(&mut cx).is_ready());
+        // A future created after the event waits for the next one.
+        let mut later = CtrlC::new().unwrap();
+        assert!(Pin::new(&mut later).poll(&mut cx).is_pending());
+    }
+}
