@@ -1,7 +1,7 @@
 //! Driver tests: a helper thread turns the driver while the test thread
 //! plays the task.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
@@ -126,7 +126,10 @@ fn a_newer_event_survives_a_would_block_from_an_older_one() {
     };
     // Drain, then a newer event arrives before the old observation clears.
     let mut buf = [0; 8];
-    assert_eq!(source.get_ref().read(&mut buf).unwrap(), 1);
+    assert_eq!(
+        std::io::Read::read(&mut source.get_ref(), &mut buf).unwrap(),
+        1
+    );
     peer.write_all(b"b").unwrap();
     let deadline = std::time::Instant::now() + WAIT;
     loop {
