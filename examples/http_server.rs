@@ -33,6 +33,7 @@
 use magpie::io::AsyncReadExt;
 use magpie::io::AsyncWriteExt;
 use magpie::net::{TcpListener, TcpStream};
+#[cfg(unix)]
 use magpie::signal::unix::{signal, SignalKind};
 use magpie::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
 use magpie::task::JoinSet;
@@ -191,16 +192,15 @@ impl Drop for Idle<'_> {
 }
 
 /// Binds 127.0.0.1:`config.port`, prints `listening on http://ADDR`, and
-/// serves until SIGINT (Ctrl-C), SIGTERM, `max_requests` or
+/// serves until Ctrl-C, SIGTERM (on Unix), `max_requests` or
 /// `shutdown_after`.
 pub fn run(config: Config) -> io::Result<Summary> {
     let rt = magpie::Runtime::new()?;
     rt.block_on(async {
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
-        // Both signals stop the server the same way. Listen before saying
-        // we are up: until then a signal has its default effect (exit).
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = signal(SignalKind::terminate())?;
+        // Listen before saying we are up: until then a signal has its
+        // default effect (exit).
+        let signalled = shutdown_signal()?;
         println!("listening on http://{}", listener.local_addr()?);
         let after = config.shutdown_after;
         let stop = async move {
@@ -212,11 +212,36 @@ pub fn run(config: Config) -> io::Result<Summary> {
             };
             magpie::select! {
                 _ = timer => println!("shutdown timer fired"),
-                _ = interrupt.recv() => println!("Ctrl-C (SIGINT)"),
-                _ = terminate.recv() => println!("SIGTERM"),
+                _ = signalled => {}
             }
         };
         Ok(serve(listener, config, stop).await)
+    })
+}
+
+/// Completes at SIGINT (Ctrl-C) or SIGTERM, which stop the server the same
+/// way, and prints which came. Listening starts here, not at the first
+/// poll.
+#[cfg(unix)]
+fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        magpie::select! {
+            _ = interrupt.recv() => println!("Ctrl-C (SIGINT)"),
+            _ = terminate.recv() => println!("SIGTERM"),
+        }
+    })
+}
+
+/// Completes at Ctrl-C, and prints so. Windows has no SIGTERM; the console
+/// handler is installed when the future is first polled, just after this.
+#[cfg(windows)]
+fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        if magpie::signal::ctrl_c().await.is_ok() {
+            println!("Ctrl-C");
+        }
     })
 }
 

@@ -39,7 +39,7 @@ pub(crate) mod loom;
 #[cfg(not(loom))]
 pub mod net;
 pub mod runtime;
-#[cfg(all(unix, not(loom)))]
+#[cfg(all(any(unix, windows), not(loom)))]
 pub mod signal;
 pub mod sync;
 pub mod task;

@@ -2,6 +2,7 @@
 //! backlog) and the backlog `TcpListener::bind` listens with.
 
 use std::io::ErrorKind;
+#[cfg(target_os = "linux")]
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
@@ -92,6 +93,7 @@ async fn a_socket_connecting_to_a_closed_port_is_refused() {
     assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
 }
 
+#[cfg(unix)]
 #[magpie::test]
 async fn reuseport_lets_two_listeners_share_a_port() {
     let first = TcpSocket::new_v4().unwrap();

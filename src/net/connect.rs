@@ -1,13 +1,15 @@
 //! How a connect waits without holding a thread.
 //!
 //! 1. The socket is non-blocking from birth (`sys::stream_socket`), so
-//!    `connect(2)` returns at once: usually "in progress" for TCP, usually
-//!    done (or refused) for a Unix-domain socket.
+//!    `connect(2)` returns at once: usually "in progress" for TCP (Winsock
+//!    says "would block"), usually done (or refused) for a Unix-domain
+//!    socket.
 //! 2. Only then is the socket registered with the I/O driver. Registered
 //!    earlier, an unconnected socket would report itself hung up and
 //!    writable, a wake-up that means nothing.
 //! 3. The connect has ended when the socket becomes writable; its outcome
-//!    is then in `SO_ERROR`. A wake-up with no error and no peer yet is not
+//!    is then in `SO_ERROR` (on Windows a failed connect is reported as
+//!    writable too). A wake-up with no error and no peer yet is not
 //!    the connect's: it counts as `WouldBlock`, so `poll_io` clears that
 //!    readiness and waits again.
 //!
@@ -19,28 +21,27 @@
 
 use std::future::poll_fn;
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
 
 use super::sys::{self, SockAddr};
-use crate::runtime::driver::io::{Direction, Handle, PollEvented};
+use crate::runtime::driver::io::{AsSource, Direction, Handle, OwnedSource, PollEvented};
 
 /// Connects `socket` (a fresh non-blocking stream socket) to `addr` and
 /// returns it registered with `handle`'s driver. `WouldBlock` only if a
 /// Unix-domain listener's backlog is full (nothing is then under way).
 pub(crate) async fn connect<S>(
-    socket: OwnedFd,
+    socket: OwnedSource,
     addr: &SockAddr,
     handle: Handle,
 ) -> io::Result<PollEvented<S>>
 where
-    S: AsFd + From<OwnedFd>,
+    S: AsSource + From<OwnedSource>,
 {
-    let connected = sys::start_connect(socket.as_fd(), addr)?;
+    let connected = sys::start_connect(socket.source(), addr)?;
     let io = PollEvented::new_with_handle(S::from(socket), handle)?;
     if !connected {
         poll_fn(|cx| {
             io.poll_io(cx, Direction::Write, |socket| {
-                sys::connect_result(socket.as_fd())
+                sys::connect_result(socket.source())
             })
         })
         .await?;

@@ -3,26 +3,43 @@
 //! Each socket (`TcpStream`, `UdpSocket`, the listeners, the Unix-domain
 //! ones) is a `PollEvented` around its std socket, in a field named `io`.
 //! The macros here implement the traits that only reach through that field:
-//! the fd traits and `Debug` for all of them, `TryFrom` the std socket for
-//! those that have it, and for the two streams `AsyncRead`/`AsyncWrite` on
-//! the stream and on a shared reference to it. What differs between the
+//! the handle traits (fd or socket) and `Debug` for all of them, `TryFrom`
+//! the std socket for those that have it, and for the two streams
+//! `AsyncRead`/`AsyncWrite` on the stream and on a shared reference to it. What differs between the
 //! types (their inherent methods and the examples in their docs) stays in
 //! their own files.
 
-/// `AsFd`, `AsRawFd` and `Debug` for a socket type with a field
-/// `io: PollEvented<S>`: the fd is the std socket's, and `Debug` prints the
-/// std socket as std does.
+/// The platform's handle traits and `Debug` for a socket type with a field
+/// `io: PollEvented<S>`: `AsFd`/`AsRawFd` on Unix, `AsSocket`/`AsRawSocket`
+/// on Windows, all the std socket's; `Debug` prints the std socket as std
+/// does.
 macro_rules! impl_fd_and_debug {
     ($ty:ty) => {
+        #[cfg(unix)]
         impl std::os::fd::AsFd for $ty {
             fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
                 std::os::fd::AsFd::as_fd(self.io.get_ref())
             }
         }
 
+        #[cfg(unix)]
         impl std::os::fd::AsRawFd for $ty {
             fn as_raw_fd(&self) -> std::os::fd::RawFd {
                 std::os::fd::AsRawFd::as_raw_fd(self.io.get_ref())
+            }
+        }
+
+        #[cfg(windows)]
+        impl std::os::windows::io::AsSocket for $ty {
+            fn as_socket(&self) -> std::os::windows::io::BorrowedSocket<'_> {
+                std::os::windows::io::AsSocket::as_socket(self.io.get_ref())
+            }
+        }
+
+        #[cfg(windows)]
+        impl std::os::windows::io::AsRawSocket for $ty {
+            fn as_raw_socket(&self) -> std::os::windows::io::RawSocket {
+                std::os::windows::io::AsRawSocket::as_raw_socket(self.io.get_ref())
             }
         }
 

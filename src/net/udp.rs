@@ -6,13 +6,16 @@ use std::task::{Context, Poll};
 
 use crate::net::addr::{each_addr, resolve, ToSocketAddrs};
 use crate::net::impls::{impl_fd_and_debug, impl_try_from_std};
+use crate::net::sys;
 use crate::runtime::driver::io::{Direction, PollEvented};
 
 /// A UDP socket. All methods take `&self`, so one socket can be shared
 /// (e.g. in an `Arc`) by a sending and a receiving task.
 ///
 /// A datagram larger than the receive buffer is truncated to fit; the rest
-/// of it is discarded.
+/// of it is discarded, and the length returned is the buffer's. This holds
+/// on Windows too, where Winsock itself reports such a datagram as an error
+/// (`WSAEMSGSIZE`).
 ///
 /// ```
 /// use magpie::net::UdpSocket;
@@ -145,7 +148,7 @@ impl UdpSocket {
     /// ```
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io
-            .async_io(Direction::Read, |socket| socket.recv(buf))
+            .async_io(Direction::Read, |socket| sys::recv(socket, buf))
             .await
     }
 
@@ -164,7 +167,7 @@ impl UdpSocket {
     /// ```
     pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         self.io
-            .poll_io(cx, Direction::Read, |socket| socket.recv(buf))
+            .poll_io(cx, Direction::Read, |socket| sys::recv(socket, buf))
     }
 
     /// Sends `buf` as one datagram to `target` (its first address).
@@ -202,7 +205,7 @@ impl UdpSocket {
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io
-            .async_io(Direction::Read, |socket| socket.recv_from(buf))
+            .async_io(Direction::Read, |socket| sys::recv_from(socket, buf))
             .await
     }
 

@@ -1,5 +1,6 @@
-//! Asynchronous signal handling: [`ctrl_c`] for graceful shutdown, and
-//! [`unix::signal`] for any catchable Unix signal.
+//! Asynchronous signal handling: [`ctrl_c`] for graceful shutdown (on Unix
+//! and Windows), and, on Unix only, `unix::signal` for any catchable Unix
+//! signal.
 //!
 //! asyncio readers: this is `loop.add_signal_handler(SIGINT, ...)`, turned
 //! into something you `.await` — typically one branch of a `select!`:
@@ -15,24 +16,33 @@
 //! # });
 //! ```
 //!
-//! Implementation: a self-pipe. The handler that `sigaction` installs sets
-//! a flag and writes one byte to a pipe; one background thread reads the
-//! pipe and wakes the receivers (details in `registry.rs`). It needs no
-//! runtime driver and works in any executor.
+//! Implementation, on Unix: a self-pipe. The handler that `sigaction`
+//! installs sets a flag and writes one byte to a pipe; one background
+//! thread reads the pipe and wakes the receivers (details in
+//! `registry.rs`). On Windows: the console control handler, which Windows
+//! runs on a thread of its own and which wakes the receivers directly
+//! (`windows.rs`). Neither needs a runtime driver; both work in any
+//! executor.
 
+#[cfg(unix)]
 mod registry;
+#[cfg(unix)]
 pub mod unix;
+#[cfg(windows)]
+mod windows;
 
 use std::io;
 
-/// Completes when the process receives SIGINT (Ctrl-C in a terminal).
+/// Completes when the process receives Ctrl-C: SIGINT on Unix,
+/// `CTRL_C_EVENT` from the console on Windows.
 ///
 /// The handler is installed when the future is first polled, and from then
-/// on for the rest of the process SIGINT no longer kills the program: it
+/// on for the rest of the process Ctrl-C no longer ends the program: it
 /// only completes `ctrl_c` futures (a Ctrl-C while none is waiting is
-/// remembered by receivers created earlier, and otherwise ignored). To be
-/// sure no early Ctrl-C is missed, create the listener up front with
-/// [`unix::signal`]`(SignalKind::interrupt())` and `recv` it later.
+/// ignored). On Unix, to be sure no early Ctrl-C is missed, create the
+/// listener up front with `unix::signal(SignalKind::interrupt())` and
+/// `recv` it later. On Windows only Ctrl-C is handled: Ctrl-Break and
+/// closing the console keep their default action.
 ///
 /// # Errors
 ///
@@ -48,7 +58,12 @@ use std::io;
 /// }
 /// ```
 pub async fn ctrl_c() -> io::Result<()> {
-    let mut interrupt = unix::signal(unix::SignalKind::interrupt())?;
-    interrupt.recv().await;
+    #[cfg(unix)]
+    {
+        let mut interrupt = unix::signal(unix::SignalKind::interrupt())?;
+        interrupt.recv().await;
+    }
+    #[cfg(windows)]
+    windows::CtrlC::new()?.await;
     Ok(())
 }

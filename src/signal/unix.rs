@@ -1,4 +1,5 @@
-//! Unix signals as streams of notifications.
+//! Unix signals as streams of notifications. Unix only: this module does
+//! not exist on Windows, where [`ctrl_c`](super::ctrl_c) is the one signal.
 
 use super::registry::{self, Registry, SIGNAL_LIMIT};
 use std::io;

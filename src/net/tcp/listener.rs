@@ -34,9 +34,11 @@ impl TcpListener {
     /// Port 0 picks a free port; see [`local_addr`](Self::local_addr).
     /// Fails with `AddrInUse` if another socket holds the address.
     ///
-    /// The socket has `SO_REUSEADDR` set (as std's has) and a backlog of
-    /// 1024 connections not yet accepted (as tokio's; std's is 128); use
-    /// [`TcpSocket`](super::TcpSocket) to choose otherwise.
+    /// The socket has a backlog of 1024 connections not yet accepted (as
+    /// tokio's; std's is 128) and, on Unix, `SO_REUSEADDR` set (as std's
+    /// has; on Windows, where it would let another socket take the address
+    /// over, neither sets it). Use [`TcpSocket`](super::TcpSocket) to
+    /// choose otherwise.
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {
@@ -48,6 +50,7 @@ impl TcpListener {
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
         each_addr(addr, |addr| async move {
             let socket = TcpSocket::new_for_addr(&addr)?;
+            #[cfg(not(windows))]
             socket.set_reuseaddr(true)?;
             socket.bind(addr)?;
             socket.listen(DEFAULT_BACKLOG)

@@ -4,12 +4,13 @@
 use std::fmt;
 use std::io;
 use std::net::{self, SocketAddr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::raw::c_int;
 use std::time::Duration;
 
 use super::{TcpListener, TcpStream};
 use crate::net::connect;
 use crate::net::sys::{self, SockAddr};
+use crate::runtime::driver::io::{AsSource, OwnedSource};
 
 /// The backlog [`TcpListener::bind`] listens with: as tokio and mio. The
 /// kernel caps it (on Linux at `net.core.somaxconn`, 4096 by default).
@@ -41,7 +42,7 @@ pub(crate) const DEFAULT_BACKLOG: u32 = 1024;
 /// # }).unwrap();
 /// ```
 pub struct TcpSocket {
-    fd: OwnedFd,
+    socket: OwnedSource,
 }
 
 impl TcpSocket {
@@ -53,7 +54,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn new_v4() -> io::Result<TcpSocket> {
-        TcpSocket::new(libc::AF_INET)
+        TcpSocket::new(sys::AF_INET)
     }
 
     /// A new IPv6 TCP socket.
@@ -65,7 +66,7 @@ impl TcpSocket {
     /// }
     /// ```
     pub fn new_v6() -> io::Result<TcpSocket> {
-        TcpSocket::new(libc::AF_INET6)
+        TcpSocket::new(sys::AF_INET6)
     }
 
     /// A new socket of the family `addr` belongs to.
@@ -76,9 +77,9 @@ impl TcpSocket {
         }
     }
 
-    fn new(family: libc::c_int) -> io::Result<TcpSocket> {
+    fn new(family: c_int) -> io::Result<TcpSocket> {
         Ok(TcpSocket {
-            fd: sys::stream_socket(family)?,
+            socket: sys::stream_socket(family)?,
         })
     }
 
@@ -96,13 +97,15 @@ impl TcpSocket {
     /// ```
     pub fn from_std_stream(stream: net::TcpStream) -> TcpSocket {
         TcpSocket {
-            fd: OwnedFd::from(stream),
+            socket: OwnedSource::from(stream),
         }
     }
 
     /// Allows binding an address that is in `TIME_WAIT` from an earlier
-    /// socket (`SO_REUSEADDR`). [`TcpListener::bind`] turns it on, as std
-    /// does.
+    /// socket (`SO_REUSEADDR`). [`TcpListener::bind`] turns it on on Unix,
+    /// as std does. On Windows the option means more (another socket may
+    /// then take over an address already bound), so there std and magpie
+    /// leave it off.
     ///
     /// ```
     /// let socket = magpie::net::TcpSocket::new_v4()?;
@@ -111,7 +114,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn set_reuseaddr(&self, reuseaddr: bool) -> io::Result<()> {
-        self.set_flag(libc::SOL_SOCKET, libc::SO_REUSEADDR, reuseaddr)
+        self.set_flag(sys::SOL_SOCKET, sys::SO_REUSEADDR, reuseaddr)
     }
 
     /// Whether `SO_REUSEADDR` is set; see [`set_reuseaddr`](Self::set_reuseaddr).
@@ -122,12 +125,12 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn reuseaddr(&self) -> io::Result<bool> {
-        self.flag(libc::SOL_SOCKET, libc::SO_REUSEADDR)
+        self.flag(sys::SOL_SOCKET, sys::SO_REUSEADDR)
     }
 
     /// Allows several sockets to bind the same address and port
     /// (`SO_REUSEPORT`); on Linux the kernel spreads incoming connections
-    /// over their listeners.
+    /// over their listeners. Unix only (Windows has no such option).
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {
@@ -143,9 +146,9 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// # }).unwrap();
     /// ```
-    #[cfg(not(any(target_os = "solaris", target_os = "illumos")))]
+    #[cfg(not(any(windows, target_os = "solaris", target_os = "illumos")))]
     pub fn set_reuseport(&self, reuseport: bool) -> io::Result<()> {
-        self.set_flag(libc::SOL_SOCKET, libc::SO_REUSEPORT, reuseport)
+        self.set_flag(sys::SOL_SOCKET, sys::SO_REUSEPORT, reuseport)
     }
 
     /// Whether `SO_REUSEPORT` is set; see [`set_reuseport`](Self::set_reuseport).
@@ -156,9 +159,9 @@ impl TcpSocket {
     /// assert!(socket.reuseport()?);
     /// # std::io::Result::Ok(())
     /// ```
-    #[cfg(not(any(target_os = "solaris", target_os = "illumos")))]
+    #[cfg(not(any(windows, target_os = "solaris", target_os = "illumos")))]
     pub fn reuseport(&self) -> io::Result<bool> {
-        self.flag(libc::SOL_SOCKET, libc::SO_REUSEPORT)
+        self.flag(sys::SOL_SOCKET, sys::SO_REUSEPORT)
     }
 
     /// Sets the size of the kernel's send buffer (`SO_SNDBUF`). The kernel
@@ -171,7 +174,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn set_send_buffer_size(&self, size: u32) -> io::Result<()> {
-        self.set_size(libc::SO_SNDBUF, size)
+        self.set_size(sys::SO_SNDBUF, size)
     }
 
     /// The size of the send buffer; see
@@ -183,7 +186,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn send_buffer_size(&self) -> io::Result<u32> {
-        self.size(libc::SO_SNDBUF)
+        self.size(sys::SO_SNDBUF)
     }
 
     /// Sets the size of the kernel's receive buffer (`SO_RCVBUF`); set it
@@ -196,7 +199,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn set_recv_buffer_size(&self, size: u32) -> io::Result<()> {
-        self.set_size(libc::SO_RCVBUF, size)
+        self.set_size(sys::SO_RCVBUF, size)
     }
 
     /// The size of the receive buffer; see
@@ -208,7 +211,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn recv_buffer_size(&self) -> io::Result<u32> {
-        self.size(libc::SO_RCVBUF)
+        self.size(sys::SO_RCVBUF)
     }
 
     /// Sets `SO_LINGER`: with `Some(d)`, closing the socket waits up to
@@ -224,7 +227,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
-        sys::set_linger(self.fd.as_fd(), linger)
+        sys::set_linger(self.socket.source(), linger)
     }
 
     /// The `SO_LINGER` setting; see [`set_linger`](Self::set_linger).
@@ -235,7 +238,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn linger(&self) -> io::Result<Option<Duration>> {
-        sys::linger(self.fd.as_fd())
+        sys::linger(self.socket.source())
     }
 
     /// Sets `TCP_NODELAY` (`true` turns Nagle's algorithm off); the stream
@@ -248,7 +251,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        self.set_flag(libc::IPPROTO_TCP, libc::TCP_NODELAY, nodelay)
+        self.set_flag(sys::IPPROTO_TCP, sys::TCP_NODELAY, nodelay)
     }
 
     /// Whether `TCP_NODELAY` is set; see [`set_nodelay`](Self::set_nodelay).
@@ -259,7 +262,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
-        self.flag(libc::IPPROTO_TCP, libc::TCP_NODELAY)
+        self.flag(sys::IPPROTO_TCP, sys::TCP_NODELAY)
     }
 
     /// Sets `SO_KEEPALIVE`: the kernel probes an idle connection and
@@ -272,7 +275,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn set_keepalive(&self, keepalive: bool) -> io::Result<()> {
-        self.set_flag(libc::SOL_SOCKET, libc::SO_KEEPALIVE, keepalive)
+        self.set_flag(sys::SOL_SOCKET, sys::SO_KEEPALIVE, keepalive)
     }
 
     /// Whether `SO_KEEPALIVE` is set; see [`set_keepalive`](Self::set_keepalive).
@@ -283,7 +286,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn keepalive(&self) -> io::Result<bool> {
-        self.flag(libc::SOL_SOCKET, libc::SO_KEEPALIVE)
+        self.flag(sys::SOL_SOCKET, sys::SO_KEEPALIVE)
     }
 
     /// The address the socket is bound to (`0.0.0.0:0` or `[::]:0` before
@@ -296,7 +299,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        sys::local_addr(self.fd.as_fd())
+        sys::local_addr(self.socket.source())
     }
 
     /// Takes the socket's pending error (`SO_ERROR`), if any.
@@ -307,7 +310,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
-        let error = sys::get_int(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_ERROR)?;
+        let error = sys::get_int(self.socket.source(), sys::SOL_SOCKET, sys::SO_ERROR)?;
         Ok((error != 0).then(|| io::Error::from_raw_os_error(error)))
     }
 
@@ -320,7 +323,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn bind(&self, addr: SocketAddr) -> io::Result<()> {
-        sys::bind(self.fd.as_fd(), &SockAddr::from_inet(addr))
+        sys::bind(self.socket.source(), &SockAddr::from_inet(addr))
     }
 
     /// Connects to `addr` and registers the stream with the current
@@ -340,7 +343,7 @@ impl TcpSocket {
     /// ```
     pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
         let handle = crate::runtime::driver::io::current();
-        let io = connect::connect(self.fd, &SockAddr::from_inet(addr), handle).await?;
+        let io = connect::connect(self.socket, &SockAddr::from_inet(addr), handle).await?;
         Ok(TcpStream::from_registered(io))
     }
 
@@ -362,49 +365,65 @@ impl TcpSocket {
     /// # }).unwrap();
     /// ```
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
-        sys::listen(self.fd.as_fd(), backlog)?;
-        TcpListener::from_std(net::TcpListener::from(self.fd))
+        sys::listen(self.socket.source(), backlog)?;
+        TcpListener::from_std(net::TcpListener::from(self.socket))
     }
 
     /// Sets a flag option.
-    fn set_flag(&self, level: libc::c_int, name: libc::c_int, on: bool) -> io::Result<()> {
-        sys::set_int(self.fd.as_fd(), level, name, libc::c_int::from(on))
+    fn set_flag(&self, level: c_int, name: c_int, on: bool) -> io::Result<()> {
+        sys::set_int(self.socket.source(), level, name, c_int::from(on))
     }
 
     /// Reads a flag option.
-    fn flag(&self, level: libc::c_int, name: libc::c_int) -> io::Result<bool> {
-        Ok(sys::get_int(self.fd.as_fd(), level, name)? != 0)
+    fn flag(&self, level: c_int, name: c_int) -> io::Result<bool> {
+        Ok(sys::get_int(self.socket.source(), level, name)? != 0)
     }
 
     /// Sets a buffer size (saturating at the largest C `int`).
-    fn set_size(&self, name: libc::c_int, size: u32) -> io::Result<()> {
-        let size = libc::c_int::try_from(size).unwrap_or(libc::c_int::MAX);
-        sys::set_int(self.fd.as_fd(), libc::SOL_SOCKET, name, size)
+    fn set_size(&self, name: c_int, size: u32) -> io::Result<()> {
+        let size = c_int::try_from(size).unwrap_or(c_int::MAX);
+        sys::set_int(self.socket.source(), sys::SOL_SOCKET, name, size)
     }
 
     /// Reads a buffer size.
-    fn size(&self, name: libc::c_int) -> io::Result<u32> {
-        let size = sys::get_int(self.fd.as_fd(), libc::SOL_SOCKET, name)?;
+    fn size(&self, name: c_int) -> io::Result<u32> {
+        let size = sys::get_int(self.socket.source(), sys::SOL_SOCKET, name)?;
         Ok(u32::try_from(size).unwrap_or(0))
     }
 }
 
-impl AsFd for TcpSocket {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.fd.as_fd()
+#[cfg(unix)]
+impl std::os::fd::AsFd for TcpSocket {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.socket.source()
     }
 }
 
-impl AsRawFd for TcpSocket {
-    fn as_raw_fd(&self) -> RawFd {
-        self.fd.as_raw_fd()
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TcpSocket {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.socket)
+    }
+}
+
+#[cfg(windows)]
+impl std::os::windows::io::AsSocket for TcpSocket {
+    fn as_socket(&self) -> std::os::windows::io::BorrowedSocket<'_> {
+        self.socket.source()
+    }
+}
+
+#[cfg(windows)]
+impl std::os::windows::io::AsRawSocket for TcpSocket {
+    fn as_raw_socket(&self) -> std::os::windows::io::RawSocket {
+        std::os::windows::io::AsRawSocket::as_raw_socket(&self.socket)
     }
 }
 
 impl fmt::Debug for TcpSocket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpSocket")
-            .field("fd", &self.fd.as_raw_fd())
+            .field("socket", &self.socket)
             .finish()
     }
 }

@@ -1,4 +1,5 @@
 //! Unix-domain sockets: stream listener, stream, and datagram socket.
+//! Unix only: this module does not exist on Windows.
 
 mod datagram;
 mod listener;

@@ -26,7 +26,6 @@
 
 use std::fmt;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -35,6 +34,7 @@ use polling::{Event, Events, PollMode, Poller};
 use super::ready::Ready;
 use super::registrations::Registrations;
 use super::scheduled_io::ScheduledIo;
+use super::source::BorrowedSource;
 use crate::loom::sync::atomic::{Ordering::Relaxed, StatAtomicU64};
 use crate::loom::sync::Arc;
 
@@ -166,21 +166,24 @@ impl Handle {
         self.unpark();
     }
 
-    /// Registers `fd` for read and write readiness.
+    /// Registers `source` for read and write readiness.
     ///
     /// # Safety
     ///
-    /// `fd` must be deleted with [`Handle::delete`] before it is closed.
-    pub(crate) unsafe fn add(&self, fd: BorrowedFd<'_>) -> io::Result<(usize, Arc<ScheduledIo>)> {
+    /// `source` must be deleted with [`Handle::delete`] before it is closed.
+    pub(crate) unsafe fn add(
+        &self,
+        source: BorrowedSource<'_>,
+    ) -> io::Result<(usize, Arc<ScheduledIo>)> {
         let (key, io) = self.inner.registrations.register()?;
-        // SAFETY: the caller promises to delete `fd` before closing it.
+        // SAFETY: the caller promises to delete `source` before closing it.
         let added = unsafe {
             if self.inner.edge {
                 self.inner
                     .poller
-                    .add_with_mode(fd.as_raw_fd(), Event::all(key), PollMode::Edge)
+                    .add_with_mode(&source, Event::all(key), PollMode::Edge)
             } else {
-                self.inner.poller.add(fd.as_raw_fd(), Event::none(key))
+                self.inner.poller.add(&source, Event::none(key))
             }
         };
         match added {
@@ -192,18 +195,27 @@ impl Handle {
         }
     }
 
-    /// One-shot mode only: re-arms `fd`'s interest for the directions that
-    /// have a waiter. A no-op for edge-triggered registrations.
-    pub(crate) fn rearm(&self, fd: BorrowedFd<'_>, key: usize, io: &ScheduledIo) -> io::Result<()> {
+    /// One-shot mode only: re-arms `source`'s interest for the directions
+    /// that have a waiter. A no-op for edge-triggered registrations.
+    pub(crate) fn rearm(
+        &self,
+        source: BorrowedSource<'_>,
+        key: usize,
+        io: &ScheduledIo,
+    ) -> io::Result<()> {
         if self.inner.edge {
             return Ok(());
         }
-        io.with_waiting(|read, write| self.inner.poller.modify(fd, Event::new(key, read, write)))
+        io.with_waiting(|read, write| {
+            self.inner
+                .poller
+                .modify(source, Event::new(key, read, write))
+        })
     }
 
-    /// Removes `fd` from the poller (before it is closed).
-    pub(crate) fn delete(&self, fd: BorrowedFd<'_>) -> io::Result<()> {
-        self.inner.poller.delete(fd)
+    /// Removes `source` from the poller (before it is closed).
+    pub(crate) fn delete(&self, source: BorrowedSource<'_>) -> io::Result<()> {
+        self.inner.poller.delete(source)
     }
 
     /// Releases the slot of `key`; late events for it are dropped.

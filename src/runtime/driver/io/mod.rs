@@ -6,6 +6,7 @@
 //! * `registrations.rs` — the slab of sources, keyed by index + generation.
 //! * `driver.rs` — the `Poller`, `Driver::turn`, `Handle::{unpark, shutdown}`.
 //! * `poll_evented.rs` — a registered std socket; the wait-try-clear loop.
+//! * `source.rs` — what a source is on this platform (fd or socket).
 //!
 //! * `model.rs` — under `cfg(loom)` only: the poller's stand-in, with the
 //!   same `Driver`/`Handle` shape (loom cannot model the poller's syscalls).
@@ -19,6 +20,8 @@ mod scheduled_io;
 mod driver;
 #[cfg(not(loom))]
 mod poll_evented;
+#[cfg(not(loom))]
+mod source;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
@@ -34,6 +37,9 @@ pub(crate) use model::{Driver, Handle};
 pub(crate) use poll_evented::PollEvented;
 #[allow(unused_imports)]
 pub(crate) use ready::{Direction, Ready, ReadyEvent};
+#[cfg(not(loom))]
+#[allow(unused_imports)]
+pub(crate) use source::{AsSource, BorrowedSource, OwnedSource};
 
 /// The I/O driver handle of the current runtime. Panics outside a runtime.
 #[cfg(not(loom))]

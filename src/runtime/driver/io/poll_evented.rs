@@ -2,8 +2,9 @@
 //!
 //! It owns the object and its registration, and it is the only place that
 //! creates registrations, which is what makes the unsafe `Handle::add`
-//! sound: `Drop` (and `into_inner`) delete the fd from the poller before
-//! the object, and with it the fd, is dropped or handed back.
+//! sound: `Drop` (and `into_inner`) delete the source (fd or socket) from
+//! the poller before the object, and with it the source, is dropped or
+//! handed back.
 //!
 //! Every operation follows one loop: wait until the readiness word says the
 //! direction is ready, try the syscall, and on `WouldBlock` clear exactly
@@ -11,7 +12,6 @@
 
 use std::future::Future;
 use std::io::{self, Read, Write};
-use std::os::fd::AsFd;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -19,11 +19,12 @@ use super::driver::Handle;
 use super::ready::{Direction, ReadyEvent};
 use super::registrations::shutdown_error;
 use super::scheduled_io::{IoWaiter, ScheduledIo};
+use super::source::AsSource;
 use crate::loom::sync::Arc;
 use crate::runtime::task::coop;
 
 /// A registered non-blocking I/O object.
-pub(crate) struct PollEvented<T: AsFd> {
+pub(crate) struct PollEvented<T: AsSource> {
     /// `None` only inside `drop`/`into_inner`.
     io: Option<T>,
     handle: Handle,
@@ -31,7 +32,7 @@ pub(crate) struct PollEvented<T: AsFd> {
     shared: Arc<ScheduledIo>,
 }
 
-impl<T: AsFd> PollEvented<T> {
+impl<T: AsSource> PollEvented<T> {
     /// Registers `io` (already in non-blocking mode) with the driver of the
     /// current runtime. Panics outside a runtime.
     pub(crate) fn new(io: T) -> io::Result<PollEvented<T>> {
@@ -40,10 +41,10 @@ impl<T: AsFd> PollEvented<T> {
 
     /// Registers `io` (already in non-blocking mode) with `handle`'s driver.
     pub(crate) fn new_with_handle(io: T, handle: Handle) -> io::Result<PollEvented<T>> {
-        // SAFETY: `Handle::add` needs the fd deleted before it closes.
-        // `PollEvented` owns `io`, and both ways it can give the fd up —
+        // SAFETY: `Handle::add` needs the source deleted before it closes.
+        // `PollEvented` owns `io`, and both ways it can give the source up —
         // `Drop` and `into_inner` — call `handle.delete` first.
-        let (key, shared) = unsafe { handle.add(io.as_fd())? };
+        let (key, shared) = unsafe { handle.add(io.source())? };
         Ok(PollEvented {
             io: Some(io),
             handle,
@@ -65,7 +66,7 @@ impl<T: AsFd> PollEvented<T> {
     /// Deregisters and hands the object back (still non-blocking).
     pub(crate) fn into_inner(mut self) -> io::Result<T> {
         let io = self.io.take().expect("PollEvented used after into_inner");
-        self.handle.delete(io.as_fd())?;
+        self.handle.delete(io.source())?;
         Ok(io)
     }
 
@@ -82,7 +83,7 @@ impl<T: AsFd> PollEvented<T> {
             Poll::Pending => {
                 if let Err(e) = self
                     .handle
-                    .rearm(self.get_ref().as_fd(), self.key, &self.shared)
+                    .rearm(self.get_ref().source(), self.key, &self.shared)
                 {
                     return Poll::Ready(Err(e));
                 }
@@ -199,7 +200,7 @@ impl<T: AsFd> PollEvented<T> {
 }
 
 /// Future of [`PollEvented::readiness`]: a list waiter on one direction.
-pub(crate) struct Readiness<'a, T: AsFd> {
+pub(crate) struct Readiness<'a, T: AsSource> {
     io: &'a PollEvented<T>,
     direction: Direction,
     /// Structurally pinned: linked into the source's list while `queued`.
@@ -207,7 +208,7 @@ pub(crate) struct Readiness<'a, T: AsFd> {
     queued: bool,
 }
 
-impl<T: AsFd> Future for Readiness<'_, T> {
+impl<T: AsSource> Future for Readiness<'_, T> {
     type Output = io::Result<ReadyEvent>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -226,7 +227,7 @@ impl<T: AsFd> Future for Readiness<'_, T> {
             }
             Poll::Pending => {
                 let io = this.io;
-                if let Err(e) = io.handle.rearm(io.get_ref().as_fd(), io.key, shared) {
+                if let Err(e) = io.handle.rearm(io.get_ref().source(), io.key, shared) {
                     return Poll::Ready(Err(e));
                 }
                 Poll::Pending
@@ -235,7 +236,7 @@ impl<T: AsFd> Future for Readiness<'_, T> {
     }
 }
 
-impl<T: AsFd> Drop for Readiness<'_, T> {
+impl<T: AsSource> Drop for Readiness<'_, T> {
     fn drop(&mut self) {
         if self.queued {
             self.io.shared.cancel(&self.waiter, self.direction);
@@ -243,12 +244,12 @@ impl<T: AsFd> Drop for Readiness<'_, T> {
     }
 }
 
-impl<T: AsFd> Drop for PollEvented<T> {
+impl<T: AsSource> Drop for PollEvented<T> {
     fn drop(&mut self) {
         if let Some(io) = self.io.take() {
-            // Deleting can only fail if the fd is not registered, which
+            // Deleting can only fail if the source is not registered, which
             // leaves nothing to undo.
-            let _ = self.handle.delete(io.as_fd());
+            let _ = self.handle.delete(io.source());
             drop(io);
         }
         // After the delete no new event names `key`; releasing the slot
@@ -257,7 +258,7 @@ impl<T: AsFd> Drop for PollEvented<T> {
     }
 }
 
-impl<T: AsFd + std::fmt::Debug> std::fmt::Debug for PollEvented<T> {
+impl<T: AsSource + std::fmt::Debug> std::fmt::Debug for PollEvented<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PollEvented")
             .field("io", &self.io)

@@ -1,8 +1,8 @@
 //! Driver tests: a helper thread turns the driver while the test thread
 //! plays the task.
 
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::task::{Context, Poll, Wake, Waker};
@@ -70,8 +70,20 @@ fn channel_waker() -> (Waker, mpsc::Receiver<()>) {
     )
 }
 
-fn registered_pair(handle: &Handle) -> (PollEvented<UnixStream>, UnixStream) {
-    let (a, b) = UnixStream::pair().unwrap();
+/// A connected pair of TCP sockets on loopback (Unix-domain pairs would do
+/// on Unix, but these tests run on Windows too). Nagle is off, so every
+/// small write leaves at once.
+fn pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (b, _) = listener.accept().unwrap();
+    a.set_nodelay(true).unwrap();
+    b.set_nodelay(true).unwrap();
+    (a, b)
+}
+
+fn registered_pair(handle: &Handle) -> (PollEvented<TcpStream>, TcpStream) {
+    let (a, b) = pair();
     a.set_nonblocking(true).unwrap();
     (PollEvented::new_with_handle(a, handle.clone()).unwrap(), b)
 }
@@ -96,6 +108,10 @@ fn a_socket_becoming_readable_wakes_its_reader() {
     }
 }
 
+/// Edge-triggered registrations only: a one-shot one (Windows' only kind)
+/// reports nothing new until a waiter re-arms it, and this test holds the
+/// readiness without waiting.
+#[cfg(not(windows))]
 #[test]
 fn a_newer_event_survives_a_would_block_from_an_older_one() {
     let turning = Turning::start();
@@ -110,7 +126,10 @@ fn a_newer_event_survives_a_would_block_from_an_older_one() {
     };
     // Drain, then a newer event arrives before the old observation clears.
     let mut buf = [0; 8];
-    assert_eq!(source.get_ref().read(&mut buf).unwrap(), 1);
+    assert_eq!(
+        std::io::Read::read(&mut source.get_ref(), &mut buf).unwrap(),
+        1
+    );
     peer.write_all(b"b").unwrap();
     let deadline = std::time::Instant::now() + WAIT;
     loop {
@@ -177,7 +196,7 @@ fn shutdown_fails_pending_and_new_waits() {
         source.poll_ready(&mut cx, Direction::Read),
         Poll::Ready(Err(_))
     ));
-    let (a, _b) = UnixStream::pair().unwrap();
+    let (a, _b) = pair();
     assert!(PollEvented::new_with_handle(a, turning.handle.clone()).is_err());
 }
 

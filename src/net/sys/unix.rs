@@ -1,12 +1,8 @@
-//! The socket calls std does not offer, written once on `libc`: a stream
-//! socket that is non-blocking and close-on-exec from birth, a `connect`
-//! that does not wait, `bind` and `listen` with a chosen backlog, socket
-//! options, and the conversions between std's addresses and `sockaddr`.
-//!
-//! Nothing here waits. Waiting for a connect to finish is the I/O driver's
-//! job; `connect.rs` does it. Every function borrows its descriptor, so
-//! none of them can close it; only [`stream_socket`] makes one, and hands
-//! it back owned.
+//! The socket calls std does not offer, on Unix, written once on `libc`: a
+//! stream socket that is non-blocking and close-on-exec from birth, a
+//! `connect` that does not wait, `bind` and `listen` with a chosen backlog,
+//! socket options, and the conversions between std's addresses and
+//! `sockaddr`. `windows.rs` is its Winsock twin.
 
 use std::io;
 use std::mem::{self, MaybeUninit};
@@ -16,6 +12,13 @@ use std::os::raw::c_int;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
+
+#[cfg(not(any(target_os = "solaris", target_os = "illumos")))]
+pub(crate) use libc::SO_REUSEPORT;
+pub(crate) use libc::{
+    AF_INET, AF_INET6, IPPROTO_TCP, SOL_SOCKET, SO_ERROR, SO_KEEPALIVE, SO_RCVBUF, SO_REUSEADDR,
+    SO_SNDBUF, TCP_NODELAY,
+};
 
 /// A socket address in the kernel's layout, and how many of its bytes
 /// count.
@@ -320,6 +323,22 @@ fn get_opt<T: OptValue>(fd: BorrowedFd<'_>, level: c_int, name: c_int) -> io::Re
     // SAFETY: `value` started zeroed and the kernel wrote at most `len`
     // bytes of it; for an `OptValue` every bit pattern is valid.
     Ok(unsafe { value.assume_init() })
+}
+
+/// Receives one datagram and its sender. A datagram longer than `buf` is
+/// truncated to fit (the rest is discarded) and its length counts as
+/// `buf.len()`: what `recvfrom(2)` does, so std's call is enough here.
+pub(crate) fn recv_from(
+    socket: &std::net::UdpSocket,
+    buf: &mut [u8],
+) -> io::Result<(usize, SocketAddr)> {
+    socket.recv_from(buf)
+}
+
+/// Receives one datagram from the connected peer; truncated as
+/// [`recv_from`].
+pub(crate) fn recv(socket: &std::net::UdpSocket, buf: &mut [u8]) -> io::Result<usize> {
+    socket.recv(buf)
 }
 
 #[cfg(test)]
