@@ -165,20 +165,12 @@ impl ScheduledIo {
         };
         // Re-check under the lock: the dispatcher sets the word before it
         // takes this lock, so either we see its bits or it sees our waker.
-        let result = match self.ready_event(direction) {
-            Some(event) => {
-                let ours = waiters.slot(direction).take();
-                drop(waiters);
-                drop(ours);
-                Poll::Ready(event)
-            }
-            None => {
-                drop(waiters);
-                Poll::Pending
-            }
-        };
-        drop(replaced);
-        result
+        let event = self.ready_event(direction);
+        // Ready: our waker is not needed in the slot any more.
+        let ours = event.and_then(|_| waiters.slot(direction).take());
+        drop(waiters);
+        drop((ours, replaced));
+        event.map_or(Poll::Pending, Poll::Ready)
     }
 
     /// Operation step 3 for `async` methods: ready now, or `waiter` queued
@@ -229,21 +221,15 @@ impl ScheduledIo {
                 // Popped since our check: consume it and start over.
                 Recheck::Popped => continue,
             };
-            let result = match self.ready_event(direction) {
-                Some(event) => {
-                    let ours = Self::unqueue(&mut waiters, direction, waiter);
-                    *queued = false;
-                    drop(waiters);
-                    drop(ours);
-                    Poll::Ready(event)
-                }
-                None => {
-                    drop(waiters);
-                    Poll::Pending
-                }
-            };
-            drop(replaced);
-            return result;
+            let event = self.ready_event(direction);
+            // Ready: leave the list (our waker comes out with us).
+            let ours = event.and_then(|_| {
+                *queued = false;
+                Self::unqueue(&mut waiters, direction, waiter)
+            });
+            drop(waiters);
+            drop((ours, replaced));
+            return event.map_or(Poll::Pending, Poll::Ready);
         }
     }
 
