@@ -72,8 +72,11 @@ pub(crate) struct Task<S: 'static> {
 /// A reference to a task that is due to be polled: what run queues hold.
 pub(crate) struct Notified<S: 'static>(Task<S>);
 
-// SAFETY: a task's future and output are Send (checked by `new_task`);
-// everything shared goes through its atomic state word.
+// SAFETY: a task's future and output are Send (checked by `new_task`), or
+// its scheduler polls and drops them only on their own thread
+// (`new_local_task`'s contract): a `Task` moving between threads moves a
+// reference count, never the future. Everything shared goes through the
+// atomic state word.
 unsafe impl<S> Send for Task<S> {}
 // SAFETY: as for `Send`: `&Task` only reads the id and copies the pointer;
 // what it reaches is shared through the atomic state word.
@@ -164,6 +167,45 @@ pub(crate) fn new_task<F, S>(
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
+    S: Schedule,
+{
+    let raw = RawTask::new(future, scheduler, id, meta);
+    (
+        Task::from_raw(raw),
+        Notified(Task::from_raw(raw)),
+        JoinHandle::new(raw),
+    )
+}
+
+/// Allocates a task whose future (and perhaps output) is not `Send`.
+///
+/// The `JoinHandle` is `Send` only if the output is.
+///
+/// # Safety
+///
+/// The scheduler `S` must poll the task, and cancel it (which drops the
+/// future), only on the thread this is called on: its `schedule` routes
+/// every `Notified` back to that thread, and whoever shuts its tasks down
+/// does so there. A `Notified`, `Task` or waker may still travel to other
+/// threads and be dropped there: that only moves a reference count (the
+/// future is gone by the time the last reference can be dropped, because
+/// the owned-task list keeps the task alive until it completes or is
+/// cancelled).
+///
+/// One exception makes `Handle::spawn_pinned` possible: the future may be
+/// created and *dropped before its first poll* on another thread if the
+/// value it holds then is `Send` (a wrapper that builds the real future on
+/// its first poll).
+#[allow(dead_code)] // used by the local schedulers, landing next
+pub(crate) unsafe fn new_local_task<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+    meta: Meta,
+) -> (Task<S>, Notified<S>, JoinHandle<F::Output>)
+where
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     let raw = RawTask::new(future, scheduler, id, meta);

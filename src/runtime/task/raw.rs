@@ -84,10 +84,14 @@ pub(crate) struct RawTask {
 }
 
 impl RawTask {
+    /// The caller guarantees that the future and its output are only ever
+    /// touched on threads where that is sound: any thread if they are
+    /// `Send` (`new_task`), only their own thread otherwise
+    /// (`new_local_task`, whose scheduler keeps that promise).
     pub(super) fn new<F, S>(future: F, scheduler: S, id: Id, meta: Meta) -> RawTask
     where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
         S: Schedule,
     {
         let cell = Box::new(Cell::<F, S> {
@@ -193,8 +197,8 @@ impl RawTask {
 
 fn vtable<F, S>() -> &'static Vtable
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     &Vtable {
@@ -207,9 +211,9 @@ where
     }
 }
 
-unsafe fn poll<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: (the same for all six) the vtable for (F, S) is only
     // installed in cells of type Cell<F, S>, so the cast recovers the real
@@ -217,53 +221,54 @@ where
     unsafe { Harness::<F, S>::from_raw(ptr) }.poll()
 }
 
-unsafe fn schedule<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn schedule<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: as in `poll`.
     unsafe { Harness::<F, S>::from_raw(ptr) }.schedule()
 }
 
-unsafe fn dealloc<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn dealloc<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: as in `poll`.
     unsafe { Harness::<F, S>::from_raw(ptr) }.dealloc()
 }
 
-unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
+unsafe fn try_read_output<F: Future + 'static, S: Schedule>(
     ptr: NonNull<Header>,
     dst: *mut (),
     waker: &Waker,
 ) where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     let dst = dst as *mut Poll<Result<F::Output, JoinError>>;
     // SAFETY: as in `poll`; `dst` has the output type (caller's contract).
     unsafe { Harness::<F, S>::from_raw(ptr).try_read_output(&mut *dst, waker) }
 }
 
-unsafe fn drop_join_handle_slow<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn drop_join_handle_slow<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: as in `poll`.
     unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_slow()
 }
 
-unsafe fn shutdown<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn shutdown<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: as in `poll`.
     unsafe { Harness::<F, S>::from_raw(ptr) }.shutdown()
 }
 
 // SAFETY: a RawTask is a pointer to a cell whose future and output are Send
-// (enforced by `RawTask::new`), and all shared access goes through the
-// atomic state word.
+// (`new_task`), or are only polled and dropped on their own thread by their
+// scheduler (`new_local_task`'s contract); all shared access goes through
+// the atomic state word.
 unsafe impl Send for RawTask {}
 // SAFETY: as for `Send`: a shared `&RawTask` is only a copy of the pointer,
 // and what it reaches is shared through the atomic state word.
