@@ -31,9 +31,10 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// A builder with the defaults: one worker per CPU, at most 512
-    /// blocking threads kept alive 10 s when idle, the injector checked
-    /// every 31 polls and the driver every 61.
+    /// A multi-thread builder with the defaults: one worker per CPU, at
+    /// most 512 blocking threads kept alive 10 s when idle, the injector
+    /// checked every 31 polls and the driver every 61. The same as
+    /// [`Builder::new_multi_thread`].
     ///
     /// ```
     /// let rt = magpie::runtime::Builder::new().build().unwrap();
@@ -54,6 +55,44 @@ impl Builder {
     /// ```
     pub fn new_multi_thread() -> Builder {
         Builder::new()
+    }
+
+    /// A current-thread builder: the runtime has no worker threads; its
+    /// tasks run only inside [`Runtime::block_on`], on the calling thread
+    /// (asyncio's single-threaded event loop). It has the same I/O driver,
+    /// timers, blocking pool, metrics, dump and trace as the multi-thread
+    /// runtime, with one worker: the thread in `block_on`. Tasks spawned
+    /// while no `block_on` runs wait for the next one.
+    ///
+    /// Inside its `block_on`, [`task::spawn_local`](crate::task::spawn_local)
+    /// runs `!Send` futures; they belong to that thread (drop the runtime
+    /// there too: local tasks cannot be dropped on another thread, and are
+    /// leaked, with a message on stderr, if the runtime is shut down
+    /// elsewhere). `worker_threads` is ignored.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    ///
+    /// let rt = magpie::runtime::Builder::new_current_thread().build().unwrap();
+    /// let here = std::thread::current().id();
+    /// let count = rt.block_on(async move {
+    ///     let count = Rc::new(RefCell::new(0));
+    ///     let c = count.clone();
+    ///     magpie::task::spawn_local(async move {
+    ///         assert_eq!(std::thread::current().id(), here);
+    ///         *c.borrow_mut() += 1;
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    ///     let n = *count.borrow();
+    ///     n
+    /// });
+    /// assert_eq!(count, 1);
+    /// ```
+    pub fn new_current_thread() -> Builder {
+        let mut builder = Builder::new();
+        builder.config.current_thread = true;
+        builder
     }
 
     /// Accepted for code written against tokio: magpie's I/O and time
@@ -405,6 +444,14 @@ impl Builder {
         let handle = Handle { inner: shared };
         blocking.spawner().set_handle(handle.clone());
         let mut runtime = Runtime::from_parts(handle, blocking);
+        if config.current_thread {
+            // The one worker's parts wait for the first `block_on`.
+            let shared = &runtime.handle().inner;
+            for part in parts {
+                shared.return_core(part);
+            }
+            return Ok(runtime);
+        }
         for part in parts {
             let shared = runtime.handle().inner.clone();
             let start = config.on_thread_start.clone();

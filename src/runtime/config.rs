@@ -15,6 +15,8 @@ pub(crate) type SlowPollCallback = StdArc<dyn Fn(&SlowPoll<'_>) + Send + Sync>;
 
 #[derive(Clone)]
 pub(crate) struct Config {
+    /// The current-thread flavor: one worker, driven by `block_on`.
+    pub(crate) current_thread: bool,
     /// `None`: one per CPU (resolved by [`Config::resolve`]).
     pub(crate) worker_threads: Option<usize>,
     pub(crate) thread_name: ThreadNameFn,
@@ -42,6 +44,7 @@ pub(crate) struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
+            current_thread: false,
             worker_threads: None,
             thread_name: StdArc::new(|| {
                 static NEXT: StaticAtomicU64 = StaticAtomicU64::new(0);
@@ -70,7 +73,11 @@ impl Default for Config {
 impl Config {
     /// This config with the machine-dependent defaults filled in.
     pub(crate) fn resolve(&self) -> Config {
-        let workers = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
+        let workers = if self.current_thread {
+            1
+        } else {
+            self.worker_threads.unwrap_or_else(num_cpus::get).max(1)
+        };
         Config {
             worker_threads: Some(workers),
             max_searching: Some(
@@ -102,6 +109,14 @@ impl Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
+            .field(
+                "flavor",
+                &if self.current_thread {
+                    "current_thread"
+                } else {
+                    "multi_thread"
+                },
+            )
             .field("worker_threads", &self.worker_threads)
             .field("thread_stack_size", &self.thread_stack_size)
             .field("max_blocking_threads", &self.max_blocking_threads)

@@ -77,6 +77,41 @@ impl Handle {
         super::scheduler::spawn(&self.inner, future, meta)
     }
 
+    /// Runs a `!Send` future on one worker of this runtime, from any
+    /// thread: `make` (which is `Send`) is sent to the worker with the
+    /// fewest pinned tasks and builds the future there, and the task stays
+    /// on that worker for its whole life: it is never stolen, a wake from
+    /// any thread brings it back to that worker, and it is dropped there.
+    /// (tokio-util's `LocalPoolHandle::spawn_pinned`, without a separate
+    /// pool.)
+    ///
+    /// On a current-thread runtime, the task runs inside `block_on`, on the
+    /// thread that owns the runtime's local tasks.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    ///
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// let h = rt.handle().spawn_pinned(|| async {
+    ///     let hits = Rc::new(Cell::new(0)); // not Send: fine here
+    ///     for _ in 0..3 {
+    ///         magpie::task::yield_now().await;
+    ///         hits.set(hits.get() + 1);
+    ///     }
+    ///     hits.get()
+    /// });
+    /// assert_eq!(rt.block_on(h).unwrap(), 3);
+    /// ```
+    #[track_caller]
+    pub fn spawn_pinned<M, F>(&self, make: M) -> JoinHandle<F::Output>
+    where
+        M: FnOnce() -> F + Send + 'static,
+        F: Future + 'static,
+        F::Output: Send + 'static,
+    {
+        super::scheduler::pinned::spawn_pinned(&self.inner, make, Meta::here())
+    }
+
     /// Runs a blocking function on this runtime's blocking pool.
     ///
     /// ```
@@ -165,8 +200,7 @@ impl Handle {
         let now = std::time::Instant::now();
         let mut tasks = Vec::new();
         self.inner
-            .owned()
-            .for_each(|raw| tasks.push(TaskDump::of(raw, now)));
+            .for_each_task(|raw| tasks.push(TaskDump::of(raw, now)));
         Dump::new(tasks)
     }
 

@@ -49,3 +49,31 @@ pub use handle::{EnterGuard, Handle};
 pub use metrics::RuntimeMetrics;
 pub use observe::{SlowPoll, StealBatch, UnhandledPanic};
 pub use runtime::Runtime;
+
+const SPAWN_LOCAL_NOWHERE: &str = "`spawn_local` called where no thread-bound executor runs: \
+    call it inside a `LocalSet` (`run_until`, `block_on` or `.await` on the set), inside \
+    `block_on` of a current-thread runtime (`Builder::new_current_thread`), or from a task \
+    on a multi-thread runtime's worker (the task is then pinned to that worker). From other \
+    threads, use `Handle::spawn_pinned`";
+
+const SPAWN_LOCAL_NOT_OWNER: &str = "`spawn_local` called in `block_on` of a current-thread \
+    runtime on a thread that does not own its local tasks: they belong to the first thread \
+    that ran `block_on` with local tasks; spawn them there";
+
+/// Spawns a `!Send` future on this thread's worker: a task pinned to a
+/// multi-thread worker, or a local task of the current-thread runtime this
+/// thread drives. The error says where `spawn_local` may be called.
+pub(crate) fn spawn_local<F>(
+    future: F,
+    meta: task::Meta,
+) -> Result<task::JoinHandle<F::Output>, &'static str>
+where
+    F: std::future::Future + 'static,
+    F::Output: 'static,
+{
+    context::with_worker(|worker| match worker {
+        Some(w) if w.can_spawn_local() => Ok(w.spawn_local(future, meta)),
+        Some(_) => Err(SPAWN_LOCAL_NOT_OWNER),
+        None => Err(SPAWN_LOCAL_NOWHERE),
+    })
+}

@@ -70,6 +70,62 @@ where
     crate::runtime::context::with_current(|handle| handle.spawn_with(future, meta))
 }
 
+/// Spawns a `!Send` future as a task that stays on this thread, and
+/// returns its [`JoinHandle`] (which is `Send` only if the output is).
+///
+/// Where it may be called, and where the task runs:
+/// - inside a [`LocalSet`] (`run_until`, `block_on`, or `.await` on it): a
+///   task of that set;
+/// - inside `block_on` of a current-thread runtime
+///   ([`Builder::new_current_thread`](crate::runtime::Builder::new_current_thread)),
+///   or in one of its tasks: a local task of that runtime, run by its
+///   `block_on` on this thread;
+/// - in a task on a multi-thread runtime's worker: a task *pinned* to that
+///   worker. It is never stolen by other workers; a wake from any thread
+///   puts it in that worker's own inbox and wakes that worker; it is
+///   dropped there at shutdown.
+///
+/// Anywhere else (outside any runtime, or in `block_on` of a multi-thread
+/// runtime, whose thread is not a worker) it panics; from there use
+/// [`Handle::spawn_pinned`](crate::runtime::Handle::spawn_pinned) or a
+/// [`LocalSet`].
+///
+/// ```
+/// use std::{cell::RefCell, rc::Rc};
+///
+/// let rt = magpie::Runtime::new().unwrap();
+/// let total = rt.block_on(async {
+///     magpie::spawn(async {
+///         let log = Rc::new(RefCell::new(Vec::new())); // not Send
+///         let mut handles = Vec::new();
+///         for i in 0..3 {
+///             let log = log.clone();
+///             handles.push(magpie::task::spawn_local(async move {
+///                 magpie::task::yield_now().await;
+///                 log.borrow_mut().push(i);
+///             }));
+///         }
+///         for h in handles {
+///             h.await.unwrap();
+///         }
+///         let n = log.borrow().len();
+///         n
+///     })
+///     .await
+///     .unwrap()
+/// });
+/// assert_eq!(total, 3);
+/// ```
+#[track_caller]
+pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let meta = Meta::here();
+    crate::runtime::spawn_local(future, meta).unwrap_or_else(|msg| panic!("{msg}"))
+}
+
 /// Runs a blocking function on the runtime's blocking-thread pool and
 /// returns a handle to its result, so that it does not stall a worker.
 ///

@@ -65,7 +65,7 @@ impl RuntimeMetrics {
     /// # drop(h);
     /// ```
     pub fn num_alive_tasks(&self) -> usize {
-        self.handle.inner.owned().len()
+        self.handle.inner.num_alive_tasks()
     }
 
     /// Tasks waiting in the shared injector queue.

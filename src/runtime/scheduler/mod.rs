@@ -12,15 +12,18 @@
 //! search order of an idle worker and the parking rules are in `worker.rs`
 //! and `idle.rs`.
 
+pub(crate) mod current_thread;
 mod idle;
 mod park;
+pub(crate) mod pinned;
 pub(crate) mod queue;
 mod worker;
 
-pub(crate) use worker::{run as run_worker, Worker};
+pub(crate) use worker::{run as run_worker, Parts, Worker};
 
 use self::idle::Idle;
 use self::park::Unparker;
+use self::pinned::{Inbox, PinnedRef};
 use self::queue::{Injector, Stealer};
 use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
@@ -32,6 +35,8 @@ use crate::runtime::observer::Observer;
 use crate::runtime::task::{self, JoinHandle, Meta, Notified, OwnedTasks, RawTask, Schedule};
 use crate::util::try_lock::TryLock;
 use std::any::Any;
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::task::Waker;
 
@@ -61,6 +66,10 @@ pub(crate) struct Shared {
     /// The wakers of the `block_on` calls running now, woken when the
     /// runtime shuts itself down so that they return.
     block_ons: Mutex<Vec<Waker>>,
+    /// Current-thread runtime: worker 0's parts while no `block_on` drives
+    /// them, and the `block_on`s waiting for them.
+    core: Mutex<Option<Parts>>,
+    core_waiters: Mutex<Vec<Waker>>,
 }
 
 /// A `block_on`'s registration in [`Shared::watch_fatal`].
@@ -80,10 +89,13 @@ impl Drop for WatchFatal<'_> {
     }
 }
 
-/// Another worker as seen from outside: how to steal from it and wake it.
+/// Another worker as seen from outside: how to steal from it and wake it,
+/// and its pinned tasks (see `pinned.rs`).
 pub(super) struct Remote {
     pub(super) stealer: Stealer<TaskRef>,
     pub(super) unparker: Unparker,
+    inbox: Inbox,
+    pinned: OwnedTasks,
 }
 
 impl Shared {
@@ -104,11 +116,16 @@ impl Shared {
             remotes.push(Remote {
                 stealer: local.stealer(),
                 unparker,
+                inbox: Inbox::new(),
+                pinned: OwnedTasks::new(1),
             });
             parts.push(worker::Parts {
                 index,
                 local,
                 parker,
+                pinned: VecDeque::new(),
+                pinned_owner: None,
+                tick: 0,
             });
         }
         let shared = Arc::new(Shared {
@@ -125,17 +142,32 @@ impl Shared {
             fatal: Mutex::new(None),
             fatal_completed: AtomicBool::new(false),
             block_ons: Mutex::new(Vec::new()),
+            core: Mutex::new(None),
+            core_waiters: Mutex::new(Vec::new()),
         });
         (shared, parts)
+    }
+
+    pub(crate) fn is_current_thread(&self) -> bool {
+        self.config.current_thread
     }
 
     pub(crate) fn num_workers(&self) -> usize {
         self.remotes.len()
     }
 
-    /// Every live task of the runtime.
-    pub(crate) fn owned(&self) -> &OwnedTasks {
-        &self.owned
+    /// Calls `f` with every live task of the runtime, pinned ones
+    /// included.
+    pub(crate) fn for_each_task(&self, mut f: impl FnMut(RawTask)) {
+        self.owned.for_each(&mut f);
+        for remote in self.remotes.iter() {
+            remote.pinned.for_each(&mut f);
+        }
+    }
+
+    /// How many tasks are alive, pinned ones included.
+    pub(crate) fn num_alive_tasks(&self) -> usize {
+        self.owned.len() + self.remotes.iter().map(|r| r.pinned.len()).sum::<usize>()
     }
 
     pub(crate) fn driver_handle(&self) -> &driver::Handle {
@@ -177,8 +209,112 @@ impl Shared {
     /// Wakes one sleeping worker if nobody is searching.
     pub(super) fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
-            self.remotes[index].unparker.unpark(&self.driver_handle);
+            self.unpark_worker(index);
         }
+    }
+
+    /// Wakes worker `index` whatever it is doing (a spurious wake-up if it
+    /// is not asleep).
+    pub(super) fn unpark_worker(&self, index: usize) {
+        self.remotes[index].unparker.unpark(&self.driver_handle);
+    }
+
+    /// The owned list of the tasks pinned to worker `index`.
+    pub(super) fn pinned_tasks(&self, index: usize) -> &OwnedTasks {
+        &self.remotes[index].pinned
+    }
+
+    pub(super) fn pinned_inbox(&self, index: usize) -> &Inbox {
+        &self.remotes[index].inbox
+    }
+
+    /// A pinned task of worker `index` was woken on another thread: queue
+    /// it in that worker's inbox and wake that worker (not "some" worker:
+    /// nobody else may run it).
+    pub(super) fn push_pinned_remote(&self, index: usize, task: PinnedRef) {
+        if self.remotes[index].inbox.push(task) {
+            self.unpark_worker(index);
+        }
+    }
+
+    /// The worker `spawn_pinned` should use: the fewest pinned tasks, then
+    /// the shortest run queue.
+    pub(super) fn least_pinned_worker(&self) -> usize {
+        (0..self.remotes.len())
+            .min_by_key(|&i| {
+                let r = &self.remotes[i];
+                (r.pinned.len(), r.stealer.len() + r.inbox.len())
+            })
+            .unwrap_or(0)
+    }
+
+    /// Worker `index` stops (on the thread that owns its pinned tasks):
+    /// cancel them here, then drop every queued reference to them.
+    pub(super) fn shutdown_pinned(&self, index: usize, queue: &RefCell<VecDeque<PinnedRef>>) {
+        let remote = &self.remotes[index];
+        remote.pinned.close_and_shutdown_all();
+        drop(remote.inbox.close());
+        let queued = std::mem::take(&mut *queue.borrow_mut());
+        drop(queued);
+    }
+
+    /// Takes the current-thread core, if no `block_on` drives it now.
+    pub(crate) fn take_core(&self) -> Option<Parts> {
+        self.core.lock().take()
+    }
+
+    pub(crate) fn core_is_free(&self) -> bool {
+        self.core.lock().is_some()
+    }
+
+    /// Puts the core back and wakes the `block_on`s waiting for it.
+    pub(crate) fn return_core(&self, parts: Parts) {
+        *self.core.lock() = Some(parts);
+        let waiting = std::mem::take(&mut *self.core_waiters.lock());
+        waiting.into_iter().for_each(Waker::wake);
+    }
+
+    /// Wakes `waker` when the core is given back. The caller then tries
+    /// `take_core` again (registering first, so a return in between is not
+    /// missed).
+    pub(crate) fn wait_for_core(&self, waker: &Waker) {
+        let mut waiting = self.core_waiters.lock();
+        if !waiting.iter().any(|w| w.will_wake(waker)) {
+            waiting.push(waker.clone());
+        }
+    }
+
+    /// Shutdown of a current-thread runtime whose core nobody drives: drop
+    /// its queue references and cancel its pinned tasks, if this thread
+    /// owns them. A local task is never dropped on another thread: if the
+    /// runtime is shut down elsewhere, its local tasks are leaked (and
+    /// reported on stderr), the only sound choice left.
+    pub(crate) fn shutdown_idle_core(&self) {
+        let Some(mut parts) = self.take_core() else {
+            return;
+        };
+        while let Some(task) = parts.local.pop() {
+            drop(task);
+        }
+        let me = crate::loom::thread::current().id();
+        if parts.pinned_owner.is_none_or(|owner| owner == me) {
+            let queue = RefCell::new(std::mem::take(&mut parts.pinned));
+            self.shutdown_pinned(parts.index, &queue);
+        } else {
+            let remote = &self.remotes[parts.index];
+            let leaked = remote.pinned.close();
+            drop(remote.inbox.close());
+            drop(std::mem::take(&mut parts.pinned));
+            if leaked > 0 {
+                eprintln!(
+                    "magpie: a current-thread runtime was shut down on a thread other than \
+                     the one that owns its {leaked} local (!Send) task(s); they cannot be \
+                     dropped here and are leaked. Drop the runtime on the thread that ran \
+                     `block_on`."
+                );
+            }
+        }
+        *self.core.lock() = Some(parts);
     }
 
     /// Whether the injector or any worker's local queue holds work.
@@ -221,6 +357,7 @@ impl Shared {
     /// Step 2, after the workers stopped (or the timeout passed): cancel
     /// every task still alive, drop queued references, stop the driver.
     pub(crate) fn shutdown_tasks(&self) {
+        self.shutdown_idle_core();
         self.owned.close_and_shutdown_all();
         self.drain_injector();
         self.driver_handle.shutdown();
@@ -302,6 +439,14 @@ impl Schedule for Arc<Shared> {
     }
 
     fn unhandled_panic(&self, id: task::Id, payload: &(dyn Any + Send)) {
+        Shared::unhandled_panic(self, id, payload);
+    }
+}
+
+impl Shared {
+    /// A task's poll panicked: under `UnhandledPanic::ShutdownRuntime`, the
+    /// first such panic shuts the runtime down.
+    pub(super) fn unhandled_panic(&self, id: task::Id, payload: &(dyn Any + Send)) {
         if self.config.unhandled_panic != UnhandledPanic::ShutdownRuntime {
             return;
         }

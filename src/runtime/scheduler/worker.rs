@@ -1,46 +1,35 @@
-//! One worker thread's loop.
-//!
-//! Each turn of the loop, a worker looks for a task in this order:
-//!
-//! 1. every `global_queue_interval` ticks, the injector first (so tasks
-//!    spawned from outside are never starved by a busy local queue);
-//! 2. its LIFO slot, then its local FIFO queue;
-//! 3. the injector (taking a batch into the local queue);
-//! 4. as a *searcher* (at most half the workers at once, see `idle.rs`):
-//!    steal half of a random victim's queue (at most 32 tasks, crossbeam's
-//!    batch cap), then the injector again;
-//! 5. park (see `park.rs`): the first parker sleeps in the driver.
-//!
-//! After a task's poll, a task it woke sits in the LIFO slot and runs next
-//! (message-passing latency), at most `MAX_LIFO_POLLS` times in a row so
-//! two tasks pinging each other cannot starve the local queue.
-//!
-//! Every `event_interval` ticks the worker polls the driver without
-//! blocking, so I/O and timers are serviced while every worker is busy.
-//!
-//! Shutdown: `Shared::close` sets the flag and unparks everyone; a worker
-//! that sees it drops the references in its queues (the owned list still
-//! holds every task, and the shutting-down thread cancels them) and exits.
-
+use super::current_thread::MainWake;
 use super::park::Parker;
+use super::pinned::PinnedRef;
 use super::queue::{Local, Steal};
 use super::{Shared, TaskRef};
 use crate::loom::sync::Arc;
+use crate::loom::thread::{self, ThreadId};
 use crate::runtime::context;
 use crate::runtime::observe::StealBatch;
 use crate::runtime::observer::Observer;
+use crate::runtime::task::Notified;
 use crate::util::rng::FastRand;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
 /// How many LIFO-slot tasks may run back to back before the local queue
 /// gets a turn.
 const MAX_LIFO_POLLS: u32 = 3;
 
-/// What a worker thread is given at start.
+/// What a worker thread is given at start; for the current-thread
+/// runtime, the "core" that `block_on` takes, drives and gives back.
 pub(crate) struct Parts {
     pub(super) index: usize,
     pub(super) local: Local<TaskRef>,
     pub(super) parker: Parker,
+    /// Pinned tasks woken on the owner's own thread.
+    pub(super) pinned: VecDeque<PinnedRef>,
+    /// The thread that owns the pinned tasks. A multi-thread worker's is
+    /// its own thread; a current-thread core's is the first thread that
+    /// ran or spawned a local task on it.
+    pub(super) pinned_owner: Option<ThreadId>,
+    pub(super) tick: u32,
 }
 
 /// A worker, living on its thread's stack while it runs.
@@ -49,24 +38,23 @@ pub(crate) struct Worker {
     shared: Arc<Shared>,
     local: Local<TaskRef>,
     lifo: Cell<Option<TaskRef>>,
+    pinned: RefCell<VecDeque<PinnedRef>>,
+    pinned_owner: Cell<Option<ThreadId>>,
+    /// Whether this thread may poll the pinned tasks (it is their owner,
+    /// or they have none yet).
+    runs_pinned: bool,
     is_searching: Cell<bool>,
     tick: Cell<u32>,
     rng: Cell<FastRand>,
     parker: Parker,
+    /// The `block_on` future's wake flag, on a current-thread core.
+    main: Option<Arc<MainWake>>,
 }
 
 /// Runs a worker until the runtime shuts down.
-pub(crate) fn run(shared: Arc<Shared>, parts: Parts) {
-    let worker = Worker {
-        index: parts.index,
-        local: parts.local,
-        parker: parts.parker,
-        lifo: Cell::new(None),
-        is_searching: Cell::new(false),
-        tick: Cell::new(0),
-        rng: Cell::new(victim_rng(shared.config.rng_seed, parts.index)),
-        shared,
-    };
+pub(crate) fn run(shared: Arc<Shared>, mut parts: Parts) {
+    parts.pinned_owner = Some(thread::current().id());
+    let worker = Worker::new(shared, parts, None);
     let handle = crate::runtime::Handle {
         inner: worker.shared.clone(),
     };
@@ -93,6 +81,46 @@ fn victim_sequence(mut rng: FastRand, n: usize, count: usize) -> Vec<usize> {
 }
 
 impl Worker {
+    pub(super) fn new(shared: Arc<Shared>, parts: Parts, main: Option<Arc<MainWake>>) -> Worker {
+        let me = thread::current().id();
+        Worker {
+            index: parts.index,
+            local: parts.local,
+            parker: parts.parker,
+            lifo: Cell::new(None),
+            runs_pinned: parts.pinned_owner.is_none_or(|owner| owner == me),
+            pinned: RefCell::new(parts.pinned),
+            pinned_owner: Cell::new(parts.pinned_owner),
+            is_searching: Cell::new(false),
+            tick: Cell::new(parts.tick),
+            rng: Cell::new(victim_rng(shared.config.rng_seed, parts.index)),
+            main,
+            shared,
+        }
+    }
+
+    /// Gives the core back (current-thread runtime): the LIFO slot's task
+    /// goes to the back of the local queue.
+    pub(super) fn into_parts(self) -> Parts {
+        if let Some(task) = self.lifo.take() {
+            self.local.push(task);
+        }
+        if self.is_searching.get() {
+            // Leave the idle accounting as a running worker's, or the next
+            // driver would never be woken (a searcher is assumed to find
+            // new work by itself).
+            self.shared.idle.transition_worker_from_searching();
+        }
+        Parts {
+            index: self.index,
+            local: self.local,
+            parker: self.parker,
+            pinned: self.pinned.into_inner(),
+            pinned_owner: self.pinned_owner.get(),
+            tick: self.tick.get(),
+        }
+    }
+
     pub(crate) fn belongs_to(&self, shared: &Arc<Shared>) -> bool {
         Arc::ptr_eq(&self.shared, shared)
     }
@@ -101,31 +129,125 @@ impl Worker {
         self.index
     }
 
+    pub(super) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     fn observer(&self) -> &Observer {
         &self.shared.observer
     }
 
-    fn run(&self) {
-        let config = &self.shared.config;
-        while !self.shared.is_shutdown() {
-            let tick = self.tick.get().wrapping_add(1);
-            self.tick.set(tick);
-            if tick.is_multiple_of(config.event_interval) {
-                let turn = self
-                    .parker
-                    .poll_driver(&self.shared.driver, self.shared.driver_handle());
-                self.observer().on_turn(self.index, turn);
-            }
-            if let Some(task) = self.next_task(tick) {
-                self.run_task(task);
-                continue;
-            }
-            if let Some(task) = self.steal_work() {
-                self.run_task(task);
-                continue;
-            }
-            self.park();
+    /// Whether this is worker `index` of `shared`, running on the thread
+    /// that owns its pinned tasks.
+    pub(super) fn owns_pinned(&self, shared: &Arc<Shared>, index: usize) -> bool {
+        self.index == index && self.runs_pinned && self.belongs_to(shared)
+    }
+
+    /// Whether `task::spawn_local` may pin a task here; claims the pinned
+    /// tasks for this thread if they had no owner yet.
+    pub(crate) fn can_spawn_local(&self) -> bool {
+        if self.runs_pinned {
+            self.claim_pinned();
         }
+        self.runs_pinned
+    }
+
+    fn claim_pinned(&self) {
+        if self.pinned_owner.get().is_none() {
+            self.pinned_owner.set(Some(thread::current().id()));
+        }
+    }
+
+    /// Spawns a `!Send` future pinned to this worker (the caller checked
+    /// `can_spawn_local`).
+    pub(crate) fn spawn_local<F>(
+        &self,
+        future: F,
+        meta: crate::runtime::task::Meta,
+    ) -> crate::runtime::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + 'static,
+        F::Output: 'static,
+    {
+        debug_assert!(self.runs_pinned);
+        super::pinned::spawn_here(self, future, meta)
+    }
+
+    fn run(&self) {
+        while !self.shared.is_shutdown() {
+            if !self.turn() {
+                self.park();
+            }
+        }
+    }
+
+    /// One turn of the loop: run one task (and its LIFO chain) if there is
+    /// one anywhere this worker may look. False if there was none.
+    pub(super) fn turn(&self) -> bool {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        if tick.is_multiple_of(self.shared.config.event_interval) {
+            self.maintenance();
+        }
+        // Pinned tasks get every other first look, so neither kind starves
+        // the other.
+        let pinned_first = tick & 1 == 0;
+        if pinned_first && self.run_pinned() {
+            return true;
+        }
+        if let Some(task) = self.next_task(tick) {
+            self.run_task(task);
+            return true;
+        }
+        if !pinned_first && self.run_pinned() {
+            return true;
+        }
+        if let Some(task) = self.steal_work() {
+            self.run_task(task);
+            return true;
+        }
+        false
+    }
+
+    /// Polls the driver without blocking, so I/O and timers progress while
+    /// the worker is busy.
+    pub(super) fn maintenance(&self) {
+        let turn = self
+            .parker
+            .poll_driver(&self.shared.driver, self.shared.driver_handle());
+        self.observer().on_turn(self.index, turn);
+    }
+
+    /// Runs one pinned task if this thread owns any that are due.
+    fn run_pinned(&self) -> bool {
+        if !self.runs_pinned {
+            return false;
+        }
+        let task = {
+            let mut pinned = self.pinned.borrow_mut();
+            self.shared
+                .pinned_inbox(self.index)
+                .drain_into(&mut pinned);
+            pinned.pop_front()
+        };
+        match task {
+            Some(task) => {
+                self.claim_pinned();
+                self.run_task(task);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn has_pinned_work(&self) -> bool {
+        self.runs_pinned
+            && (!self.pinned.borrow().is_empty() || !self.shared.pinned_inbox(self.index).is_empty())
+    }
+
+    /// Queues a pinned task woken on its owner's thread.
+    pub(super) fn schedule_pinned(&self, task: PinnedRef) {
+        self.pinned.borrow_mut().push_back(task);
     }
 
     fn next_task(&self, tick: u32) -> Option<TaskRef> {
@@ -199,7 +321,7 @@ impl Worker {
         r
     }
 
-    fn run_task(&self, task: TaskRef) {
+    fn run_task<S: 'static>(&self, task: Notified<S>) {
         if self.is_searching.replace(false) && self.shared.idle.transition_worker_from_searching() {
             // We were the last searcher and found work: there may be more,
             // so wake someone to keep looking.
@@ -246,7 +368,7 @@ impl Worker {
         }
     }
 
-    fn park(&self) {
+    pub(super) fn park(&self) {
         let was_searching = self.is_searching.replace(false);
         if self
             .shared
@@ -277,7 +399,7 @@ impl Worker {
             let lifo = self.lifo.take();
             let some = lifo.is_some();
             self.lifo.set(lifo);
-            some || !self.local.is_empty()
+            some || !self.local.is_empty() || self.has_pinned_work() || self.main_woken()
         };
         if has_work {
             // The driver woke tasks into our queues. If a notifier also
@@ -294,12 +416,21 @@ impl Worker {
         true
     }
 
+    /// Whether the `block_on` future of a current-thread core was woken.
+    pub(super) fn main_woken(&self) -> bool {
+        self.main.as_ref().is_some_and(|main| main.is_woken())
+    }
+
     /// Drops the queue references on the way out (the owned list keeps the
-    /// tasks alive until the shutting-down thread cancels them).
-    fn drain_queues(&self) {
+    /// tasks alive until the shutting-down thread cancels them), and
+    /// cancels the pinned tasks here, on their own thread.
+    pub(super) fn drain_queues(&self) {
         drop(self.lifo.take());
         while let Some(task) = self.local.pop() {
             drop(task);
+        }
+        if self.runs_pinned {
+            self.shared.shutdown_pinned(self.index, &self.pinned);
         }
     }
 }

@@ -85,6 +85,14 @@ impl OwnedTasks {
         true
     }
 
+    /// Closes the list without touching its tasks (they can no longer be
+    /// cancelled soundly from here, and are leaked); returns how many there
+    /// were. New tasks are cancelled on `bind` from now on.
+    pub(crate) fn close(&self) -> usize {
+        self.closed.store(true, Ordering::Relaxed);
+        self.shards.iter().map(|s| s.lock().len()).sum()
+    }
+
     /// Closes the list and cancels every task in it.
     pub(crate) fn close_and_shutdown_all(&self) {
         self.closed.store(true, Ordering::Relaxed);

@@ -196,7 +196,6 @@ where
 /// created and *dropped before its first poll* on another thread if the
 /// value it holds then is `Send` (a wrapper that builds the real future on
 /// its first poll).
-#[allow(dead_code)] // used by the local schedulers, landing next
 pub(crate) unsafe fn new_local_task<F, S>(
     future: F,
     scheduler: S,

@@ -1,0 +1,113 @@
+//! The current-thread runtime's loop: the thread in `block_on` is the
+//! runtime's only worker.
+//!
+//! A current-thread runtime is the multi-thread scheduler with one worker
+//! and no worker thread: the worker's parts (its queues and parker, the
+//! "core") wait in [`Shared`] until a `block_on` takes them, runs the loop
+//! below on its own thread, and gives them back when its future is done.
+//! Tasks spawned meanwhile from other threads wait in the injector; the
+//! next `block_on` runs them. So everything the multi-thread runtime has
+//! (the task cell, the driver park, metrics, trace, dump, slow-poll
+//! reports, pinned tasks) works here unchanged, for worker 0.
+//!
+//! Each turn: poll the `block_on` future if it was woken, else run one task
+//! (the worker's usual search order), else park (in the driver: the thread
+//! sleeps in `Poller::wait` until I/O, a timer, a remote wake or the
+//! future's waker). The future's waker sets a flag and unparks worker 0:
+//! the same unpark a remote spawn uses, so a wake cannot be lost between
+//! the flag check and the park (the parker keeps the token).
+
+use super::worker::{Parts, Worker};
+use super::Shared;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::Arc;
+use crate::runtime::context;
+use crate::runtime::task::coop;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Wake, Waker};
+
+/// The waker of the future a current-thread `block_on` drives.
+pub(crate) struct MainWake {
+    shared: Arc<Shared>,
+    woken: AtomicBool,
+}
+
+impl MainWake {
+    pub(super) fn is_woken(&self) -> bool {
+        self.woken.load(Ordering::Acquire)
+    }
+}
+
+impl Wake for MainWake {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        // Release pairs with the driver's Acquire swap: what the waker's
+        // caller wrote before waking is visible to the next poll.
+        self.woken.store(true, Ordering::Release);
+        self.shared.unpark_worker(0);
+    }
+}
+
+/// Drives the runtime with `future` as the main task until it completes.
+/// `None` if the runtime shut down first (the core is then dropped).
+pub(crate) fn drive<F: Future>(
+    shared: &Arc<Shared>,
+    parts: Parts,
+    mut future: Pin<&mut F>,
+) -> Option<F::Output> {
+    let main = std::sync::Arc::new(MainWake {
+        shared: shared.clone(),
+        woken: AtomicBool::new(true),
+    });
+    let waker = Waker::from(main.clone());
+    let mut cx = Context::from_waker(&waker);
+    let worker = Worker::new(shared.clone(), parts, Some(main.clone()));
+    let core = CoreGuard {
+        worker: Some(worker),
+    };
+    let worker = core.worker.as_ref().expect("set above");
+    let _ctx = context::set_worker(worker);
+    shared.observer.on_worker_start(0);
+    loop {
+        if shared.is_shutdown() {
+            return None;
+        }
+        if main.woken.swap(false, Ordering::Acquire) {
+            if let Poll::Ready(out) = coop::budget(|| future.as_mut().poll(&mut cx)) {
+                return Some(out);
+            }
+            continue;
+        }
+        if !worker.turn() && !worker.main_woken() {
+            worker.park();
+        }
+    }
+}
+
+/// Gives the core back when `drive` returns or unwinds (a panic in the
+/// `block_on` future): tasks spawned so far survive for the next
+/// `block_on`. After shutdown, drops it instead (cancelling the pinned
+/// tasks here if this thread owns them).
+struct CoreGuard {
+    worker: Option<Worker>,
+}
+
+impl Drop for CoreGuard {
+    fn drop(&mut self) {
+        let Some(worker) = self.worker.take() else {
+            return;
+        };
+        let shared = worker.shared().clone();
+        if shared.is_shutdown() {
+            worker.drain_queues();
+            shared.return_core(worker.into_parts());
+            shared.shutdown_idle_core();
+        } else {
+            shared.return_core(worker.into_parts());
+        }
+    }
+}
