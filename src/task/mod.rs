@@ -95,21 +95,26 @@ where
 ///
 /// let rt = magpie::Runtime::new().unwrap();
 /// let total = rt.block_on(async {
+///     // On a worker: the local task is pinned there, and may hold an `Rc`.
 ///     magpie::spawn(async {
-///         let log = Rc::new(RefCell::new(Vec::new())); // not Send
-///         let mut handles = Vec::new();
-///         for i in 0..3 {
-///             let log = log.clone();
-///             handles.push(magpie::task::spawn_local(async move {
-///                 magpie::task::yield_now().await;
-///                 log.borrow_mut().push(i);
-///             }));
-///         }
-///         for h in handles {
-///             h.await.unwrap();
-///         }
-///         let n = log.borrow().len();
-///         n
+///         magpie::task::spawn_local(async {
+///             let log = Rc::new(RefCell::new(Vec::new())); // not Send
+///             let mut handles = Vec::new();
+///             for i in 0..3 {
+///                 let log = log.clone();
+///                 handles.push(magpie::task::spawn_local(async move {
+///                     magpie::task::yield_now().await;
+///                     log.borrow_mut().push(i);
+///                 }));
+///             }
+///             for h in handles {
+///                 h.await.unwrap();
+///             }
+///             let n = log.borrow().len();
+///             n
+///         })
+///         .await
+///         .unwrap()
 ///     })
 ///     .await
 ///     .unwrap()
