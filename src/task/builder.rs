@@ -72,6 +72,29 @@ impl<'a> Builder<'a> {
         }))
     }
 
+    /// Spawns a `!Send` task with [`spawn_local`](super::spawn_local)'s
+    /// rules (same places allowed, same panic elsewhere).
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(async {
+    ///     let rc = std::rc::Rc::new(4);
+    ///     let h = magpie::task::Builder::new()
+    ///         .name("local")
+    ///         .spawn_local(async move { *rc })
+    ///         .unwrap();
+    ///     assert_eq!(h.await.unwrap(), 4);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(self, future: F) -> io::Result<JoinHandle<F::Output>>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        Ok(super::spawn_local_with(future, self.meta()))
+    }
+
     /// Spawns the task on the runtime of `handle`.
     ///
     /// ```

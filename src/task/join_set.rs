@@ -152,6 +152,35 @@ impl<T> JoinSet<T> {
         self.insert(super::spawn(future))
     }
 
+    /// Spawns a `!Send` future with [`task::spawn_local`](super::spawn_local)
+    /// (same places allowed) and adds it to the set.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let rt = magpie::runtime::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = magpie::task::JoinSet::new();
+    ///     for i in 0..3 {
+    ///         let shared = Rc::new(i); // not Send
+    ///         set.spawn_local(async move { *shared * 10 });
+    ///     }
+    ///     let mut sum = 0;
+    ///     while let Some(res) = set.join_next().await {
+    ///         sum += res.unwrap();
+    ///     }
+    ///     assert_eq!(sum, 30);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+        T: 'static,
+    {
+        self.insert(super::spawn_local(future))
+    }
+
     /// Spawns a task on the given runtime handle into the set.
     ///
     /// ```

@@ -127,7 +127,16 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let meta = Meta::here();
+    spawn_local_with(future, Meta::here())
+}
+
+/// `spawn_local` with the metadata given (`task::Builder` names tasks).
+#[track_caller]
+pub(crate) fn spawn_local_with<F>(future: F, meta: Meta) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
     crate::runtime::spawn_local(future, meta).unwrap_or_else(|msg| panic!("{msg}"))
 }
 
