@@ -10,8 +10,10 @@
 //! (the task cell, the driver park, metrics, trace, dump, slow-poll
 //! reports, pinned tasks) works here unchanged, for worker 0.
 //!
-//! Each turn: poll the `block_on` future if it was woken, else run one task
-//! (the worker's usual search order), else park (in the driver: the thread
+//! Each round: poll the `block_on` future if it was woken, then run tasks
+//! (the worker's usual search order) until there are none, `event_interval`
+//! have run, or the future was woken again (but at least one, so a future
+//! that keeps waking itself cannot starve them); with nothing to do, park (in the driver: the thread
 //! sleeps in `Poller::wait` until I/O, a timer, a remote wake or the
 //! future's waker). The future's waker sets a flag and unparks worker 0:
 //! the same unpark a remote spawn uses, so a wake cannot be lost between
@@ -72,6 +74,7 @@ pub(crate) fn drive<F: Future>(
     let worker = core.worker.as_ref().expect("set above");
     let _ctx = context::set_worker(worker);
     shared.observer.on_worker_start(0);
+    let batch = shared.config.event_interval.max(1);
     loop {
         if shared.is_shutdown() {
             return None;
@@ -80,9 +83,18 @@ pub(crate) fn drive<F: Future>(
             if let Poll::Ready(out) = coop::budget(|| future.as_mut().poll(&mut cx)) {
                 return Some(out);
             }
-            continue;
         }
-        if !worker.turn() && !worker.main_woken() {
+        // Run tasks: at least one before the future is polled again (a
+        // future that keeps waking itself, like a `yield_now` loop, must
+        // not starve them), at most `event_interval` in a row.
+        let mut ran = 0;
+        while ran < batch && !shared.is_shutdown() && worker.turn() {
+            ran += 1;
+            if main.is_woken() {
+                break;
+            }
+        }
+        if ran == 0 && !main.is_woken() {
             worker.park();
         }
     }
