@@ -18,10 +18,7 @@ use support::{BoundLog, ThreadBound};
 
 /// Runs `f` (which may call `spawn_local`) inside a task on a worker of
 /// `rt`, and returns its output.
-fn on_worker<T: Send + 'static>(
-    rt: &magpie::Runtime,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> T {
+fn on_worker<T: Send + 'static>(rt: &magpie::Runtime, f: impl FnOnce() -> T + Send + 'static) -> T {
     rt.block_on(rt.spawn(async move { f() })).unwrap()
 }
 
@@ -245,7 +242,10 @@ fn a_panicking_pinned_task_unwinds_on_its_worker() {
     });
     let err = rt.block_on(h).unwrap_err();
     assert!(err.is_panic());
-    assert_eq!(support::panic_message(&*err.into_panic()), "boom in a pinned task");
+    assert_eq!(
+        support::panic_message(&*err.into_panic()),
+        "boom in a pinned task"
+    );
     log.assert_clean(1);
     // The worker survived: more pinned work runs.
     let h = on_worker(&rt, || task::spawn_local(async { 1 }));
@@ -358,7 +358,9 @@ fn pinned_tasks_show_in_the_dump_and_the_alive_count() {
     });
     let dump = rt.handle().dump();
     assert!(
-        dump.tasks().iter().any(|t| t.name.as_deref() == Some("pinned-one")),
+        dump.tasks()
+            .iter()
+            .any(|t| t.name.as_deref() == Some("pinned-one")),
         "{dump}"
     );
     assert_eq!(rt.handle().metrics().num_alive_tasks(), 1);

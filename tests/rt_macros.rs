@@ -92,3 +92,49 @@ mod body_locations {
         assert_eq!(panic_line(test_whose_body_panics), TEST_PANIC_LINE);
     }
 }
+
+#[magpie::test]
+async fn a_test_defaults_to_current_thread_so_its_tasks_run_on_the_test_thread() {
+    let here = std::thread::current().id();
+    let there = magpie::spawn(async { std::thread::current().id() })
+        .await
+        .unwrap();
+    assert_eq!(here, there);
+    assert_eq!(
+        magpie::runtime::Handle::current().metrics().num_workers(),
+        1
+    );
+    // `!Send` state works in the body.
+    let rc = std::rc::Rc::new(5);
+    assert_eq!(
+        magpie::task::spawn_local(async move { *rc }).await.unwrap(),
+        5
+    );
+}
+
+#[magpie::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multi_thread_test_runs_tasks_on_workers() {
+    let here = std::thread::current().id();
+    let there = magpie::spawn(async { std::thread::current().id() })
+        .await
+        .unwrap();
+    assert_ne!(here, there);
+    assert_eq!(
+        magpie::runtime::Handle::current().metrics().num_workers(),
+        2
+    );
+}
+
+mod current_thread_main {
+    #[magpie::main(flavor = "current_thread")]
+    async fn main() -> std::thread::ThreadId {
+        magpie::spawn(async { std::thread::current().id() })
+            .await
+            .unwrap()
+    }
+
+    #[test]
+    fn main_with_the_current_thread_flavor_runs_tasks_on_the_calling_thread() {
+        assert_eq!(main(), std::thread::current().id());
+    }
+}

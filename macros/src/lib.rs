@@ -5,8 +5,14 @@
 //! Both turn an `async fn` into a plain function that builds a runtime and
 //! blocks on the body. They take optional arguments:
 //!
-//! * `worker_threads = N` — the number of worker threads (default: one per
-//!   CPU);
+//! * `flavor = "multi_thread"` or `"current_thread"` — the runtime flavor.
+//!   `main` defaults to `multi_thread`; `test` defaults to
+//!   `current_thread` (as tokio's does), unless `worker_threads` is given:
+//!   a test's tasks then run on the test's own thread, a task spawned by
+//!   the test does not run until the test awaits (tests ported from tokio
+//!   rely on that), and `spawn_local` works in the body;
+//! * `worker_threads = N` — the number of worker threads of a multi-thread
+//!   runtime (default: one per CPU); implies `flavor = "multi_thread"`;
 //! * `crate = "path"` — where to find magpie if it was renamed.
 //!
 //! The function's body is passed through as the very tokens the user
@@ -37,7 +43,7 @@ use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenSt
 ///         let h = magpie::spawn(async { 1 });
 ///         assert_eq!(h.await.unwrap(), 1);
 ///     };
-///     magpie::runtime::Builder::new()
+///     magpie::runtime::Builder::new_multi_thread()
 ///         .worker_threads(2)
 ///         .build()
 ///         .expect("failed to build the magpie runtime")
@@ -64,7 +70,20 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// expansion is that of [`macro@main`] with `#[test]` added, so other test
 /// attributes (`#[should_panic]`, `#[ignore]`) go below it.
 ///
+/// The default flavor of a test is `current_thread` (tokio's choice too):
+/// the test's tasks run on the test's thread, so ported tokio tests keep
+/// their ordering, and `!Send` state with `spawn_local` just works. Ask for
+/// `flavor = "multi_thread"` (or give `worker_threads`) to test under
+/// parallelism.
+///
 /// ```
+/// #[magpie::test]
+/// async fn local_state() {
+///     let rc = std::rc::Rc::new(1); // not Send: fine on current_thread
+///     let h = magpie::task::spawn_local(async move { *rc + 1 });
+///     assert_eq!(h.await.unwrap(), 2);
+/// }
+///
 /// #[magpie::test(worker_threads = 2)]
 /// async fn spawns() {
 ///     assert_eq!(magpie::spawn(async { 2 }).await.unwrap(), 2);
@@ -84,6 +103,8 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 
 struct Args {
     worker_threads: Option<Literal>,
+    /// `Some(true)`: current_thread; `Some(false)`: multi_thread.
+    current_thread: Option<(bool, Span)>,
     krate: String,
 }
 
@@ -105,6 +126,7 @@ fn error(msg: &str, span: Span) -> TokenStream {
 fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
     let mut out = Args {
         worker_threads: None,
+        current_thread: None,
         krate: "::magpie".to_string(),
     };
     let tokens: Vec<TokenTree> = args.into_iter().collect();
@@ -114,7 +136,7 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
             TokenTree::Ident(id) => id.clone(),
             other => {
                 return Err(error(
-                    "expected `worker_threads = N` or `crate = \"path\"`",
+                    "expected `flavor = \"..\"`, `worker_threads = N` or `crate = \"path\"`",
                     other.span(),
                 ))
             }
@@ -150,16 +172,23 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
                 out.krate = path.to_string();
             }
             "flavor" => {
-                if value.to_string() != "\"multi_thread\"" {
-                    return Err(error(
-                        "magpie has one flavor, \"multi_thread\"; use `worker_threads = 1` for a single worker",
-                        value.span(),
-                    ));
-                }
+                let current = match value.to_string().as_str() {
+                    "\"multi_thread\"" => false,
+                    "\"current_thread\"" => true,
+                    _ => {
+                        return Err(error(
+                            "`flavor` is \"multi_thread\" or \"current_thread\"",
+                            value.span(),
+                        ))
+                    }
+                };
+                out.current_thread = Some((current, value.span()));
             }
             other => {
                 return Err(error(
-                    &format!("unknown argument `{other}`: expected `worker_threads` or `crate`"),
+                    &format!(
+                        "unknown argument `{other}`: expected `flavor`, `worker_threads` or `crate`"
+                    ),
                     key.span(),
                 ))
             }
@@ -170,6 +199,13 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
             Some(TokenTree::Punct(p)) if p.as_char() == ',' => i += 1,
             Some(other) => return Err(error("expected `,` between arguments", other.span())),
         }
+    }
+    if let (Some(n), Some((true, _))) = (&out.worker_threads, out.current_thread) {
+        return Err(error(
+            "`worker_threads` needs `flavor = \"multi_thread\"`: a current-thread runtime \
+             runs its tasks on the thread in `block_on`",
+            n.span(),
+        ));
     }
     Ok(out)
 }
@@ -219,7 +255,18 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<TokenSt
     // value of the wrong type, say) points at the end of the body, but
     // keep the macro's own hygiene: lints see them as macro output (no
     // `clippy::expect_used` on our `expect`).
-    let mut builder = format!("{}::runtime::Builder::new()", args.krate);
+    // main: multi_thread unless asked; test: current_thread unless asked
+    // (or unless it gives a worker count).
+    let current_thread = match args.current_thread {
+        Some((current, _)) => current,
+        None => is_test && args.worker_threads.is_none(),
+    };
+    let flavor = if current_thread {
+        "new_current_thread"
+    } else {
+        "new_multi_thread"
+    };
+    let mut builder = format!("{}::runtime::Builder::{flavor}()", args.krate);
     if let Some(n) = &args.worker_threads {
         builder.push_str(&format!(".worker_threads({n})"));
     }

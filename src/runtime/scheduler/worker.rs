@@ -225,9 +225,7 @@ impl Worker {
         }
         let task = {
             let mut pinned = self.pinned.borrow_mut();
-            self.shared
-                .pinned_inbox(self.index)
-                .drain_into(&mut pinned);
+            self.shared.pinned_inbox(self.index).drain_into(&mut pinned);
             pinned.pop_front()
         };
         match task {
@@ -242,7 +240,8 @@ impl Worker {
 
     fn has_pinned_work(&self) -> bool {
         self.runs_pinned
-            && (!self.pinned.borrow().is_empty() || !self.shared.pinned_inbox(self.index).is_empty())
+            && (!self.pinned.borrow().is_empty()
+                || !self.shared.pinned_inbox(self.index).is_empty())
     }
 
     /// Queues a pinned task woken on its owner's thread.
