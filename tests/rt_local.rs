@@ -209,14 +209,14 @@ fn runtime_drop_drops_pending_pinned_futures_on_their_worker() {
     let pinned = Arc::new(AtomicUsize::new(0));
     for _ in 0..4 {
         let p = pinned.clone();
-        let _ = rt.handle().spawn_pinned(move || {
+        drop(rt.handle().spawn_pinned(move || {
             let guard = ThreadBound::new(&BoundLog::new());
             p.fetch_add(1, Ordering::SeqCst);
             async move {
                 guard.check();
                 std::future::pending::<()>().await
             }
-        });
+        }));
     }
     drop(rt);
     log.assert_clean(4);
@@ -301,7 +301,7 @@ fn spawn_pinned_spreads_tasks_over_the_least_loaded_workers() {
 #[test]
 fn spawn_local_outside_a_local_executor_panics_with_where_to_call_it() {
     let err = std::panic::catch_unwind(|| {
-        let _ = task::spawn_local(async {});
+        drop(task::spawn_local(async {}));
     })
     .unwrap_err();
     let msg = support::panic_message(&*err);
@@ -313,7 +313,7 @@ fn spawn_local_outside_a_local_executor_panics_with_where_to_call_it() {
     let rt = support::rt(1);
     let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         rt.block_on(async {
-            let _ = task::spawn_local(async {});
+            drop(task::spawn_local(async {}));
         })
     }))
     .unwrap_err();
@@ -327,9 +327,9 @@ fn a_pinned_future_whose_drop_spawns_locally_during_shutdown_is_cancelled_cleanl
         fn drop(&mut self) {
             // The worker is shutting down: this spawn is cancelled at once.
             let c = self.0.clone();
-            let _ = task::spawn_local(async move {
+            drop(task::spawn_local(async move {
                 c.fetch_add(100, Ordering::SeqCst);
-            });
+            }));
             self.0.fetch_add(1, Ordering::SeqCst);
         }
     }
