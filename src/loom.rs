@@ -207,10 +207,22 @@ mod imp {
         }
 
         /// Joins `t`, giving up at `deadline`. True if it was joined.
+        ///
+        /// Gives up at once on a thread that holds the Windows loader lock.
         pub(crate) fn join_until<T>(
             t: JoinHandle<T>,
             deadline: Option<std::time::Instant>,
         ) -> Result<bool, JoinHandle<T>> {
+            // Why: a thread-local destructor (a `Runtime` kept in a
+            // `thread_local!`, dropped as its thread exits) runs under the
+            // loader lock on Windows, and `t` needs that lock to finish
+            // exiting, even after `is_finished`: the join would never
+            // return. Leave `t` detached, as past a deadline; it exits once
+            // the lock is released.
+            #[cfg(windows)]
+            if crate::util::loader_lock::held_by_current_thread() {
+                return Err(t);
+            }
             if let Some(deadline) = deadline {
                 while !t.is_finished() {
                     if std::time::Instant::now() >= deadline {

@@ -46,7 +46,9 @@ thread_local! {
 
 #[test]
 fn a_runtime_kept_in_a_thread_local_drops_cleanly_when_its_thread_exits() {
-    let t = std::thread::spawn(|| {
+    // The pending task holds the only sender: its drop closes the channel.
+    let (held_by_task, closed) = std::sync::mpsc::channel::<()>();
+    let t = std::thread::spawn(move || {
         // The runtime's slot is registered first, so it is destroyed after
         // magpie's own context, which the runtime's drop then cannot use.
         KEPT.with(|slot| *slot.borrow_mut() = Some(support::rt(1)));
@@ -56,9 +58,48 @@ fn a_runtime_kept_in_a_thread_local_drops_cleanly_when_its_thread_exits() {
             let h = rt.spawn(async { 5 });
             assert_eq!(rt.block_on(h).unwrap(), 5);
             // A task still pending at teardown is cancelled, not leaked.
-            rt.spawn(std::future::pending::<()>());
+            rt.spawn(async move {
+                let _sender = held_by_task;
+                std::future::pending::<()>().await
+            });
         });
     });
-    // Before the fix the thread aborted the whole process here.
+    // Before the fix the thread aborted the whole process here (and on
+    // Windows, where this drop runs under the loader lock, hung joining the
+    // workers).
     t.join().expect("the thread exits cleanly");
+    let cancelled = closed.recv_timeout(std::time::Duration::from_secs(10));
+    assert_eq!(
+        cancelled,
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
+    );
+}
+
+thread_local! {
+    static BUILT_ON_FIRST_USE: magpie::Runtime = support::rt(1);
+}
+
+#[test]
+fn a_runtime_dropped_at_thread_exit_while_the_context_is_alive_drops_cleanly() {
+    let (held_by_task, closed) = std::sync::mpsc::channel::<()>();
+    let t = std::thread::spawn(move || {
+        // The other order: magpie's context is registered first and the
+        // lazily built runtime's slot after it, so the runtime is destroyed
+        // first, with the context still usable.
+        let _ = magpie::runtime::Handle::try_current();
+        BUILT_ON_FIRST_USE.with(|rt| {
+            let h = rt.spawn(async { 5 });
+            assert_eq!(rt.block_on(h).unwrap(), 5);
+            rt.spawn(async move {
+                let _sender = held_by_task;
+                std::future::pending::<()>().await
+            });
+        });
+    });
+    t.join().expect("the thread exits cleanly");
+    let cancelled = closed.recv_timeout(std::time::Duration::from_secs(10));
+    assert_eq!(
+        cancelled,
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
+    );
 }

@@ -163,6 +163,9 @@ impl Runtime {
     /// 4. stop the blocking pool (queued jobs are cancelled) and join its
     ///    threads (until the deadline).
     ///
+    /// On Windows no thread is joined under the loader lock (see
+    /// `util/loader_lock.rs`): steps 2 and 4 then give up at once.
+    ///
     /// Waiting (any `timeout` but zero) is refused on a thread that drives a
     /// runtime, a worker or a `block_on`: it would block async code, and
     /// could wait for the very task doing the drop. The runtime is then shut
@@ -209,6 +212,13 @@ impl Runtime {
 
 impl Drop for Runtime {
     /// Shuts down and waits for the worker and blocking threads.
+    ///
+    /// On Windows, from a thread-local destructor (a runtime kept in a
+    /// `thread_local!`, dropped as its thread exits), it cannot wait: std
+    /// runs those destructors under the loader lock, which every exiting
+    /// thread needs. Tasks are still cancelled there, but the threads are
+    /// left to exit on their own, as with
+    /// [`shutdown_background`](Runtime::shutdown_background).
     ///
     /// # Panics
     ///

@@ -6,6 +6,8 @@
 pub(crate) mod atomic_waker;
 pub(crate) mod cache_padded;
 pub(crate) mod linked_list;
+#[cfg(all(windows, not(loom)))]
+pub(crate) mod loader_lock;
 pub(crate) mod parker;
 pub(crate) mod rng;
 pub(crate) mod try_lock;
