@@ -336,7 +336,7 @@ fn a_pinned_future_whose_drop_spawns_locally_during_shutdown_is_cancelled_cleanl
     let rt = support::rt(2);
     let count = Arc::new(AtomicUsize::new(0));
     let c = count.clone();
-    let _ = on_worker(&rt, move || {
+    let pending = on_worker(&rt, move || {
         let guard = SpawnOnDrop(c);
         task::spawn_local(async move {
             let _guard = guard;
@@ -345,6 +345,7 @@ fn a_pinned_future_whose_drop_spawns_locally_during_shutdown_is_cancelled_cleanl
     });
     drop(rt);
     assert_eq!(count.load(Ordering::SeqCst), 1);
+    drop(pending);
 }
 
 #[test]
