@@ -59,6 +59,8 @@ fn tasks_spawned_before_block_on_wait_for_it_and_resume_in_the_next_one() {
     let (tx, rx) = oneshot::channel::<u32>();
     let progress = Rc::new(RefCell::new(Vec::new()));
     let p = progress.clone();
+    // The handle leaves this block_on on purpose: the next one awaits it.
+    #[allow(clippy::async_yields_async)]
     let waiter = rt.block_on(async move {
         let h = task::spawn_local(async move {
             p.borrow_mut().push("started");
@@ -278,6 +280,7 @@ fn block_on_from_another_thread_runs_send_tasks_but_leaves_local_ones() {
     let log = BoundLog::new();
     let g = ThreadBound::new(&log);
     let (tx, rx) = oneshot::channel::<()>();
+    #[allow(clippy::async_yields_async)]
     let local = rt.block_on(async move {
         task::spawn_local(async move {
             rx.await.unwrap();
