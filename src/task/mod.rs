@@ -15,6 +15,9 @@
 //!                          JoinHandle reads the output
 //! ```
 //!
+//! Futures that are not `Send` (they hold an `Rc`, a `RefCell` borrow, a
+//! thread-bound handle) run on one thread in a [`LocalSet`].
+//!
 //! ```
 //! use magpie::task::{self, JoinSet};
 //!
@@ -37,11 +40,13 @@
 
 mod builder;
 mod join_set;
+mod local_set;
 mod yield_now;
 
 pub use crate::runtime::task::{AbortHandle, Id, JoinError, JoinHandle};
 pub use builder::Builder;
 pub use join_set::JoinSet;
+pub use local_set::LocalSet;
 pub use yield_now::yield_now;
 
 use crate::runtime::task::Meta;
