@@ -383,3 +383,24 @@ fn dump_trace_and_metrics_work_with_one_worker() {
     std::fs::remove_file(&path).ok();
     assert!(text.contains("traceEvents"));
 }
+
+#[test]
+fn a_local_set_runs_inside_a_current_thread_runtime_and_task_spawn_local_targets_it() {
+    let rt = rt();
+    let set = task::LocalSet::new();
+    let here = std::thread::current().id();
+    let out = set.block_on(&rt, async move {
+        let state = Rc::new(RefCell::new(0));
+        let s = state.clone();
+        // Inside the set, `task::spawn_local` spawns onto the set.
+        task::spawn_local(async move {
+            magpie::time::sleep(Duration::from_millis(2)).await;
+            *s.borrow_mut() += 1;
+            std::thread::current().id()
+        })
+        .await
+        .map(|t| (t, *state.borrow()))
+        .unwrap()
+    });
+    assert_eq!(out, (here, 1));
+}

@@ -348,13 +348,12 @@ impl fmt::Debug for LocalSet {
 }
 
 /// Spawns `future` onto the set running on this thread, if there is one;
-/// gives the future back otherwise.
+/// gives the future and its metadata back otherwise.
 ///
 /// "Running" means: inside `run_until`'s poll, the set's `poll` (and so
 /// inside its tasks), or its `Drop` (where the task is cancelled at once).
 /// With nested sets it is the innermost.
-#[allow(dead_code)] // called by `task::spawn_local`, landing next
-pub(crate) fn spawn_on_current<F>(future: F, meta: Meta) -> Result<JoinHandle<F::Output>, F>
+pub(crate) fn spawn_on_current<F>(future: F, meta: Meta) -> Result<JoinHandle<F::Output>, (F, Meta)>
 where
     F: Future + 'static,
     F::Output: 'static,
@@ -364,7 +363,7 @@ where
     let current = CURRENT.try_with(|c| c.borrow().clone()).ok().flatten();
     match current {
         Some(shared) => Ok(spawn_onto(&shared, future, meta)),
-        None => Err(future),
+        None => Err((future, meta)),
     }
 }
 

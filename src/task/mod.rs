@@ -142,7 +142,12 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    crate::runtime::spawn_local(future, meta).unwrap_or_else(|msg| panic!("{msg}"))
+    match local_set::spawn_on_current(future, meta) {
+        Ok(handle) => handle,
+        Err((future, meta)) => {
+            crate::runtime::spawn_local(future, meta).unwrap_or_else(|msg| panic!("{msg}"))
+        }
+    }
 }
 
 /// Runs a blocking function on the runtime's blocking-thread pool and
