@@ -48,7 +48,7 @@ pub(crate) struct Worker {
     rng: Cell<FastRand>,
     parker: Parker,
     /// The `block_on` future's wake flag, on a current-thread core.
-    main: Option<Arc<MainWake>>,
+    main: Option<std::sync::Arc<MainWake>>,
 }
 
 /// Runs a worker until the runtime shuts down.
@@ -81,7 +81,11 @@ fn victim_sequence(mut rng: FastRand, n: usize, count: usize) -> Vec<usize> {
 }
 
 impl Worker {
-    pub(super) fn new(shared: Arc<Shared>, parts: Parts, main: Option<Arc<MainWake>>) -> Worker {
+    pub(super) fn new(
+        shared: Arc<Shared>,
+        parts: Parts,
+        main: Option<std::sync::Arc<MainWake>>,
+    ) -> Worker {
         let me = thread::current().id();
         Worker {
             index: parts.index,
