@@ -404,3 +404,31 @@ fn a_local_set_runs_inside_a_current_thread_runtime_and_task_spawn_local_targets
     });
     assert_eq!(out, (here, 1));
 }
+
+thread_local! {
+    static KEPT: RefCell<Option<magpie::Runtime>> = const { RefCell::new(None) };
+}
+
+#[test]
+fn a_current_thread_runtime_in_a_thread_local_drops_its_local_tasks_at_thread_exit() {
+    let log = BoundLog::new();
+    let l = log.clone();
+    std::thread::spawn(move || {
+        KEPT.with(|slot| *slot.borrow_mut() = Some(rt()));
+        KEPT.with(|slot| {
+            let slot = slot.borrow();
+            let rt = slot.as_ref().unwrap();
+            let g = ThreadBound::new(&l);
+            rt.block_on(async move {
+                task::spawn_local(async move {
+                    g.check();
+                    std::future::pending::<()>().await
+                });
+                task::yield_now().await;
+            });
+        });
+    })
+    .join()
+    .expect("the thread exits cleanly");
+    log.assert_clean(1);
+}
