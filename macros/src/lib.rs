@@ -13,6 +13,8 @@
 //!   rely on that), and `spawn_local` works in the body;
 //! * `worker_threads = N` — the number of worker threads of a multi-thread
 //!   runtime (default: one per CPU); implies `flavor = "multi_thread"`;
+//! * `start_paused = true` — build the runtime with its clock paused
+//!   (`Builder::start_paused`; current-thread only);
 //! * `crate = "path"` — where to find magpie if it was renamed.
 //!
 //! The function's body is passed through as the very tokens the user
@@ -105,6 +107,7 @@ struct Args {
     worker_threads: Option<Literal>,
     /// `Some(true)`: current_thread; `Some(false)`: multi_thread.
     current_thread: Option<(bool, Span)>,
+    start_paused: Option<(bool, Span)>,
     krate: String,
 }
 
@@ -127,6 +130,7 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
     let mut out = Args {
         worker_threads: None,
         current_thread: None,
+        start_paused: None,
         krate: "::magpie".to_string(),
     };
     let tokens: Vec<TokenTree> = args.into_iter().collect();
@@ -147,6 +151,13 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
         }
         let value = match tokens.get(i + 2) {
             Some(TokenTree::Literal(lit)) => lit.clone(),
+            // `true` / `false` are identifiers: carry them as a literal
+            // of their text (only `start_paused` accepts them).
+            Some(TokenTree::Ident(id)) if matches!(id.to_string().as_str(), "true" | "false") => {
+                let mut lit = Literal::string(&id.to_string());
+                lit.set_span(id.span());
+                lit
+            }
             _ => return Err(error("expected a literal value", key.span())),
         };
         match key.to_string().as_str() {
@@ -162,6 +173,14 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
                         ))
                     }
                 }
+            }
+            "start_paused" => {
+                let paused = match value.to_string().as_str() {
+                    "\"true\"" => true,
+                    "\"false\"" => false,
+                    _ => return Err(error("`start_paused` is `true` or `false`", value.span())),
+                };
+                out.start_paused = Some((paused, value.span()));
             }
             "crate" => {
                 let text = value.to_string();
@@ -187,7 +206,8 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
             other => {
                 return Err(error(
                     &format!(
-                        "unknown argument `{other}`: expected `flavor`, `worker_threads` or `crate`"
+                        "unknown argument `{other}`: expected `flavor`, `worker_threads`, \
+                         `start_paused` or `crate`"
                     ),
                     key.span(),
                 ))
@@ -269,6 +289,16 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<TokenSt
     let mut builder = format!("{}::runtime::Builder::{flavor}()", args.krate);
     if let Some(n) = &args.worker_threads {
         builder.push_str(&format!(".worker_threads({n})"));
+    }
+    if let Some((true, span)) = args.start_paused {
+        if !current_thread {
+            return Err(error(
+                "`start_paused` needs the current-thread flavor: auto-advance cannot know \
+                 that no worker of a multi-thread runtime is running a task",
+                span,
+            ));
+        }
+        builder.push_str(".start_paused(true)");
     }
     let end = Span::call_site().located_at(body.span_close());
     let mut new_body = parse_at("let body = async move", end)?;

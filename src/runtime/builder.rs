@@ -95,6 +95,34 @@ impl Builder {
         builder
     }
 
+    /// Builds the runtime with its clock paused, as if `time::pause()` were
+    /// its first call (tokio's `start_paused`): timers auto-advance the
+    /// clock whenever the runtime has nothing else to do. Current-thread
+    /// runtimes only: `build` fails on a multi-thread builder (see
+    /// [`time::pause`](crate::time::pause) for why).
+    ///
+    /// ```
+    /// use magpie::time::{interval, Duration, Instant};
+    ///
+    /// let rt = magpie::runtime::Builder::new_current_thread()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let start = Instant::now();
+    ///     let mut every_minute = interval(Duration::from_secs(60));
+    ///     for _ in 0..=60 {
+    ///         every_minute.tick().await;
+    ///     }
+    ///     // An hour of ticks, in a few milliseconds of real time.
+    ///     assert_eq!(Instant::now() - start, Duration::from_secs(3600));
+    /// });
+    /// ```
+    pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
+        self.config.start_paused = paused;
+        self
+    }
+
     /// Accepted for code written against tokio: magpie's I/O and time
     /// drivers are always enabled, so this changes nothing.
     ///
@@ -426,6 +454,14 @@ impl Builder {
     /// ```
     pub fn build(&mut self) -> io::Result<Runtime> {
         let config = self.config.resolve();
+        if config.start_paused && !config.current_thread {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "start_paused(true) needs a current-thread runtime \
+                 (Builder::new_current_thread()): on the multi-thread runtime, auto-advance \
+                 could not know that no worker is running a task",
+            ));
+        }
         let blocking = BlockingPool::new(PoolConfig {
             max_threads: config.max_blocking_threads,
             keep_alive: config.keep_alive,
@@ -435,6 +471,13 @@ impl Builder {
             on_stop: config.on_thread_stop.clone(),
         });
         let (driver, driver_handle) = Driver::new()?;
+        if config.start_paused {
+            driver_handle
+                .time
+                .clock()
+                .pause()
+                .expect("a new clock runs");
+        }
         let (shared, parts) = Shared::new(
             config.clone(),
             driver,

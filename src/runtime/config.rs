@@ -17,6 +17,8 @@ pub(crate) type SlowPollCallback = StdArc<dyn Fn(&SlowPoll<'_>) + Send + Sync>;
 pub(crate) struct Config {
     /// The current-thread flavor: one worker, driven by `block_on`.
     pub(crate) current_thread: bool,
+    /// Build with the clock paused (current-thread only).
+    pub(crate) start_paused: bool,
     /// `None`: one per CPU (resolved by [`Config::resolve`]).
     pub(crate) worker_threads: Option<usize>,
     pub(crate) thread_name: ThreadNameFn,
@@ -45,6 +47,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             current_thread: false,
+            start_paused: false,
             worker_threads: None,
             thread_name: StdArc::new(|| {
                 static NEXT: StaticAtomicU64 = StaticAtomicU64::new(0);
@@ -117,6 +120,7 @@ impl fmt::Debug for Config {
                     "multi_thread"
                 },
             )
+            .field("start_paused", &self.start_paused)
             .field("worker_threads", &self.worker_threads)
             .field("thread_stack_size", &self.thread_stack_size)
             .field("max_blocking_threads", &self.max_blocking_threads)

@@ -8,8 +8,9 @@ use std::time::Duration;
 /// timers are measured against.
 ///
 /// It is a thin wrapper around [`std::time::Instant`] (convert with
-/// [`from_std`](Instant::from_std) / [`into_std`](Instant::into_std)); having
-/// its own type leaves room for a paused or virtual runtime clock later.
+/// [`from_std`](Instant::from_std) / [`into_std`](Instant::into_std)).
+/// [`Instant::now`] reads the current runtime's clock, which differs from
+/// the system's once it was paused ([`pause`](super::pause)).
 /// Unlike the standard type, subtracting a later instant saturates to zero
 /// instead of panicking.
 ///
@@ -37,6 +38,15 @@ impl Instant {
     /// assert!(b >= a);
     /// ```
     pub fn now() -> Instant {
+        // A runtime whose clock is paused (or was) answers for its threads;
+        // while no clock in the process is, this is one relaxed load.
+        if crate::runtime::driver::time::any_virtual() {
+            if let Ok(now) =
+                crate::runtime::context::try_with_current(|h| h.driver().time.clock().now())
+            {
+                return Instant::from_std(now);
+            }
+        }
         Instant::from_std(std::time::Instant::now())
     }
 

@@ -34,11 +34,13 @@ mod instant;
 mod interval;
 #[cfg(loom)]
 pub(crate) mod loom_api;
+mod pause;
 mod sleep;
 mod timeout;
 
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
+pub use pause::{advance, pause, resume};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use std::time::Duration;
 pub use timeout::{timeout, timeout_at, Timeout};

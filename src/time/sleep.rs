@@ -173,8 +173,9 @@ impl Future for Sleep {
         let deadline = deadline.into_std();
         // The runtime's clock, not the system's: the two differ under loom
         // (and wherever the clock is not the wall clock).
-        let clock = entry.handle().clock().clone();
-        match entry.poll_elapsed(cx, TimeHandle::unpark_driver, || deadline <= clock.now()) {
+        match entry.poll_elapsed(cx, TimeHandle::unpark_driver, |clock| {
+            deadline <= clock.now()
+        }) {
             Poll::Ready(Ok(())) => {
                 coop.made_progress();
                 Poll::Ready(())

@@ -14,6 +14,7 @@
 //!   an optional deadline).
 
 use super::task::{BlockingSchedule, BlockingTask};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 use crate::loom::thread;
 use crate::runtime::config::Callback;
@@ -44,6 +45,10 @@ struct Inner {
     on_stop: Option<Callback>,
     /// The runtime this pool belongs to: blocking code may `spawn` onto it.
     handle: Mutex<Option<crate::runtime::Handle>>,
+    /// Jobs queued or running. Decremented after a job has run (and so
+    /// after it woke its `JoinHandle`): a paused clock does not
+    /// auto-advance while this is not zero.
+    in_flight: AtomicUsize,
 }
 
 struct State {
@@ -90,6 +95,7 @@ impl BlockingPool {
                     on_start: config.on_start,
                     on_stop: config.on_stop,
                     handle: Mutex::new(None),
+                    in_flight: AtomicUsize::new(0),
                 }),
             },
         }
@@ -116,6 +122,7 @@ impl BlockingPool {
         };
         inner.condvar.notify_all();
         for job in queued {
+            inner.in_flight.fetch_sub(1, Ordering::SeqCst);
             job.shutdown();
         }
         // Break the cycle runtime handle → pool → runtime handle.
@@ -157,6 +164,7 @@ impl Spawner {
                 notified.shutdown();
                 return join;
             }
+            self.inner.in_flight.fetch_add(1, Ordering::SeqCst);
             state.queue.push_back(notified);
             if state.num_idle > 0 {
                 state.num_idle -= 1;
@@ -205,6 +213,7 @@ impl Spawner {
                     let jobs: Vec<Job> = state.queue.drain(..).collect();
                     drop(state);
                     for job in jobs {
+                        self.inner.in_flight.fetch_sub(1, Ordering::SeqCst);
                         job.shutdown();
                     }
                 }
@@ -217,6 +226,11 @@ impl Spawner {
     /// Threads in the pool, busy or idle (a metric).
     pub(crate) fn num_threads(&self) -> usize {
         self.inner.state.lock().num_threads
+    }
+
+    /// Jobs queued or running.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.inner.in_flight.load(Ordering::SeqCst)
     }
 
     /// Jobs queued and not yet started (a metric).
@@ -238,6 +252,9 @@ impl Inner {
             while let Some(job) = state.queue.pop_front() {
                 drop(state);
                 job.run();
+                // After the run: its wake is queued before the count drops
+                // (SeqCst pairs with the load in `in_flight`).
+                this.in_flight.fetch_sub(1, Ordering::SeqCst);
                 state = this.state.lock();
             }
             if state.shutdown {

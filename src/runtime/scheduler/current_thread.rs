@@ -18,6 +18,12 @@
 //! future's waker). The future's waker sets a flag and unparks worker 0:
 //! the same unpark a remote spawn uses, so a wake cannot be lost between
 //! the flag check and the park (the parker keeps the token).
+//!
+//! With the clock paused (`time::pause`), a thread with nothing to run
+//! does not sleep: it polls I/O without blocking and, if nothing is ready
+//! and no `spawn_blocking` job is in flight, moves the clock to the next
+//! timer's deadline (auto-advance). Only this flavor may pause its clock:
+//! here "nothing to run" is one thread's observation.
 
 use super::worker::{Parts, Worker};
 use super::Shared;
@@ -94,9 +100,33 @@ pub(crate) fn drive<F: Future>(
                 break;
             }
         }
-        if ran == 0 && !main.is_woken() {
+        if ran == 0 && !main.is_woken() && !auto_advance(shared, worker, &main) {
             worker.park();
         }
+    }
+}
+
+/// With the clock paused and nothing to run, moves the clock to the next
+/// timer's deadline and fires what is then due, instead of sleeping. Not
+/// while a `spawn_blocking` job is in flight (its result is real-time
+/// input), nor while I/O is ready (polled first, without blocking). True if
+/// there may be work now.
+fn auto_advance(shared: &Shared, worker: &Worker, main: &MainWake) -> bool {
+    let time = &shared.driver_handle().time;
+    if !time.clock().is_paused() || shared.blocking().in_flight() > 0 {
+        return false;
+    }
+    worker.maintenance();
+    if worker.has_work() || shared.has_stealable_work() || main.is_woken() {
+        return true;
+    }
+    match time.next_expiration() {
+        Some(at) => {
+            time.clock().advance_to(at);
+            time.process();
+            true
+        }
+        None => false,
     }
 }
 

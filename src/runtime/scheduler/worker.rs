@@ -397,13 +397,17 @@ impl Worker {
         self.observer().on_unpark(self.index);
     }
 
+    /// Whether this worker's own queues (LIFO slot, local queue, pinned
+    /// queue and inbox) hold a task.
+    pub(super) fn has_work(&self) -> bool {
+        let lifo = self.lifo.take();
+        let some = lifo.is_some();
+        self.lifo.set(lifo);
+        some || !self.local.is_empty() || self.has_pinned_work()
+    }
+
     fn transition_from_parked(&self) -> bool {
-        let has_work = {
-            let lifo = self.lifo.take();
-            let some = lifo.is_some();
-            self.lifo.set(lifo);
-            some || !self.local.is_empty() || self.has_pinned_work() || self.main_woken()
-        };
+        let has_work = self.has_work() || self.main_woken();
         if has_work {
             // The driver woke tasks into our queues. If a notifier also
             // picked us, it counted us as searching.

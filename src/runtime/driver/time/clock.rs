@@ -6,9 +6,9 @@
 //! `t`" always means `now >= deadline`: the wheel can fire late by up to one
 //! tick but never early.
 //!
-//! The clock is a field of the time [`Handle`](super::Handle), never a global,
-//! so a paused or virtual clock can later replace `Instant::now()` here
-//! without touching the wheel. The wheel itself only ever sees ticks, which is
+//! The clock is a field of the time [`Handle`](super::Handle), never a global:
+//! each runtime's clock can be paused and advanced on its own (tests, and
+//! deterministic runs) without touching the wheel. The wheel itself only ever sees ticks, which is
 //! also how its unit tests and loom models drive time by hand.
 //!
 //! Under loom the clock does not read the system time at all: it stands at
@@ -17,27 +17,86 @@
 
 use std::time::{Duration, Instant};
 
+#[cfg(not(loom))]
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+#[cfg(not(loom))]
+use crate::loom::sync::Mutex;
+
 /// Nanoseconds in one tick.
 const NANOS_PER_TICK: u32 = 1_000_000;
 /// Ticks in one second.
 const TICKS_PER_SEC: u64 = 1_000;
 
+/// How many clocks in the process are virtual (paused now, or paused once
+/// and resumed): while none is, `time::Instant::now()` reads the system
+/// clock without asking the runtime.
+#[cfg(not(loom))]
+static VIRTUAL_CLOCKS: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether any runtime's clock in the process is virtual.
+#[cfg(not(loom))]
+pub(crate) fn any_virtual() -> bool {
+    VIRTUAL_CLOCKS.load(Ordering::Acquire) > 0
+}
+
+#[cfg(loom)]
+pub(crate) fn any_virtual() -> bool {
+    false
+}
+
 /// A monotonic clock measured in 1 ms ticks from the moment it was created.
-#[derive(Debug, Clone)]
+///
+/// Real by default. [`pause`](Clock::pause) freezes it (it then moves only
+/// by [`advance`](Clock::advance)); [`resume`](Clock::resume) lets it run
+/// again at the real rate from where it stood: tokio's `time::pause`
+/// semantics. Once paused, `now` reads the virtual state under a lock (a
+/// test-only cost); a clock never paused reads `Instant::now()` after one
+/// relaxed load.
+#[derive(Debug)]
 pub(crate) struct Clock {
     start: Instant,
     /// Under loom: nanoseconds the model has advanced the clock by.
     #[cfg(loom)]
-    advanced: crate::loom::sync::Arc<crate::loom::sync::atomic::AtomicU64>,
+    advanced: crate::loom::sync::atomic::AtomicU64,
+    /// Set once the clock is first paused: `now` reads `virt` from then on.
+    #[cfg(not(loom))]
+    is_virtual: AtomicBool,
+    #[cfg(not(loom))]
+    virt: Mutex<Virtual>,
+}
+
+/// The clock once virtual: it reads `base` plus, when running, the real
+/// time since `running_since`.
+#[cfg(not(loom))]
+#[derive(Debug)]
+struct Virtual {
+    base: Instant,
+    /// `None` while paused.
+    running_since: Option<Instant>,
+}
+
+/// Why a clock operation was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClockError {
+    AlreadyPaused,
+    NotPaused,
 }
 
 impl Clock {
     /// A clock whose tick 0 is now.
     pub(crate) fn new() -> Clock {
+        let start = Instant::now();
         Clock {
-            start: Instant::now(),
+            start,
             #[cfg(loom)]
             advanced: Default::default(),
+            #[cfg(not(loom))]
+            is_virtual: AtomicBool::new(false),
+            #[cfg(not(loom))]
+            virt: Mutex::new(Virtual {
+                base: start,
+                running_since: Some(start),
+            }),
         }
     }
 
@@ -45,12 +104,87 @@ impl Clock {
     #[inline]
     pub(crate) fn now(&self) -> Instant {
         #[cfg(not(loom))]
-        return Instant::now();
+        {
+            if !self.is_virtual.load(Ordering::Acquire) {
+                return Instant::now();
+            }
+            let virt = self.virt.lock();
+            virt.base + virt.running_since.map_or(Duration::ZERO, |t| t.elapsed())
+        }
         #[cfg(loom)]
         return self.nanos_instant(
             self.advanced
                 .load(crate::loom::sync::atomic::Ordering::SeqCst),
         );
+    }
+
+    /// Whether the clock stands still (paused): only `advance` and
+    /// auto-advance move it.
+    #[cfg(not(loom))]
+    pub(crate) fn is_paused(&self) -> bool {
+        self.is_virtual.load(Ordering::Acquire) && self.virt.lock().running_since.is_none()
+    }
+
+    #[cfg(loom)]
+    pub(crate) fn is_paused(&self) -> bool {
+        false
+    }
+
+    /// Freezes the clock at the current time.
+    #[cfg(not(loom))]
+    pub(crate) fn pause(&self) -> Result<(), ClockError> {
+        let mut virt = self.virt.lock();
+        let Some(since) = virt.running_since else {
+            return Err(ClockError::AlreadyPaused);
+        };
+        let now = if self.is_virtual.load(Ordering::Acquire) {
+            virt.base + since.elapsed()
+        } else {
+            Instant::now()
+        };
+        virt.base = now;
+        virt.running_since = None;
+        if !self.is_virtual.swap(true, Ordering::AcqRel) {
+            VIRTUAL_CLOCKS.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(())
+    }
+
+    /// Lets a paused clock run again, at the real rate, from where it stands.
+    #[cfg(not(loom))]
+    pub(crate) fn resume(&self) -> Result<(), ClockError> {
+        let mut virt = self.virt.lock();
+        if virt.running_since.is_some() {
+            return Err(ClockError::NotPaused);
+        }
+        virt.running_since = Some(Instant::now());
+        Ok(())
+    }
+
+    /// Moves a paused clock forward by `by`.
+    #[cfg(not(loom))]
+    pub(crate) fn advance(&self, by: Duration) -> Result<(), ClockError> {
+        let mut virt = self.virt.lock();
+        if virt.running_since.is_some() {
+            return Err(ClockError::NotPaused);
+        }
+        virt.base = virt
+            .base
+            .checked_add(by)
+            .unwrap_or_else(|| far_future(self.start));
+        Ok(())
+    }
+
+    /// Moves a paused clock forward to `to`, if that is later (auto-advance
+    /// to the next timer). False if the clock is not paused.
+    #[cfg(not(loom))]
+    pub(crate) fn advance_to(&self, to: Instant) -> bool {
+        let mut virt = self.virt.lock();
+        if virt.running_since.is_some() {
+            return false;
+        }
+        virt.base = virt.base.max(to);
+        true
     }
 
     /// Moves the model clock forward by `by` (loom only: time does not pass
@@ -143,6 +277,15 @@ impl Deadline {
 impl Default for Clock {
     fn default() -> Clock {
         Clock::new()
+    }
+}
+
+#[cfg(not(loom))]
+impl Drop for Clock {
+    fn drop(&mut self) {
+        if *self.is_virtual.get_mut() {
+            VIRTUAL_CLOCKS.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 }
 

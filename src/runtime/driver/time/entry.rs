@@ -50,7 +50,7 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
-use super::{Deadline, Filing, Handle, Moved, Shutdown};
+use super::{Clock, Deadline, Filing, Handle, Moved, Shutdown};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
 use crate::util::atomic_waker::AtomicWaker;
@@ -350,7 +350,7 @@ impl TimerEntry {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         unpark: impl FnOnce(&Handle),
-        is_due: impl FnOnce() -> bool,
+        is_due: impl FnOnce(&Clock) -> bool,
     ) -> Poll<Result<(), Shutdown>> {
         let (handle, deadline, filed, node) = self.project();
         if let Some(at) = *filed {
@@ -380,7 +380,7 @@ impl TimerEntry {
         // Ask the owner (who reads the clock) only if the deadline is near
         // the wheel's time: a far deadline cannot be due yet, unless the
         // wheel lags; then filing it is still right (the next turn fires it).
-        if handle.may_be_due(deadline.tick) && is_due() {
+        if handle.may_be_due(deadline.tick) && is_due(handle.clock()) {
             // Never filed: mark it so later polls answer at once. (A node
             // that fired already says so, and the wheel may still be
             // finishing with it: leave its state to the wheel.)

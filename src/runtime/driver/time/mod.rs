@@ -87,7 +87,7 @@ use std::time::Instant;
 use crate::loom::sync::atomic::{Ordering::Relaxed, StatAtomicU64};
 use crate::loom::sync::{Arc, Mutex};
 
-pub(crate) use clock::{far_future, Clock, Deadline};
+pub(crate) use clock::{any_virtual, far_future, Clock, ClockError, Deadline};
 pub(crate) use entry::TimerEntry;
 use entry::{Location, NodeRef, State};
 use wheel::Wheel;

@@ -58,7 +58,7 @@ impl Timer {
     pub fn poll(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
         self.entry
             .as_mut()
-            .poll_elapsed(cx, |_| {}, || false)
+            .poll_elapsed(cx, |_| {}, |_| false)
             .map(|result| result.is_ok())
     }
 
