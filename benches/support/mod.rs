@@ -8,8 +8,14 @@
 //! Workloads that need more than spawning name it in a sub-trait next to
 //! this one: [`net::NetBench`] (a TCP listener and stream per runtime) and
 //! [`time::TimeBench`] (sleep and timeout per runtime).
+//!
+//! The current-thread benches (`benches/local.rs`) compare single-threaded
+//! executors instead, behind [`local::LocalBench`]; [`floor`] is their
+//! no-atomics baseline task.
 #![allow(dead_code)]
 
+pub mod floor;
+pub mod local;
 pub mod net;
 pub mod report;
 pub mod time;

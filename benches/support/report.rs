@@ -1,5 +1,5 @@
 //! Reads criterion's saved estimates back and prints a Markdown table of
-//! mean times and ratios (magpie's time divided by each peer's: below 1.0
+//! mean (or median) times and ratios (magpie's time divided by each peer's: below 1.0
 //! means magpie is faster).
 
 use std::path::PathBuf;
@@ -15,6 +15,12 @@ fn criterion_dir() -> PathBuf {
 /// function made with `BenchmarkId::new(name, parameter)` is written
 /// `name/parameter` (criterion keeps them as two folders).
 pub fn mean_ns(group: &str, function: &str) -> Option<f64> {
+    estimate_ns(group, function, "mean")
+}
+
+/// Criterion's estimate `stat` ("mean", "median", ...) in nanoseconds of
+/// `group/function` from the last run.
+pub fn estimate_ns(group: &str, function: &str, stat: &str) -> Option<f64> {
     // criterion turns the characters it cannot use in paths into `_`.
     let clean = |s: &str| s.replace(['/', '\\', ':', '?', '*', '"', '<', '>', '|'], "_");
     let mut path = criterion_dir().join(clean(group));
@@ -24,7 +30,7 @@ pub fn mean_ns(group: &str, function: &str) -> Option<f64> {
     let path = path.join("new").join("estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["mean"]["point_estimate"].as_f64()
+    json[stat]["point_estimate"].as_f64()
 }
 
 pub fn human(ns: f64) -> String {
@@ -40,6 +46,12 @@ pub fn human(ns: f64) -> String {
 /// One row per group; columns: each function's mean, then the first
 /// function's time over each other's.
 pub fn print_ratio_table(groups: &[&str], functions: &[&str]) {
+    print_ratio_table_of("mean", groups, functions);
+}
+
+/// As [`print_ratio_table`], with criterion's estimate `stat` ("mean",
+/// "median") instead of the mean.
+pub fn print_ratio_table_of(stat: &str, groups: &[&str], functions: &[&str]) {
     let Some((first, others)) = functions.split_first() else {
         return;
     };
@@ -59,7 +71,10 @@ pub fn print_ratio_table(groups: &[&str], functions: &[&str]) {
     }
     println!("\n{header}\n{rule}");
     for group in groups {
-        let times: Vec<Option<f64>> = functions.iter().map(|f| mean_ns(group, f)).collect();
+        let times: Vec<Option<f64>> = functions
+            .iter()
+            .map(|f| estimate_ns(group, f, stat))
+            .collect();
         let mut row = format!("| {group} |");
         for t in &times {
             row.push_str(&format!(
