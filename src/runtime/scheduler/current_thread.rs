@@ -85,7 +85,9 @@ pub(crate) fn drive<F: Future>(
         if shared.is_shutdown() {
             return None;
         }
-        if main.woken.swap(false, Ordering::Acquire) {
+        // Load first: the swap is a locked instruction, paid on every
+        // round otherwise.
+        if main.is_woken() && main.woken.swap(false, Ordering::Acquire) {
             if let Poll::Ready(out) = coop::budget(|| future.as_mut().poll(&mut cx)) {
                 return Some(out);
             }

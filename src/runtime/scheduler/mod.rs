@@ -24,7 +24,7 @@ pub(crate) use worker::{run as run_worker, Parts, Worker};
 use self::idle::Idle;
 use self::park::Unparker;
 use self::pinned::{Inbox, PinnedRef};
-use self::queue::{Injector, Stealer};
+use self::queue::{Injector, LocalQueue, RemoteQueue};
 use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::blocking::Spawner as BlockingSpawner;
@@ -92,7 +92,7 @@ impl Drop for WatchFatal<'_> {
 /// Another worker as seen from outside: how to steal from it and wake it,
 /// and its pinned tasks (see `pinned.rs`).
 pub(super) struct Remote {
-    pub(super) stealer: Stealer<TaskRef>,
+    pub(super) stealer: RemoteQueue<TaskRef>,
     pub(super) unparker: Unparker,
     inbox: Inbox,
     pinned: OwnedTasks,
@@ -111,10 +111,15 @@ impl Shared {
         let mut parts = Vec::with_capacity(n);
         let mut remotes = Vec::with_capacity(n);
         for index in 0..n {
-            let local = queue::Local::new_fifo();
+            // Nobody steals from a current-thread runtime's one worker.
+            let local = if config.current_thread {
+                LocalQueue::owned()
+            } else {
+                LocalQueue::stealable()
+            };
             let (parker, unparker) = park::pair();
             remotes.push(Remote {
-                stealer: local.stealer(),
+                stealer: local.remote(),
                 unparker,
                 inbox: Inbox::new(),
                 pinned: OwnedTasks::new(1),

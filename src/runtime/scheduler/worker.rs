@@ -1,7 +1,7 @@
 use super::current_thread::MainWake;
 use super::park::Parker;
 use super::pinned::PinnedRef;
-use super::queue::{Local, Steal};
+use super::queue::{LocalQueue, Steal};
 use super::{Shared, TaskRef};
 use crate::loom::sync::Arc;
 use crate::loom::thread::{self, ThreadId};
@@ -21,7 +21,7 @@ const MAX_LIFO_POLLS: u32 = 3;
 /// runtime, the "core" that `block_on` takes, drives and gives back.
 pub(crate) struct Parts {
     pub(super) index: usize,
-    pub(super) local: Local<TaskRef>,
+    pub(super) local: LocalQueue<TaskRef>,
     pub(super) parker: Parker,
     /// Pinned tasks woken on the owner's own thread.
     pub(super) pinned: VecDeque<PinnedRef>,
@@ -36,7 +36,7 @@ pub(crate) struct Parts {
 pub(crate) struct Worker {
     index: usize,
     shared: Arc<Shared>,
-    local: Local<TaskRef>,
+    local: LocalQueue<TaskRef>,
     lifo: Cell<Option<TaskRef>>,
     pinned: RefCell<VecDeque<PinnedRef>>,
     pinned_owner: Cell<Option<ThreadId>>,
@@ -266,8 +266,14 @@ impl Worker {
     }
 
     fn next_remote(&self) -> Option<TaskRef> {
+        // Plain loads: crossbeam's steal from an empty injector still
+        // issues a SeqCst fence. A push racing with this check is found by
+        // the search or the pre-park re-check (see idle.rs).
+        if self.shared.injector.is_empty() {
+            return None;
+        }
         loop {
-            match self.shared.injector.steal_batch_and_pop(&self.local) {
+            match self.local.take_from(&self.shared.injector) {
                 Steal::Success(task) => return Some(task),
                 Steal::Empty => return None,
                 Steal::Retry => continue,
