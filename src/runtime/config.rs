@@ -19,6 +19,8 @@ pub(crate) struct Config {
     pub(crate) current_thread: bool,
     /// Build with the clock paused (current-thread only).
     pub(crate) start_paused: bool,
+    /// Deterministic runs from this seed (current-thread only).
+    pub(crate) deterministic: Option<u64>,
     /// `None`: one per CPU (resolved by [`Config::resolve`]).
     pub(crate) worker_threads: Option<usize>,
     pub(crate) thread_name: ThreadNameFn,
@@ -48,6 +50,7 @@ impl Default for Config {
         Config {
             current_thread: false,
             start_paused: false,
+            deterministic: None,
             worker_threads: None,
             thread_name: StdArc::new(|| {
                 static NEXT: StaticAtomicU64 = StaticAtomicU64::new(0);
@@ -121,6 +124,7 @@ impl fmt::Debug for Config {
                 },
             )
             .field("start_paused", &self.start_paused)
+            .field("deterministic", &self.deterministic)
             .field("worker_threads", &self.worker_threads)
             .field("thread_stack_size", &self.thread_stack_size)
             .field("max_blocking_threads", &self.max_blocking_threads)

@@ -125,7 +125,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.blocking().spawn(f, Meta::here())
+        self.spawn_blocking_with(f, Meta::here())
     }
 
     pub(crate) fn spawn_blocking_with<F, R>(&self, f: F, meta: Meta) -> JoinHandle<R>
@@ -133,6 +133,11 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
+        if self.inner.config.deterministic.is_some() {
+            // A deterministic runtime runs the closure as an ordinary task:
+            // its result arrives at a seeded point of the schedule.
+            return super::scheduler::spawn(&self.inner, async move { f() }, meta);
+        }
         self.inner.blocking().spawn(f, meta)
     }
 

@@ -16,7 +16,7 @@ use crate::runtime::driver::Turn;
 use crate::runtime::metrics::worker::{add, WorkerMetrics};
 use crate::runtime::observe::SlowPoll;
 use crate::runtime::task::{Id, Notified};
-use crate::runtime::trace::{Kind, Trace, EXTERNAL};
+use crate::runtime::trace::{Kind, Trace, TraceClock, EXTERNAL};
 use std::time::{Duration, Instant};
 
 /// Everything that watches the workers, shared by them all.
@@ -33,10 +33,14 @@ pub(crate) struct Observer {
 }
 
 impl Observer {
-    pub(crate) fn new(config: &Config, workers: usize) -> Observer {
+    /// `clock`: where trace timestamps come from instead of the wall clock
+    /// (a deterministic runtime's virtual clock).
+    pub(crate) fn new(config: &Config, workers: usize, clock: Option<TraceClock>) -> Observer {
         Observer {
             metrics: (0..workers).map(|_| WorkerMetrics::default()).collect(),
-            trace: config.trace_capacity.map(|cap| Trace::new(workers, cap)),
+            trace: config
+                .trace_capacity
+                .map(|cap| Trace::new(workers, cap, clock)),
             track_tasks: config.track_tasks,
             slow_poll: config.slow_poll(),
             epoch: Instant::now(),

@@ -75,6 +75,35 @@ where
     crate::runtime::context::with_current(|handle| handle.spawn_with(future, meta))
 }
 
+/// The id of the task being polled.
+///
+/// # Panics
+///
+/// Outside a task (for example directly in `block_on`'s future); use
+/// [`try_id`] there.
+///
+/// ```
+/// let rt = magpie::Runtime::new().unwrap();
+/// let h = rt.spawn(async { magpie::task::id() });
+/// let id = h.id();
+/// assert_eq!(rt.block_on(h).unwrap(), id);
+/// ```
+#[track_caller]
+pub fn id() -> Id {
+    try_id().expect("`task::id()` called outside a task: use `task::try_id()`")
+}
+
+/// The id of the task being polled, or `None` outside a task.
+///
+/// ```
+/// assert!(magpie::task::try_id().is_none());
+/// let rt = magpie::Runtime::new().unwrap();
+/// assert!(rt.block_on(rt.spawn(async { magpie::task::try_id() })).unwrap().is_some());
+/// ```
+pub fn try_id() -> Option<Id> {
+    crate::runtime::task::id::current()
+}
+
 /// Spawns a `!Send` future as a task that stays on this thread, and
 /// returns its [`JoinHandle`] (which is `Send` only if the output is).
 ///

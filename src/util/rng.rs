@@ -70,6 +70,15 @@ pub(crate) fn random_below(n: usize) -> usize {
         .unwrap_or(0)
 }
 
+/// Replaces this thread's generator (`None`: seed from entropy on next
+/// use); returns the one it had. A deterministic runtime installs its own
+/// for as long as it drives this thread, so that `select!` is seeded too.
+pub(crate) fn replace_thread_rng(rng: Option<FastRand>) -> Option<FastRand> {
+    THREAD_RNG
+        .try_with(|cell| cell.replace(rng))
+        .unwrap_or(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{random_below, FastRand};

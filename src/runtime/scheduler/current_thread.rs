@@ -38,7 +38,7 @@ use std::task::{Context, Poll, Wake, Waker};
 /// The waker of the future a current-thread `block_on` drives.
 pub(crate) struct MainWake {
     shared: Arc<Shared>,
-    woken: AtomicBool,
+    pub(super) woken: AtomicBool,
 }
 
 impl MainWake {
@@ -80,6 +80,10 @@ pub(crate) fn drive<F: Future>(
     let worker = core.worker.as_ref().expect("set above");
     let _ctx = context::set_worker(worker);
     shared.observer.on_worker_start(0);
+    if worker.is_deterministic() {
+        worker.det().borrow_mut().enter();
+        return super::deterministic::run(shared, worker, &main, future, &mut cx);
+    }
     let batch = shared.config.event_interval.max(1);
     loop {
         if shared.is_shutdown() {
@@ -113,7 +117,7 @@ pub(crate) fn drive<F: Future>(
 /// while a `spawn_blocking` job is in flight (its result is real-time
 /// input), nor while I/O is ready (polled first, without blocking). True if
 /// there may be work now.
-fn auto_advance(shared: &Shared, worker: &Worker, main: &MainWake) -> bool {
+pub(super) fn auto_advance(shared: &Shared, worker: &Worker, main: &MainWake) -> bool {
     let time = &shared.driver_handle().time;
     if !time.clock().is_paused() || shared.blocking().in_flight() > 0 {
         return false;
@@ -145,6 +149,9 @@ impl Drop for CoreGuard {
         let Some(worker) = self.worker.take() else {
             return;
         };
+        if worker.is_deterministic() {
+            worker.det().borrow_mut().exit();
+        }
         let shared = worker.shared().clone();
         if shared.is_shutdown() {
             worker.drain_queues();

@@ -13,6 +13,7 @@
 //! and `idle.rs`.
 
 pub(crate) mod current_thread;
+mod deterministic;
 mod idle;
 mod park;
 pub(crate) mod pinned;
@@ -131,8 +132,10 @@ impl Shared {
                 pinned: VecDeque::new(),
                 pinned_owner: None,
                 tick: 0,
+                det: config.deterministic.map(deterministic::Runnable::new),
             });
         }
+        let observer = Observer::new(&config, n, trace_clock(&config, &driver_handle));
         let shared = Arc::new(Shared {
             injector: Injector::new(),
             remotes: remotes.into_boxed_slice(),
@@ -141,7 +144,7 @@ impl Shared {
             driver: TryLock::new(driver),
             driver_handle,
             blocking,
-            observer: Observer::new(&config, n),
+            observer,
             config,
             shutdown: AtomicBool::new(false),
             fatal: Mutex::new(None),
@@ -377,6 +380,20 @@ impl Shared {
             }
         }
     }
+}
+
+/// A deterministic runtime's trace reads the virtual clock, so that the
+/// same seed gives the same timestamps.
+fn trace_clock(
+    config: &Config,
+    driver: &driver::Handle,
+) -> Option<crate::runtime::trace::TraceClock> {
+    config.deterministic?;
+    let time = driver.time.clone();
+    Some(Box::new(move || {
+        let clock = time.clock();
+        clock.nanos(clock.now())
+    }))
 }
 
 /// Spawns a future as a task of the runtime `shared` belongs to.

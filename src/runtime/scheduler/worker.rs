@@ -1,4 +1,5 @@
 use super::current_thread::MainWake;
+use super::deterministic::Runnable;
 use super::park::Parker;
 use super::pinned::PinnedRef;
 use super::queue::{LocalQueue, Steal};
@@ -30,6 +31,8 @@ pub(crate) struct Parts {
     /// ran or spawned a local task on it.
     pub(super) pinned_owner: Option<ThreadId>,
     pub(super) tick: u32,
+    /// A deterministic core's runnable list (`deterministic.rs`).
+    pub(super) det: Option<Runnable>,
 }
 
 /// A worker, living on its thread's stack while it runs.
@@ -49,6 +52,9 @@ pub(crate) struct Worker {
     parker: Parker,
     /// The `block_on` future's wake flag, on a current-thread core.
     main: Option<std::sync::Arc<MainWake>>,
+    /// A deterministic core: every woken task waits here for the seeded
+    /// pick, instead of in the LIFO slot and the local queue.
+    det: Option<RefCell<Runnable>>,
 }
 
 /// Runs a worker until the runtime shuts down.
@@ -99,6 +105,7 @@ impl Worker {
             tick: Cell::new(parts.tick),
             rng: Cell::new(victim_rng(shared.config.rng_seed, parts.index)),
             main,
+            det: parts.det.map(RefCell::new),
             shared,
         }
     }
@@ -122,6 +129,7 @@ impl Worker {
             pinned: self.pinned.into_inner(),
             pinned_owner: self.pinned_owner.get(),
             tick: self.tick.get(),
+            det: self.det.map(RefCell::into_inner),
         }
     }
 
@@ -250,7 +258,30 @@ impl Worker {
 
     /// Queues a pinned task woken on its owner's thread.
     pub(super) fn schedule_pinned(&self, task: PinnedRef) {
+        if let Some(det) = &self.det {
+            det.borrow_mut().push_pinned(task);
+            return;
+        }
         self.pinned.borrow_mut().push_back(task);
+    }
+
+    /// The runnable list of a deterministic core.
+    pub(super) fn det(&self) -> &RefCell<Runnable> {
+        self.det.as_ref().expect("a deterministic core")
+    }
+
+    pub(super) fn is_deterministic(&self) -> bool {
+        self.det.is_some()
+    }
+
+    /// Whether this thread may poll the pinned tasks.
+    pub(super) fn may_run_pinned(&self) -> bool {
+        self.runs_pinned
+    }
+
+    /// Runs a task the seeded pick chose.
+    pub(super) fn run_det<S: 'static>(&self, task: Notified<S>) {
+        self.run_task(task);
     }
 
     fn next_task(&self, tick: u32) -> Option<TaskRef> {
@@ -359,6 +390,10 @@ impl Worker {
 
     /// Queues a task woken on this worker's thread.
     pub(crate) fn schedule_local(&self, task: TaskRef, is_yield: bool) {
+        if let Some(det) = &self.det {
+            det.borrow_mut().push(task);
+            return;
+        }
         let notify = if is_yield || !self.shared.config.lifo_enabled {
             self.local.push(task);
             true
@@ -409,7 +444,9 @@ impl Worker {
         let lifo = self.lifo.take();
         let some = lifo.is_some();
         self.lifo.set(lifo);
-        some || !self.local.is_empty() || self.has_pinned_work()
+        some || !self.local.is_empty()
+            || self.has_pinned_work()
+            || self.det.as_ref().is_some_and(|d| !d.borrow().is_empty())
     }
 
     fn transition_from_parked(&self) -> bool {
@@ -441,6 +478,11 @@ impl Worker {
         drop(self.lifo.take());
         while let Some(task) = self.local.pop() {
             drop(task);
+        }
+        if let Some(det) = &self.det {
+            // Dropped outside the borrow: a reference can be the last one.
+            let queued = det.borrow_mut().take_queued();
+            drop(queued);
         }
         if self.runs_pinned {
             self.shared.shutdown_pinned(self.index, &self.pinned);

@@ -266,6 +266,7 @@ fn poll_future<F: Future, S: Schedule>(
             unsafe { self.0.set_stage(Stage::Consumed) };
         }
     }
+    let _current = super::id::enter(header.id);
     let res = panic::catch_unwind(AssertUnwindSafe(|| {
         let guard = DropOnUnwind(core);
         // SAFETY: we hold RUNNING, so we have exclusive access to the stage,

@@ -1,8 +1,61 @@
 use crate::loom::sync::atomic::{Ordering, StaticAtomicU64};
+use std::cell::Cell;
 use std::fmt;
 use std::num::NonZeroU64;
 
-/// A task's identifier, unique among all tasks alive in the process.
+crate::loom::const_thread_local! {
+    /// The id of the task being polled on this thread (0: none).
+    static CURRENT: Cell<u64> = Cell::new(0);
+}
+
+/// Marks task `id` as the one being polled on this thread until the guard
+/// drops (which restores the previous one: polls nest when a task's poll
+/// drives a `LocalSet`).
+pub(crate) fn enter(id: Id) -> CurrentGuard {
+    let prev = CURRENT.try_with(|c| c.replace(id.0.get())).unwrap_or(0);
+    CurrentGuard { prev }
+}
+
+pub(crate) struct CurrentGuard {
+    prev: u64,
+}
+
+impl Drop for CurrentGuard {
+    fn drop(&mut self) {
+        let _ = CURRENT.try_with(|c| c.set(self.prev));
+    }
+}
+
+/// The id of the task being polled on this thread, if any.
+pub(crate) fn current() -> Option<Id> {
+    CURRENT
+        .try_with(|c| NonZeroU64::new(c.get()).map(Id))
+        .ok()
+        .flatten()
+}
+
+crate::loom::const_thread_local! {
+    /// The next id of the deterministic runtime driven on this thread
+    /// (0: none; ids then come from the process-wide counter).
+    static LOCAL_NEXT: Cell<u64> = Cell::new(0);
+}
+
+/// Makes task ids on this thread count on from `next` (a deterministic
+/// runtime's own sequence, so that ids are a function of its seed) until
+/// [`end_local_ids`] returns where the sequence got to.
+pub(crate) fn begin_local_ids(next: u64) {
+    let _ = LOCAL_NEXT.try_with(|c| c.set(next.max(1)));
+}
+
+/// Ends [`begin_local_ids`]; returns the next id of the sequence.
+pub(crate) fn end_local_ids() -> u64 {
+    LOCAL_NEXT.try_with(|c| c.replace(0)).unwrap_or(0)
+}
+
+/// A task's identifier, unique among all tasks alive in the process (on a
+/// deterministic runtime, `Builder::deterministic`, ids count from 1 in
+/// spawn order instead, per runtime, so that they are a function of the
+/// seed).
 ///
 /// ```
 /// let rt = magpie::Runtime::new().unwrap();
@@ -15,6 +68,18 @@ pub struct Id(NonZeroU64);
 
 impl Id {
     pub(crate) fn next() -> Id {
+        let local = LOCAL_NEXT
+            .try_with(|c| {
+                let n = c.get();
+                if n != 0 {
+                    c.set(n + 1);
+                }
+                n
+            })
+            .unwrap_or(0);
+        if let Some(id) = NonZeroU64::new(local) {
+            return Id(id);
+        }
         static NEXT: StaticAtomicU64 = StaticAtomicU64::new(1);
         // Relaxed: uniqueness needs only the atomicity of the increment.
         let id = NEXT.fetch_add(1, Ordering::Relaxed);

@@ -20,7 +20,7 @@
 pub(crate) mod coop;
 mod error;
 mod harness;
-mod id;
+pub(crate) mod id;
 mod join;
 mod list;
 mod meta;

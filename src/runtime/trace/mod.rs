@@ -76,17 +76,24 @@ impl Ring {
     }
 }
 
+/// Where a trace reads its timestamps: nanoseconds since the runtime
+/// started (the runtime's virtual clock on a deterministic runtime).
+pub(crate) type TraceClock = Box<dyn Fn() -> u64 + Send + Sync>;
+
 pub(crate) struct Trace {
     epoch: Instant,
+    /// A virtual clock to read instead of `epoch.elapsed()`.
+    clock: Option<TraceClock>,
     /// One ring per worker, then one for everything else.
     rings: Box<[Mutex<Ring>]>,
 }
 
 impl Trace {
-    pub(crate) fn new(num_workers: usize, capacity: usize) -> Trace {
+    pub(crate) fn new(num_workers: usize, capacity: usize, clock: Option<TraceClock>) -> Trace {
         let capacity = capacity.max(1);
         Trace {
             epoch: Instant::now(),
+            clock,
             rings: (0..=num_workers)
                 .map(|_| {
                     Mutex::new(Ring {
@@ -101,7 +108,10 @@ impl Trace {
 
     /// Records an event in `worker`'s ring (`None`: the external ring).
     pub(crate) fn record(&self, worker: Option<usize>, kind: Kind, task: u64, arg: u64) {
-        let ts_ns = self.epoch.elapsed().as_nanos() as u64;
+        let ts_ns = match &self.clock {
+            Some(clock) => clock(),
+            None => self.epoch.elapsed().as_nanos() as u64,
+        };
         let ring = worker.unwrap_or(self.rings.len() - 1);
         self.rings[ring].lock().push(Event {
             ts_ns,
@@ -129,7 +139,7 @@ mod tests {
 
     #[test]
     fn a_full_ring_keeps_the_newest_events_in_order() {
-        let trace = Trace::new(1, 3);
+        let trace = Trace::new(1, 3, None);
         for i in 0..5 {
             trace.record(Some(0), Kind::Spawn, i, 0);
         }

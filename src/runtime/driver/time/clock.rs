@@ -150,6 +150,19 @@ impl Clock {
         Ok(())
     }
 
+    /// Pauses a new clock at its very start (tick 0 exactly), so that the
+    /// virtual time of everything after is a function of the program alone
+    /// (`Builder::start_paused`, deterministic runs).
+    #[cfg(not(loom))]
+    pub(crate) fn pause_at_start(&self) {
+        let mut virt = self.virt.lock();
+        virt.base = self.start;
+        virt.running_since = None;
+        if !self.is_virtual.swap(true, Ordering::AcqRel) {
+            VIRTUAL_CLOCKS.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
     /// Lets a paused clock run again, at the real rate, from where it stands.
     #[cfg(not(loom))]
     pub(crate) fn resume(&self) -> Result<(), ClockError> {
