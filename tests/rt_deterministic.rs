@@ -60,10 +60,12 @@ async fn workload() -> Vec<String> {
     while let Some(res) = set.join_next().await {
         log.borrow_mut().push(format!("joined {}", res.unwrap()));
     }
-    log.borrow_mut().push(blocking.await.unwrap().to_string());
+    let blocking = blocking.await.unwrap().to_string();
+    log.borrow_mut().push(blocking);
     local.await.unwrap();
     racer.await.unwrap();
-    log.borrow_mut().push(format!("sum {}", *lock.lock().await));
+    let sum = *lock.lock().await;
+    log.borrow_mut().push(format!("sum {sum}"));
     let out = log.borrow().clone();
     out
 }
