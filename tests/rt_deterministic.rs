@@ -222,3 +222,44 @@ fn exploration_finds_a_check_then_act_race_and_the_seed_replays_it() {
         .replay_command()
         .contains(&format!("MAGPIE_SEED={seed}")));
 }
+
+#[magpie::test(seeds = 200)]
+async fn the_seeds_attribute_runs_the_body_under_each_seed() {
+    // Correct under every interleaving: the lock is held across the await.
+    let balance = Arc::new(Mutex::new(100i64));
+    let mut hs = vec![];
+    for _ in 0..2 {
+        let b = balance.clone();
+        hs.push(magpie::spawn(async move {
+            let mut guard = b.lock().await;
+            if *guard >= 80 {
+                task::yield_now().await;
+                *guard -= 80;
+            }
+        }));
+    }
+    for h in hs {
+        h.await.unwrap();
+    }
+    assert_eq!(*balance.lock().await, 20);
+}
+
+#[magpie::test(seeds = 1000)]
+#[should_panic(expected = "replay it with: MAGPIE_SEED=")]
+async fn a_failing_seed_is_reported_with_the_command_that_replays_it() {
+    let balance = Rc::new(RefCell::new(100i64));
+    let mut hs = vec![];
+    for _ in 0..2 {
+        let b = balance.clone();
+        hs.push(task::spawn_local(async move {
+            if *b.borrow() >= 80 {
+                task::yield_now().await;
+                *b.borrow_mut() -= 80;
+            }
+        }));
+    }
+    for h in hs {
+        h.await.unwrap();
+    }
+    assert!(*balance.borrow() >= 0, "overdraft");
+}

@@ -15,6 +15,10 @@
 //!   runtime (default: one per CPU); implies `flavor = "multi_thread"`;
 //! * `start_paused = true` — build the runtime with its clock paused
 //!   (`Builder::start_paused`; current-thread only);
+//! * `seeds = N` (`test` only) — run the body under seeds `0..N`, each on a
+//!   deterministic current-thread runtime (`runtime::explore`): the first
+//!   failing seed is printed with the command that replays it
+//!   (`MAGPIE_SEED=<seed> cargo test -- --exact <test>`);
 //! * `crate = "path"` — where to find magpie if it was renamed.
 //!
 //! The function's body is passed through as the very tokens the user
@@ -108,6 +112,7 @@ struct Args {
     /// `Some(true)`: current_thread; `Some(false)`: multi_thread.
     current_thread: Option<(bool, Span)>,
     start_paused: Option<(bool, Span)>,
+    seeds: Option<Literal>,
     krate: String,
 }
 
@@ -131,6 +136,7 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
         worker_threads: None,
         current_thread: None,
         start_paused: None,
+        seeds: None,
         krate: "::magpie".to_string(),
     };
     let tokens: Vec<TokenTree> = args.into_iter().collect();
@@ -182,6 +188,19 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
                 };
                 out.start_paused = Some((paused, value.span()));
             }
+            "seeds" => {
+                let text = value.to_string();
+                let digits = text.trim_end_matches("u64").replace('_', "");
+                match digits.parse::<u64>() {
+                    Ok(n) if n > 0 => out.seeds = Some(value),
+                    _ => {
+                        return Err(error(
+                            "`seeds` must be a positive integer (how many seeds to run)",
+                            value.span(),
+                        ))
+                    }
+                }
+            }
             "crate" => {
                 let text = value.to_string();
                 let path = text.trim_matches('"');
@@ -207,7 +226,7 @@ fn parse_args(args: TokenStream) -> Result<Args, TokenStream> {
                 return Err(error(
                     &format!(
                         "unknown argument `{other}`: expected `flavor`, `worker_threads`, \
-                         `start_paused` or `crate`"
+                         `start_paused`, `seeds` or `crate`"
                     ),
                     key.span(),
                 ))
@@ -301,14 +320,37 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<TokenSt
         builder.push_str(".start_paused(true)");
     }
     let end = Span::call_site().located_at(body.span_close());
-    let mut new_body = parse_at("let body = async move", end)?;
-    new_body.extend([TokenTree::Group(body)]);
-    new_body.extend(parse_at(
-        &format!(
-            "; {builder}.build().expect(\"failed to build the magpie runtime\").block_on(body)"
-        ),
-        end,
-    )?);
+    let new_body = if let Some(n) = &args.seeds {
+        // `<krate>::runtime::explore(0..N, || async move <body>)`: the body
+        // runs once per seed, on a deterministic runtime.
+        if !is_test {
+            return Err(error("`seeds` is for `#[magpie::test]`", n.span()));
+        }
+        if args.worker_threads.is_some() || matches!(args.current_thread, Some((false, _))) {
+            return Err(error(
+                "`seeds` runs the body on deterministic current-thread runtimes: \
+                 drop `flavor`/`worker_threads`",
+                n.span(),
+            ));
+        }
+        let mut call_args = parse_at(&format!("0..{n}, || async move"), end)?;
+        call_args.extend([TokenTree::Group(body)]);
+        let mut call = parse_at(&format!("{}::runtime::explore", args.krate), end)?;
+        let mut group = Group::new(Delimiter::Parenthesis, call_args);
+        group.set_span(end);
+        call.extend([TokenTree::Group(group)]);
+        call
+    } else {
+        let mut new_body = parse_at("let body = async move", end)?;
+        new_body.extend([TokenTree::Group(body)]);
+        new_body.extend(parse_at(
+            &format!(
+                "; {builder}.build().expect(\"failed to build the magpie runtime\").block_on(body)"
+            ),
+            end,
+        )?);
+        new_body
+    };
     let mut new_body = Group::new(Delimiter::Brace, new_body);
     new_body.set_span(end);
     let mut out = TokenStream::new();
