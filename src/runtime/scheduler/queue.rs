@@ -112,9 +112,6 @@ mod model {
             }
             steal_half(&self.0, dest)
         }
-        pub(crate) fn is_empty(&self) -> bool {
-            self.0.lock().is_empty()
-        }
         pub(crate) fn len(&self) -> usize {
             self.0.lock().len()
         }

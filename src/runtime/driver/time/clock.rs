@@ -77,6 +77,7 @@ struct Virtual {
 
 /// Why a clock operation was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(loom, allow(dead_code))]
 pub(crate) enum ClockError {
     AlreadyPaused,
     NotPaused,
@@ -200,14 +201,40 @@ impl Clock {
         true
     }
 
-    /// Moves the model clock forward by `by` (loom only: time does not pass
-    /// by itself there).
+    /// Moves the model clock forward by `by` (loom: time does not pass by
+    /// itself there; the model clock is always "paused" in that sense, but
+    /// never auto-advances, so `is_paused` says no).
     #[cfg(loom)]
-    pub(crate) fn advance(&self, by: Duration) {
+    pub(crate) fn advance(&self, by: Duration) -> Result<(), ClockError> {
         self.advanced.fetch_add(
             saturating_nanos(by),
             crate::loom::sync::atomic::Ordering::SeqCst,
         );
+        Ok(())
+    }
+
+    /// Under loom the clock already stands still until a model moves it:
+    /// pausing and resuming change nothing there.
+    #[cfg(loom)]
+    pub(crate) fn pause(&self) -> Result<(), ClockError> {
+        Ok(())
+    }
+
+    /// See [`pause`](Clock::pause) (loom).
+    #[cfg(loom)]
+    pub(crate) fn resume(&self) -> Result<(), ClockError> {
+        Ok(())
+    }
+
+    /// See [`pause`](Clock::pause) (loom).
+    #[cfg(loom)]
+    pub(crate) fn pause_at_start(&self) {}
+
+    /// Under loom only a model moves the clock: auto-advance never runs
+    /// (`is_paused` is false), so this is never asked to.
+    #[cfg(loom)]
+    pub(crate) fn advance_to(&self, _to: Instant) -> bool {
+        false
     }
 
     /// The last tick that has completely passed (rounds down).
