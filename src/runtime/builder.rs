@@ -27,7 +27,7 @@ pub(crate) type ThreadNameFn = StdArc<dyn Fn() -> String + Send + Sync>;
 /// assert_eq!(rt.block_on(async { 6 * 7 }), 42);
 /// ```
 pub struct Builder {
-    config: Config,
+    pub(super) config: Config,
 }
 
 impl Builder {
@@ -179,6 +179,18 @@ impl Builder {
     /// # drop(rt);
     /// ```
     pub fn enable_all(&mut self) -> &mut Builder {
+        self
+    }
+
+    /// Names the runtime ([`Handle::name`](super::Handle::name)), for logs
+    /// and dumps when a program runs several.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().name("frontend").build().unwrap();
+    /// assert_eq!(rt.handle().name(), Some("frontend"));
+    /// ```
+    pub fn name(&mut self, name: impl Into<String>) -> &mut Builder {
+        self.config.name = Some(name.into());
         self
     }
 

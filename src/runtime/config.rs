@@ -43,6 +43,9 @@ pub(crate) struct Config {
     pub(crate) track_tasks: bool,
     pub(crate) unhandled_panic: UnhandledPanic,
     pub(crate) trace_capacity: Option<usize>,
+    pub(crate) hooks: super::hooks::Hooks,
+    /// The runtime's name (`Handle::name`).
+    pub(crate) name: Option<String>,
 }
 
 impl Default for Config {
@@ -72,6 +75,8 @@ impl Default for Config {
             track_tasks: false,
             unhandled_panic: UnhandledPanic::Ignore,
             trace_capacity: None,
+            hooks: Default::default(),
+            name: None,
         }
     }
 }

@@ -175,6 +175,27 @@ impl Handle {
         }
     }
 
+    /// This runtime's id, unique in the process.
+    ///
+    /// ```
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// let id = rt.handle().id();
+    /// assert_eq!(rt.block_on(async { magpie::runtime::Handle::current().id() }), id);
+    /// ```
+    pub fn id(&self) -> super::Id {
+        self.inner.id()
+    }
+
+    /// The name given with [`Builder::name`](super::Builder::name), if any.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new_current_thread().name("ingest").build().unwrap();
+    /// assert_eq!(rt.handle().name(), Some("ingest"));
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name()
+    }
+
     /// The runtime's metrics: per-worker counters and queue depths.
     ///
     /// ```
@@ -242,6 +263,8 @@ impl Handle {
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
+            .field("id", &self.inner.id())
+            .field("name", &self.inner.name())
             .field("workers", &self.inner.num_workers())
             .finish_non_exhaustive()
     }

@@ -13,9 +13,10 @@
 use crate::loom::sync::atomic::{Ordering::Relaxed, StatAtomicU64};
 use crate::runtime::config::{Config, SlowPollCallback};
 use crate::runtime::driver::Turn;
+use crate::runtime::hooks::{Hooks, TaskMeta};
 use crate::runtime::metrics::worker::{add, WorkerMetrics};
 use crate::runtime::observe::SlowPoll;
-use crate::runtime::task::{Id, Notified};
+use crate::runtime::task::{Notified, RawTask};
 use crate::runtime::trace::{Kind, Trace, TraceClock, EXTERNAL};
 use std::time::{Duration, Instant};
 
@@ -30,21 +31,28 @@ pub(crate) struct Observer {
     epoch: Instant,
     /// One stamp per worker (ns since `epoch`): when it last woke up.
     awake_since: Box<[StatAtomicU64]>,
+    hooks: Hooks,
+    /// No tracking, trace or poll hook: a poll is just a poll (the one
+    /// branch all of them cost when off).
+    plain_poll: bool,
 }
 
 impl Observer {
     /// `clock`: where trace timestamps come from instead of the wall clock
     /// (a deterministic runtime's virtual clock).
     pub(crate) fn new(config: &Config, workers: usize, clock: Option<TraceClock>) -> Observer {
+        let trace = config
+            .trace_capacity
+            .map(|cap| Trace::new(workers, cap, clock));
         Observer {
             metrics: (0..workers).map(|_| WorkerMetrics::default()).collect(),
-            trace: config
-                .trace_capacity
-                .map(|cap| Trace::new(workers, cap, clock)),
+            plain_poll: !config.track_tasks && trace.is_none() && !config.hooks.on_poll(),
+            trace,
             track_tasks: config.track_tasks,
             slow_poll: config.slow_poll(),
             epoch: Instant::now(),
             awake_since: (0..workers).map(|_| StatAtomicU64::new(0)).collect(),
+            hooks: config.hooks.clone(),
         }
     }
 
@@ -73,7 +81,7 @@ impl Observer {
     #[inline]
     pub(crate) fn poll<S: 'static>(&self, worker: usize, task: Notified<S>) {
         add(&self.metrics[worker].polls, 1);
-        if !self.track_tasks && self.trace.is_none() {
+        if self.plain_poll {
             task.run();
             return;
         }
@@ -87,6 +95,24 @@ impl Observer {
         if let (Some(extra), Some(now)) = (task.raw().meta().tracked(), start) {
             extra.record_poll(now);
         }
+        if let Some(hook) = &self.hooks.before_poll {
+            let raw = task.raw();
+            guarded("on_before_task_poll", || hook(&TaskMeta::of(&raw)));
+        }
+        if let Some(hook) = &self.hooks.after_poll {
+            // Keep the task alive past its poll to describe it.
+            let observed = task.observe();
+            self.run_timed(worker, task, start);
+            let raw = observed.raw();
+            guarded("on_after_task_poll", || hook(&TaskMeta::of(&raw)));
+        } else {
+            self.run_timed(worker, task, start);
+        }
+        self.record(Some(worker), Kind::PollEnd, id, 0);
+    }
+
+    /// Runs the task, reporting a slow poll if it was one.
+    fn run_timed<S: 'static>(&self, worker: usize, task: Notified<S>, start: Option<Instant>) {
         match (&self.slow_poll, start) {
             (Some((threshold, report)), Some(start)) => {
                 // Keep the task alive past its poll to describe it.
@@ -106,7 +132,6 @@ impl Observer {
             }
             _ => task.run(),
         }
-        self.record(Some(worker), Kind::PollEnd, id, 0);
     }
 
     /// A task ran from the LIFO slot right after another one.
@@ -145,6 +170,9 @@ impl Observer {
         let since = self.awake_since[worker].load(Relaxed);
         add(&m.busy_ns, now.saturating_sub(since));
         self.record(Some(worker), Kind::Park, 0, 0);
+        if let Some(hook) = &self.hooks.on_thread_park {
+            guarded("on_thread_park", || hook());
+        }
     }
 
     /// `worker` woke up from a park.
@@ -152,6 +180,9 @@ impl Observer {
         add(&self.metrics[worker].unparks, 1);
         self.awake_since[worker].store(self.stamp(), Relaxed);
         self.record(Some(worker), Kind::Unpark, 0, 0);
+        if let Some(hook) = &self.hooks.on_thread_unpark {
+            guarded("on_thread_unpark", || hook());
+        }
     }
 
     /// The first wake-up: the worker thread started.
@@ -161,9 +192,19 @@ impl Observer {
 
     /// A task was spawned; `worker` (asked only when tracing) is the
     /// spawning worker of this runtime, if any.
-    pub(crate) fn on_spawn(&self, id: Id, worker: impl FnOnce() -> Option<usize>) {
+    pub(crate) fn on_spawn(&self, task: RawTask, worker: impl FnOnce() -> Option<usize>) {
         if let Some(trace) = &self.trace {
-            trace.record(worker(), Kind::Spawn, id.as_u64(), 0);
+            trace.record(worker(), Kind::Spawn, task.id().as_u64(), 0);
+        }
+        if let Some(hook) = &self.hooks.on_task_spawn {
+            hook(&TaskMeta::of(&task));
+        }
+    }
+
+    /// A task completed, panicked or was cancelled.
+    pub(crate) fn on_terminate(&self, task: RawTask) {
+        if let Some(hook) = &self.hooks.on_task_terminate {
+            guarded("on_task_terminate", || hook(&TaskMeta::of(&task)));
         }
     }
 
@@ -178,5 +219,14 @@ impl Observer {
 
     fn stamp(&self) -> u64 {
         self.epoch.elapsed().as_nanos() as u64
+    }
+}
+
+/// Runs a user hook where a panic must not unwind into the scheduler (it
+/// would take a worker down): the panic is reported and swallowed.
+fn guarded(name: &str, hook: impl FnOnce()) {
+    if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)) {
+        let what = crate::runtime::task::panic_message(&*payload).unwrap_or("a non-string payload");
+        eprintln!("magpie: the {name} hook panicked (ignored): {what}");
     }
 }

@@ -242,4 +242,74 @@ impl RuntimeMetrics {
     pub fn worker_total_busy_duration(&self, worker: usize) -> Duration {
         Duration::from_nanos(get(&self.worker(worker).busy_ns))
     }
+
+    /// Tasks spawned on the runtime since it started (pinned ones
+    /// included; `spawn_blocking` jobs not).
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(async {
+    ///     for _ in 0..3 {
+    ///         magpie::spawn(async {}).await.unwrap();
+    ///     }
+    /// });
+    /// assert_eq!(rt.handle().metrics().spawned_tasks_count(), 3);
+    /// ```
+    pub fn spawned_tasks_count(&self) -> u64 {
+        self.handle.inner.spawned_tasks()
+    }
+
+    /// How many times `worker`'s local queue overflowed into the injector.
+    /// Always 0: magpie's local queues (crossbeam-deque, or a `VecDeque`
+    /// on the current-thread runtime) grow instead of overflowing; the
+    /// method exists for code written against tokio, whose local queue
+    /// holds 256 tasks.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().worker_threads(1).build().unwrap();
+    /// assert_eq!(rt.handle().metrics().worker_overflow_count(0), 0);
+    /// ```
+    pub fn worker_overflow_count(&self, worker: usize) -> u64 {
+        let _ = self.worker(worker);
+        0
+    }
+
+    /// How many times the cooperative budget (128 operations per poll)
+    /// made one of magpie's leaf futures yield, across all workers.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(async {
+    ///     let (tx, mut rx) = magpie::sync::mpsc::unbounded_channel();
+    ///     for i in 0..1000 {
+    ///         tx.send(i).unwrap();
+    ///     }
+    ///     // A task that always has a message is made to yield now and then.
+    ///     magpie::spawn(async move { for _ in 0..1000 { rx.recv().await; } })
+    ///         .await
+    ///         .unwrap();
+    /// });
+    /// assert!(rt.handle().metrics().budget_forced_yield_count() >= 1);
+    /// ```
+    pub fn budget_forced_yield_count(&self) -> u64 {
+        self.handle.inner.forced_yields()
+    }
+
+    /// `worker`'s mean time per poll: its busy time (see
+    /// [`worker_total_busy_duration`](Self::worker_total_busy_duration),
+    /// counted up to its last sleep) over its polls, so the scheduler's own
+    /// work between polls is included. Zero before the first poll.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().worker_threads(1).build().unwrap();
+    /// rt.block_on(rt.spawn(async {})).unwrap();
+    /// let _mean = rt.handle().metrics().worker_mean_poll_time(0);
+    /// ```
+    pub fn worker_mean_poll_time(&self, worker: usize) -> Duration {
+        let polls = get(&self.worker(worker).polls);
+        match polls {
+            0 => Duration::ZERO,
+            n => Duration::from_nanos(get(&self.worker(worker).busy_ns) / n),
+        }
+    }
 }

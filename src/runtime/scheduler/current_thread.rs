@@ -79,6 +79,7 @@ pub(crate) fn drive<F: Future>(
     };
     let worker = core.worker.as_ref().expect("set above");
     let _ctx = context::set_worker(worker);
+    let _forced = shared.count_forced_yields();
     shared.observer.on_worker_start(0);
     if worker.is_deterministic() {
         worker.det().borrow_mut().enter();

@@ -26,7 +26,7 @@ use self::idle::Idle;
 use self::park::Unparker;
 use self::pinned::{Inbox, PinnedRef};
 use self::queue::{Injector, LocalQueue, RemoteQueue};
-use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
+use crate::loom::sync::atomic::{fence, AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::blocking::Spawner as BlockingSpawner;
 use crate::runtime::config::Config;
@@ -71,6 +71,10 @@ pub(crate) struct Shared {
     /// them, and the `block_on`s waiting for them.
     core: Mutex<Option<Parts>>,
     core_waiters: Mutex<Vec<Waker>>,
+    id: crate::runtime::Id,
+    /// Yields the cooperative budget forced, counted by the workers'
+    /// threads (`task/coop.rs`).
+    forced_yields: Arc<AtomicU64>,
 }
 
 /// A `block_on`'s registration in [`Shared::watch_fatal`].
@@ -87,6 +91,17 @@ impl Drop for WatchFatal<'_> {
             drop(list);
             drop(removed);
         }
+    }
+}
+
+/// Restores the thread's previous forced-yield counter.
+pub(super) struct ForcedYieldsGuard {
+    prev: Option<Arc<AtomicU64>>,
+}
+
+impl Drop for ForcedYieldsGuard {
+    fn drop(&mut self) {
+        task::coop::count_forced_yields(self.prev.take());
     }
 }
 
@@ -152,12 +167,39 @@ impl Shared {
             block_ons: Mutex::new(Vec::new()),
             core: Mutex::new(None),
             core_waiters: Mutex::new(Vec::new()),
+            id: crate::runtime::Id::next(),
+            forced_yields: Arc::new(AtomicU64::new(0)),
         });
         (shared, parts)
     }
 
     pub(crate) fn is_current_thread(&self) -> bool {
         self.config.current_thread
+    }
+
+    pub(crate) fn id(&self) -> crate::runtime::Id {
+        self.id
+    }
+
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.config.name.as_deref()
+    }
+
+    /// Tasks ever spawned (pinned ones included).
+    pub(crate) fn spawned_tasks(&self) -> u64 {
+        self.owned.spawned() + self.remotes.iter().map(|r| r.pinned.spawned()).sum::<u64>()
+    }
+
+    pub(crate) fn forced_yields(&self) -> u64 {
+        self.forced_yields.load(Ordering::Relaxed)
+    }
+
+    /// Makes this thread count its forced yields for this runtime until
+    /// the guard drops.
+    pub(super) fn count_forced_yields(&self) -> ForcedYieldsGuard {
+        ForcedYieldsGuard {
+            prev: task::coop::count_forced_yields(Some(self.forced_yields.clone())),
+        }
     }
 
     pub(crate) fn num_workers(&self) -> usize {
@@ -407,7 +449,7 @@ where
     let (task, notified, join) = task::new_task(future, shared.clone(), id, meta);
     shared
         .observer
-        .on_spawn(id, || current_worker_index(shared));
+        .on_spawn(notified.raw(), || current_worker_index(shared));
     if let Some(notified) = shared.owned.bind(task, notified) {
         schedule_task(shared, notified, false);
     }
@@ -442,6 +484,10 @@ impl Schedule for Arc<Shared> {
 
     fn yield_now(&self, task: TaskRef) {
         schedule_task(self, task, true);
+    }
+
+    fn terminating(&self, task: RawTask) {
+        self.observer.on_terminate(task);
     }
 
     fn release(&self, task: RawTask) -> bool {

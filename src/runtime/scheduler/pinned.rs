@@ -46,6 +46,10 @@ impl Schedule for PinnedScheduler {
         })
     }
 
+    fn terminating(&self, task: RawTask) {
+        self.shared.observer.on_terminate(task);
+    }
+
     fn release(&self, task: RawTask) -> bool {
         self.shared.pinned_tasks(self.worker).remove(task)
     }
@@ -141,7 +145,7 @@ where
     // and only that worker cancels the tasks of its pinned list (when it
     // stops). We are on that thread now.
     let (task, notified, join) = unsafe { task::new_local_task(future, scheduler, id, meta) };
-    shared.observer.on_spawn(id, || Some(index));
+    shared.observer.on_spawn(notified.raw(), || Some(index));
     if let Some(notified) = shared.pinned_tasks(index).bind(task, notified) {
         worker.schedule_pinned(notified);
     }
@@ -176,7 +180,7 @@ where
     // worker has stopped `bind` cancels it here, but only before its first
     // poll, when the future holds nothing but `make`.
     let (task, notified, join) = unsafe { task::new_local_task(future, scheduler, id, meta) };
-    shared.observer.on_spawn(id, || None);
+    shared.observer.on_spawn(notified.raw(), || None);
     if let Some(notified) = shared.pinned_tasks(index).bind(task, notified) {
         // To the owner's inbox (or its queue, if that is us).
         router.schedule(notified);

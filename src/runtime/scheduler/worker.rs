@@ -67,6 +67,7 @@ pub(crate) fn run(shared: Arc<Shared>, mut parts: Parts) {
     let _current = context::set_current(&handle);
     let _entered = context::enter_runtime();
     let _worker = context::set_worker(&worker);
+    let _forced = worker.shared.count_forced_yields();
     worker.shared.observer.on_worker_start(worker.index);
     worker.run();
     worker.drain_queues();

@@ -13,7 +13,9 @@
 //! thread, or inside another executor) it is unconstrained, so the sync
 //! primitives work in any executor.
 
-use std::cell::Cell;
+use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use crate::loom::sync::Arc;
+use std::cell::{Cell, RefCell};
 use std::task::{Context, Poll};
 
 /// Operations one task poll may perform before magpie's leaf futures yield.
@@ -21,6 +23,21 @@ pub(crate) const BUDGET: u8 = 128;
 
 crate::loom::const_thread_local! {
     static CURRENT: Cell<Budget> = Cell::new(Budget::UNCONSTRAINED);
+}
+
+crate::loom::const_thread_local! {
+    /// Where this thread counts the yields the budget forced (the runtime
+    /// it drives: `RuntimeMetrics::budget_forced_yield_count`).
+    static FORCED_YIELDS: RefCell<Option<Arc<AtomicU64>>> = RefCell::new(None);
+}
+
+/// Counts this thread's forced yields in `counter` from now on (`None`:
+/// stop); returns the previous counter, to restore.
+pub(crate) fn count_forced_yields(counter: Option<Arc<AtomicU64>>) -> Option<Arc<AtomicU64>> {
+    FORCED_YIELDS
+        .try_with(|c| c.replace(counter))
+        .ok()
+        .flatten()
 }
 
 /// Remaining operations; `None` means unconstrained.
@@ -104,6 +121,12 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
     });
     match step {
         Ok(Poll::Pending) => {
+            // The rare path: one read-modify-write is fine here.
+            let _ = FORCED_YIELDS.try_with(|c| {
+                if let Some(counter) = &*c.borrow() {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+            });
             cx.waker().wake_by_ref();
             Poll::Pending
         }

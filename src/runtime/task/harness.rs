@@ -133,6 +133,9 @@ where
 
     /// RUNNING → COMPLETE; the output is already stored.
     fn complete(self) {
+        // Before the JoinHandle can see the output: whoever awaits it then
+        // knows the hook ran.
+        self.core().scheduler.terminating(self.raw());
         let snapshot = self.state().transition_to_complete();
         // Waking the JoinHandle or dropping the output runs user code
         // (a waker, a Drop impl); it must not unwind into the worker.

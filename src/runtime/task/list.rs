@@ -15,9 +15,17 @@ use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Mutex;
 
 pub(crate) struct OwnedTasks {
-    shards: Box<[Mutex<Vec<RawTask>>]>,
+    shards: Box<[Mutex<Shard>]>,
     mask: usize,
     closed: AtomicBool,
+}
+
+/// One shard: its tasks, and how many were ever added (a metric, counted
+/// under the lock `bind` takes anyway: no extra atomic per spawn).
+#[derive(Default)]
+struct Shard {
+    tasks: Vec<RawTask>,
+    bound: u64,
 }
 
 impl OwnedTasks {
@@ -28,13 +36,13 @@ impl OwnedTasks {
         let num_shards = if cfg!(loom) { 1 } else { num_shards };
         let n = num_shards.max(1).next_power_of_two();
         OwnedTasks {
-            shards: (0..n).map(|_| Mutex::new(Vec::new())).collect(),
+            shards: (0..n).map(|_| Mutex::new(Shard::default())).collect(),
             mask: n - 1,
             closed: AtomicBool::new(false),
         }
     }
 
-    fn shard(&self, task: RawTask) -> &Mutex<Vec<RawTask>> {
+    fn shard(&self, task: RawTask) -> &Mutex<Shard> {
         &self.shards[task.id().as_u64() as usize & self.mask]
     }
 
@@ -49,10 +57,11 @@ impl OwnedTasks {
         {
             let mut shard = self.shard(raw).lock();
             if !self.closed.load(Ordering::Relaxed) {
-                let index = shard.len();
+                let index = shard.tasks.len();
                 // SAFETY: owned_index is only touched under this shard lock.
                 raw.header().owned_index.with_mut(|p| unsafe { *p = index });
-                shard.push(task.into_raw());
+                shard.tasks.push(task.into_raw());
+                shard.bound += 1;
                 return Some(notified);
             }
         }
@@ -66,12 +75,12 @@ impl OwnedTasks {
         let mut shard = self.shard(raw).lock();
         // SAFETY: owned_index is only touched under this shard lock.
         let index = raw.header().owned_index.with(|p| unsafe { *p });
-        if index >= shard.len() || shard[index] != raw {
+        if index >= shard.tasks.len() || shard.tasks[index] != raw {
             // Already taken out by shutdown.
             return false;
         }
-        shard.swap_remove(index);
-        if let Some(moved) = shard.get(index) {
+        shard.tasks.swap_remove(index);
+        if let Some(moved) = shard.tasks.get(index) {
             // SAFETY: as above; `moved` is alive while the list holds it.
             moved
                 .header()
@@ -90,7 +99,7 @@ impl OwnedTasks {
     /// were. New tasks are cancelled on `bind` from now on.
     pub(crate) fn close(&self) -> usize {
         self.closed.store(true, Ordering::Relaxed);
-        self.shards.iter().map(|s| s.lock().len()).sum()
+        self.shards.iter().map(|s| s.lock().tasks.len()).sum()
     }
 
     /// Closes the list and cancels every task in it.
@@ -100,7 +109,7 @@ impl OwnedTasks {
             loop {
                 let task = {
                     let mut shard = shard.lock();
-                    let task = shard.pop();
+                    let task = shard.tasks.pop();
                     if let Some(raw) = task {
                         // SAFETY: under the shard lock.
                         raw.header()
@@ -123,7 +132,12 @@ impl OwnedTasks {
 
     /// Number of live tasks (locks each shard in turn).
     pub(crate) fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().len()).sum()
+        self.shards.iter().map(|s| s.lock().tasks.len()).sum()
+    }
+
+    /// How many tasks were ever added (a metric).
+    pub(crate) fn spawned(&self) -> u64 {
+        self.shards.iter().map(|s| s.lock().bound).sum()
     }
 
     /// Calls `f` with every live task, one shard lock at a time (a task
@@ -131,7 +145,7 @@ impl OwnedTasks {
     /// reference).
     pub(crate) fn for_each(&self, mut f: impl FnMut(RawTask)) {
         for shard in self.shards.iter() {
-            for &raw in shard.lock().iter() {
+            for &raw in shard.lock().tasks.iter() {
                 f(raw);
             }
         }

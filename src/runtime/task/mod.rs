@@ -56,6 +56,12 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// was there (the list's reference is then dropped by the caller).
     fn release(&self, task: RawTask) -> bool;
 
+    /// The task is about to complete (its output, panic or cancellation is
+    /// stored; its `JoinHandle` is not woken yet): for termination hooks.
+    fn terminating(&self, task: RawTask) {
+        let _ = task;
+    }
+
     /// Task `id`'s poll panicked with `payload` (which is then stored for
     /// its `JoinHandle`).
     fn unhandled_panic(&self, id: Id, payload: &(dyn std::any::Any + Send)) {
