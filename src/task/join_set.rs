@@ -303,6 +303,56 @@ impl<T> JoinSet<T> {
         }
     }
 
+    /// As [`try_join_next`](JoinSet::try_join_next), also giving the
+    /// task's id.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = magpie::task::JoinSet::new();
+    ///     let id = set.spawn(async { 3 }).id();
+    ///     magpie::task::yield_now().await; // let it run
+    ///     let (got, res) = set.try_join_next_with_id().unwrap();
+    ///     assert_eq!((got, res.unwrap()), (id, 3));
+    /// });
+    /// ```
+    pub fn try_join_next_with_id(&mut self) -> Option<(Id, Result<T, JoinError>)> {
+        let mut cx = Context::from_waker(Waker::noop());
+        match coop::with_unconstrained(|| self.poll_join_next(&mut cx)) {
+            Poll::Ready(Some(done)) => Some(done),
+            _ => None,
+        }
+    }
+
+    /// Waits for every task and returns their outputs, in the order they
+    /// finished (tokio's `join_all`).
+    ///
+    /// # Panics
+    ///
+    /// If a task panicked, with its panic (the rest of the set is aborted
+    /// when it drops); if a task was cancelled, with a message saying so.
+    ///
+    /// ```
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let set: magpie::task::JoinSet<u32> = (1..=3).map(|i| async move { i * 10 }).collect();
+    ///     let mut outputs = set.join_all().await;
+    ///     outputs.sort();
+    ///     assert_eq!(outputs, vec![10, 20, 30]);
+    /// });
+    /// ```
+    pub async fn join_all(mut self) -> Vec<T> {
+        let mut outputs = Vec::with_capacity(self.len());
+        while let Some(res) = self.join_next().await {
+            match res {
+                Ok(out) => outputs.push(out),
+                Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+                Err(err) => panic!("JoinSet::join_all: {err}"),
+            }
+        }
+        outputs
+    }
+
     /// Polls for the next finished task; the building block of
     /// [`join_next`](JoinSet::join_next) for hand-written futures.
     ///
@@ -433,5 +483,51 @@ impl<T> Drop for JoinSet<T> {
 impl<T> fmt::Debug for JoinSet<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinSet").field("len", &self.len).finish()
+    }
+}
+
+impl<T, F> Extend<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    /// Spawns each future on the current runtime into the set.
+    ///
+    /// ```
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = magpie::task::JoinSet::new();
+    ///     set.extend((0..4).map(|i| async move { i }));
+    ///     assert_eq!(set.len(), 4);
+    ///     assert_eq!(set.join_all().await.len(), 4);
+    /// });
+    /// ```
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = F>>(&mut self, futures: I) {
+        for future in futures {
+            self.spawn(future);
+        }
+    }
+}
+
+impl<T, F> FromIterator<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    /// Spawns each future on the current runtime into a new set.
+    ///
+    /// ```
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let set: magpie::task::JoinSet<_> = (0..3).map(|i| async move { i }).collect();
+    ///     assert_eq!(set.len(), 3);
+    /// });
+    /// ```
+    #[track_caller]
+    fn from_iter<I: IntoIterator<Item = F>>(futures: I) -> JoinSet<T> {
+        let mut set = JoinSet::new();
+        set.extend(futures);
+        set
     }
 }

@@ -39,14 +39,17 @@
 //! ```
 
 mod builder;
+pub mod coop;
 mod join_set;
 mod local_set;
+mod task_local;
 mod yield_now;
 
 pub use crate::runtime::task::{AbortHandle, Id, JoinError, JoinHandle};
 pub use builder::Builder;
 pub use join_set::JoinSet;
 pub use local_set::LocalSet;
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
 
 use crate::runtime::task::Meta;
