@@ -165,14 +165,50 @@ impl Drop for WorkerGuard {
     }
 }
 
+/// Leaves the runtime on this thread until the guard drops (for
+/// `block_in_place`): no worker is registered and the thread is not
+/// "entered", so blocking calls (`Handle::block_on`) are allowed and wakes
+/// go through the runtime's queues, not this thread's worker. The guard
+/// restores both.
+pub(crate) fn leave_worker() -> LeaveGuard {
+    let saved = CONTEXT
+        .try_with(|ctx| {
+            (
+                ctx.worker.replace(std::ptr::null()),
+                ctx.entered.replace(false),
+            )
+        })
+        .unwrap_or((std::ptr::null(), false));
+    LeaveGuard {
+        worker: saved.0,
+        entered: saved.1,
+    }
+}
+
+pub(crate) struct LeaveGuard {
+    worker: *const Worker,
+    entered: bool,
+}
+
+impl Drop for LeaveGuard {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|ctx| {
+            ctx.worker.set(self.worker);
+            ctx.entered.set(self.entered);
+        });
+    }
+}
+
 /// Runs `f` with the worker of this thread, if any.
 pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
     let ptr = CONTEXT
         .try_with(|ctx| ctx.worker.get())
         .unwrap_or(std::ptr::null());
-    // SAFETY: the pointer is set by `set_worker` from a `&Worker` that lives
-    // on the worker thread's stack for as long as the guard, and the guard
-    // clears it before the worker is dropped. Only this thread reads it.
+    // SAFETY: the pointer is set by `set_worker` from a `&Worker` that
+    // outlives the guard (it lives on a worker thread's stack, or, while
+    // `block_in_place` lends it to a pool thread, on the lender's stack,
+    // which waits for the loan to end), and the guard clears it first.
+    // Only one thread uses a worker at a time (`block_in_place.rs`).
     let worker = unsafe { ptr.as_ref() };
     f(worker)
 }

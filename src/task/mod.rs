@@ -78,6 +78,41 @@ where
     crate::runtime::context::with_current(|handle| handle.spawn_with(future, meta))
 }
 
+/// Runs blocking code `f` on this thread without stalling the tasks
+/// queued behind the current one: the worker's queue is handed to another
+/// thread (from the blocking pool) while `f` runs, and taken back after.
+/// The current task itself waits for `f`, as with any blocking call; use
+/// [`spawn_blocking`] when the task need not wait.
+///
+/// Outside a runtime, or in a multi-thread runtime's `block_on` (which is
+/// not a worker), it just runs `f`. Inside `f`, blocking on the runtime is
+/// allowed (`Handle::block_on`). Tasks pinned to this worker
+/// (`spawn_local`) wait for `f` to return: they never leave their thread.
+///
+/// # Panics
+///
+/// On a current-thread runtime's thread: nothing could run its tasks while
+/// it blocks.
+///
+/// ```
+/// let rt = magpie::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+/// let out = rt.block_on(rt.spawn(async {
+///     let (tx, rx) = std::sync::mpsc::channel();
+///     // Spawned onto this worker's queue, which `f` blocks: it runs on the
+///     // thread the worker is lent to.
+///     magpie::spawn(async move { tx.send(5).unwrap() });
+///     magpie::task::block_in_place(move || rx.recv().unwrap())
+/// }));
+/// assert_eq!(out.unwrap(), 5);
+/// ```
+#[track_caller]
+pub fn block_in_place<F, R>(f: F) -> R
+where
+    F: FnOnce() -> R,
+{
+    crate::runtime::scheduler::block_in_place::block_in_place(f)
+}
+
 /// The id of the task being polled.
 ///
 /// # Panics

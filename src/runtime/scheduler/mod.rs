@@ -12,6 +12,7 @@
 //! search order of an idle worker and the parking rules are in `worker.rs`
 //! and `idle.rs`.
 
+pub(crate) mod block_in_place;
 pub(crate) mod current_thread;
 mod deterministic;
 mod idle;
@@ -112,6 +113,9 @@ pub(super) struct Remote {
     pub(super) unparker: Unparker,
     inbox: Inbox,
     pinned: OwnedTasks,
+    /// `block_in_place` wants this worker back from the thread it lent it
+    /// to (see `block_in_place.rs`).
+    recall: AtomicBool,
 }
 
 impl Shared {
@@ -139,6 +143,7 @@ impl Shared {
                 unparker,
                 inbox: Inbox::new(),
                 pinned: OwnedTasks::new(1),
+                recall: AtomicBool::new(false),
             });
             parts.push(worker::Parts {
                 index,
@@ -267,6 +272,19 @@ impl Shared {
     /// is not asleep).
     pub(super) fn unpark_worker(&self, index: usize) {
         self.remotes[index].unparker.unpark(&self.driver_handle);
+    }
+
+    /// Asks the thread worker `index` is lent to for it back (`false`:
+    /// clears the request, as a loan starts).
+    pub(super) fn set_recall(&self, index: usize, recall: bool) {
+        self.remotes[index].recall.store(recall, Ordering::SeqCst);
+        if recall {
+            self.unpark_worker(index);
+        }
+    }
+
+    pub(super) fn is_recalled(&self, index: usize) -> bool {
+        self.remotes[index].recall.load(Ordering::SeqCst)
     }
 
     /// The owned list of the tasks pinned to worker `index`.

@@ -46,6 +46,9 @@ pub(crate) struct Worker {
     /// Whether this thread may poll the pinned tasks (it is their owner,
     /// or they have none yet).
     runs_pinned: bool,
+    /// Lent to another thread by `block_in_place`: the pinned tasks wait
+    /// for their own thread (see `block_in_place.rs`).
+    pub(super) lent: Cell<bool>,
     is_searching: Cell<bool>,
     tick: Cell<u32>,
     rng: Cell<FastRand>,
@@ -100,6 +103,7 @@ impl Worker {
             parker: parts.parker,
             lifo: Cell::new(None),
             runs_pinned: parts.pinned_owner.is_none_or(|owner| owner == me),
+            lent: Cell::new(false),
             pinned: RefCell::new(parts.pinned),
             pinned_owner: Cell::new(parts.pinned_owner),
             is_searching: Cell::new(false),
@@ -153,7 +157,17 @@ impl Worker {
     /// Whether this is worker `index` of `shared`, running on the thread
     /// that owns its pinned tasks.
     pub(super) fn owns_pinned(&self, shared: &Arc<Shared>, index: usize) -> bool {
-        self.index == index && self.runs_pinned && self.belongs_to(shared)
+        self.index == index && self.pinned_here() && self.belongs_to(shared)
+    }
+
+    /// Whether the pinned tasks may run on this thread now.
+    fn pinned_here(&self) -> bool {
+        self.runs_pinned && !self.lent.get()
+    }
+
+    /// Whether this is a current-thread runtime's core.
+    pub(crate) fn is_current_thread_core(&self) -> bool {
+        self.main.is_some()
     }
 
     /// Whether `task::spawn_local` may pin a task here; claims the pinned
@@ -233,7 +247,7 @@ impl Worker {
 
     /// Runs one pinned task if this thread owns any that are due.
     fn run_pinned(&self) -> bool {
-        if !self.runs_pinned {
+        if !self.pinned_here() {
             return false;
         }
         let task = {
@@ -252,7 +266,7 @@ impl Worker {
     }
 
     fn has_pinned_work(&self) -> bool {
-        self.runs_pinned
+        self.pinned_here()
             && (!self.pinned.borrow().is_empty()
                 || !self.shared.pinned_inbox(self.index).is_empty())
     }
@@ -451,7 +465,7 @@ impl Worker {
     }
 
     fn transition_from_parked(&self) -> bool {
-        let has_work = self.has_work() || self.main_woken();
+        let has_work = self.has_work() || self.main_woken() || self.shared.is_recalled(self.index);
         if has_work {
             // The driver woke tasks into our queues. If a notifier also
             // picked us, it counted us as searching.
