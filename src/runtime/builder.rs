@@ -182,6 +182,40 @@ impl Builder {
         self
     }
 
+    /// Records, per worker, two latency histograms: each task's
+    /// *scheduling delay* (from the wake or spawn that made it runnable to
+    /// the start of its poll), split by where the worker found it (LIFO
+    /// slot, local queue, injector, stolen, pinned), and each poll's
+    /// duration. Read them with
+    /// [`RuntimeMetrics::scheduling_delay_histogram`](super::RuntimeMetrics::scheduling_delay_histogram)
+    /// and [`poll_time_histogram`](super::RuntimeMetrics::poll_time_histogram);
+    /// `Handle::dump()` prints their percentiles.
+    ///
+    /// Off by default: it reads the clock at every wake and twice per poll
+    /// (about 25 ns each here) and gives every task a small side
+    /// allocation for its wake stamp; see BENCHMARKS.md for what that costs
+    /// on the scheduler benchmarks. Off, it costs one branch per poll.
+    ///
+    /// ```
+    /// use magpie::runtime::DelaySource;
+    ///
+    /// let rt = magpie::runtime::Builder::new().worker_threads(2).enable_histograms().build().unwrap();
+    /// rt.block_on(async {
+    ///     for _ in 0..100 {
+    ///         magpie::spawn(async {}).await.unwrap();
+    ///     }
+    /// });
+    /// let m = rt.handle().metrics();
+    /// let delays: u64 = (0..2)
+    ///     .map(|w| m.scheduling_delay_histogram(w, DelaySource::Injector).count())
+    ///     .sum();
+    /// assert!(delays >= 1); // spawned from `block_on`, outside the workers
+    /// ```
+    pub fn enable_histograms(&mut self) -> &mut Builder {
+        self.config.histograms = true;
+        self
+    }
+
     /// Names the runtime ([`Handle::name`](super::Handle::name)), for logs
     /// and dumps when a program runs several.
     ///

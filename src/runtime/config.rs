@@ -46,6 +46,8 @@ pub(crate) struct Config {
     pub(crate) hooks: super::hooks::Hooks,
     /// The runtime's name (`Handle::name`).
     pub(crate) name: Option<String>,
+    /// Scheduling-delay and poll-time histograms.
+    pub(crate) histograms: bool,
 }
 
 impl Default for Config {
@@ -77,6 +79,7 @@ impl Default for Config {
             trace_capacity: None,
             hooks: Default::default(),
             name: None,
+            histograms: false,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Task dumps: what every live task is doing, for finding a stuck program.
 
+use crate::runtime::metrics::histogram::Histogram;
 use crate::runtime::task::{Id, RawTask};
 use std::fmt;
 use std::panic::Location;
@@ -21,6 +22,9 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone)]
 pub struct Dump {
     tasks: Vec<TaskDump>,
+    /// Per worker: scheduling delay (all sources) and poll time, when the
+    /// runtime records histograms.
+    latency: Vec<(Histogram, Histogram)>,
 }
 
 /// One task in a [`Dump`].
@@ -90,9 +94,9 @@ impl TaskDump {
 }
 
 impl Dump {
-    pub(crate) fn new(mut tasks: Vec<TaskDump>) -> Dump {
+    pub(crate) fn new(mut tasks: Vec<TaskDump>, latency: Vec<(Histogram, Histogram)>) -> Dump {
         tasks.sort_by_key(|t| t.id);
-        Dump { tasks }
+        Dump { tasks, latency }
     }
 
     /// The tasks, by id.
@@ -103,6 +107,22 @@ impl Dump {
     /// ```
     pub fn tasks(&self) -> &[TaskDump] {
         &self.tasks
+    }
+
+    /// Per worker, its scheduling-delay histogram (all sources) and its
+    /// poll-time histogram; empty unless the runtime records histograms
+    /// ([`Builder::enable_histograms`](super::Builder::enable_histograms)).
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new_current_thread().enable_histograms().build().unwrap();
+    /// rt.block_on(async { magpie::spawn(async {}).await.unwrap() });
+    /// let dump = rt.handle().dump();
+    /// let (delay, poll) = &dump.latency()[0];
+    /// assert_eq!((delay.count(), poll.count()), (1, 1));
+    /// assert!(dump.to_string().contains("scheduling delay"));
+    /// ```
+    pub fn latency(&self) -> &[(Histogram, Histogram)] {
+        &self.latency
     }
 }
 
@@ -139,6 +159,10 @@ impl fmt::Display for Dump {
                 fmt_opt(t.since_last_poll),
                 t.location
             )?;
+        }
+        for (worker, (delay, poll)) in self.latency.iter().enumerate() {
+            writeln!(f, "worker {worker} scheduling delay: {delay}")?;
+            writeln!(f, "worker {worker} poll time:        {poll}")?;
         }
         Ok(())
     }

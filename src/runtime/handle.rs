@@ -227,7 +227,20 @@ impl Handle {
         let mut tasks = Vec::new();
         self.inner
             .for_each_task(|raw| tasks.push(TaskDump::of(raw, now)));
-        Dump::new(tasks)
+        let metrics = self.metrics();
+        let latency = if metrics.histograms_enabled() {
+            (0..metrics.num_workers())
+                .map(|w| {
+                    (
+                        metrics.scheduling_delay_histogram_all(w),
+                        metrics.poll_time_histogram(w),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Dump::new(tasks, latency)
     }
 
     /// Writes the scheduling trace recorded so far (see

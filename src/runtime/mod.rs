@@ -52,6 +52,7 @@ pub use explore::{explore, try_explore, Failure, SEED_VAR};
 pub use handle::{EnterGuard, Handle};
 pub use hooks::TaskMeta;
 pub use id::Id;
+pub use metrics::histogram::{DelaySource, Histogram};
 pub use metrics::RuntimeMetrics;
 pub use observe::{SlowPoll, StealBatch, UnhandledPanic};
 pub use runtime::Runtime;

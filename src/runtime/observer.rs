@@ -14,6 +14,7 @@ use crate::loom::sync::atomic::{Ordering::Relaxed, StatAtomicU64};
 use crate::runtime::config::{Config, SlowPollCallback};
 use crate::runtime::driver::Turn;
 use crate::runtime::hooks::{Hooks, TaskMeta};
+use crate::runtime::metrics::histogram::{DelaySource, WorkerHistograms};
 use crate::runtime::metrics::worker::{add, WorkerMetrics};
 use crate::runtime::observe::SlowPoll;
 use crate::runtime::task::{Notified, RawTask};
@@ -32,8 +33,10 @@ pub(crate) struct Observer {
     /// One stamp per worker (ns since `epoch`): when it last woke up.
     awake_since: Box<[StatAtomicU64]>,
     hooks: Hooks,
-    /// No tracking, trace or poll hook: a poll is just a poll (the one
-    /// branch all of them cost when off).
+    /// Per-worker latency histograms, if enabled.
+    histograms: Option<Box<[WorkerHistograms]>>,
+    /// No tracking, trace, histograms or poll hook: a poll is just a poll
+    /// (the one branch all of them cost when off).
     plain_poll: bool,
 }
 
@@ -46,7 +49,13 @@ impl Observer {
             .map(|cap| Trace::new(workers, cap, clock));
         Observer {
             metrics: (0..workers).map(|_| WorkerMetrics::default()).collect(),
-            plain_poll: !config.track_tasks && trace.is_none() && !config.hooks.on_poll(),
+            plain_poll: !config.track_tasks
+                && !config.histograms
+                && trace.is_none()
+                && !config.hooks.on_poll(),
+            histograms: config
+                .histograms
+                .then(|| (0..workers).map(|_| WorkerHistograms::new()).collect()),
             trace,
             track_tasks: config.track_tasks,
             slow_poll: config.slow_poll(),
@@ -66,9 +75,15 @@ impl Observer {
         self.trace.as_ref()
     }
 
-    /// Whether spawns record tracking data (`Meta::track`).
+    /// Whether spawns record tracking data (`Meta::track`): for the dump,
+    /// or for the scheduling-delay stamp.
     pub(crate) fn tracks_tasks(&self) -> bool {
-        self.track_tasks
+        self.track_tasks || self.histograms.is_some()
+    }
+
+    /// `worker`'s histograms, if enabled.
+    pub(crate) fn histograms(&self, worker: usize) -> Option<&WorkerHistograms> {
+        self.histograms.as_ref().map(|h| &h[worker])
     }
 
     fn record(&self, worker: Option<usize>, kind: Kind, task: u64, arg: u64) {
@@ -79,16 +94,33 @@ impl Observer {
 
     /// Polls `task` on `worker`, with whatever bookkeeping is enabled.
     #[inline]
-    pub(crate) fn poll<S: 'static>(&self, worker: usize, task: Notified<S>) {
+    pub(crate) fn poll<S: 'static>(&self, worker: usize, task: Notified<S>, from: DelaySource) {
         add(&self.metrics[worker].polls, 1);
         if self.plain_poll {
             task.run();
             return;
         }
-        self.poll_observed(worker, task);
+        self.poll_observed(worker, task, from);
     }
 
-    fn poll_observed<S: 'static>(&self, worker: usize, task: Notified<S>) {
+    fn poll_observed<S: 'static>(&self, worker: usize, task: Notified<S>, from: DelaySource) {
+        let id = task.id().as_u64();
+        if let Some(h) = self.histograms(worker) {
+            let start = self.stamp();
+            if let Some(extra) = task.raw().meta().tracked() {
+                h.delay[from.index()].record(start.saturating_sub(extra.scheduled()));
+            }
+            self.poll_hooked(worker, task);
+            h.poll.record(self.stamp().saturating_sub(start));
+        } else {
+            self.poll_hooked(worker, task);
+        }
+        self.record(Some(worker), Kind::PollEnd, id, 0);
+    }
+
+    /// The poll with trace start, task tracking, hooks and slow-poll
+    /// reports around it.
+    fn poll_hooked<S: 'static>(&self, worker: usize, task: Notified<S>) {
         let id = task.id().as_u64();
         self.record(Some(worker), Kind::PollStart, id, 0);
         let start = self.track_tasks.then(Instant::now);
@@ -108,7 +140,6 @@ impl Observer {
         } else {
             self.run_timed(worker, task, start);
         }
-        self.record(Some(worker), Kind::PollEnd, id, 0);
     }
 
     /// Runs the task, reporting a slow poll if it was one.
@@ -193,6 +224,7 @@ impl Observer {
     /// A task was spawned; `worker` (asked only when tracing) is the
     /// spawning worker of this runtime, if any.
     pub(crate) fn on_spawn(&self, task: RawTask, worker: impl FnOnce() -> Option<usize>) {
+        self.stamp_scheduled(task);
         if let Some(trace) = &self.trace {
             trace.record(worker(), Kind::Spawn, task.id().as_u64(), 0);
         }
@@ -211,9 +243,20 @@ impl Observer {
     /// `task` was woken from `from` (a worker of this runtime) or from
     /// outside (`None`).
     pub(crate) fn on_wake<S: 'static>(&self, from: Option<usize>, task: &Notified<S>) {
+        self.stamp_scheduled(task.raw());
         if let Some(trace) = &self.trace {
             let arg = from.map_or(EXTERNAL, |w| w as u64);
             trace.record(from, Kind::Wake, task.id().as_u64(), arg);
+        }
+    }
+
+    /// With histograms on, notes when `task` became runnable.
+    #[inline]
+    fn stamp_scheduled(&self, task: RawTask) {
+        if self.histograms.is_some() {
+            if let Some(extra) = task.meta().tracked() {
+                extra.set_scheduled(self.stamp());
+            }
         }
     }
 

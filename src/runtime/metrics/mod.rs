@@ -5,9 +5,11 @@
 //! instructions per poll; reading them is a relaxed load. Gauges (queue
 //! depths, live tasks, timers) are read on demand and may take a lock.
 
+pub(crate) mod histogram;
 pub(crate) mod worker;
 
 use super::Handle;
+use histogram::{DelaySource, Histogram};
 use std::time::Duration;
 use worker::get;
 
@@ -311,5 +313,70 @@ impl RuntimeMetrics {
             0 => Duration::ZERO,
             n => Duration::from_nanos(get(&self.worker(worker).busy_ns) / n),
         }
+    }
+
+    /// Whether the latency histograms are recorded
+    /// ([`Builder::enable_histograms`](super::Builder::enable_histograms)).
+    ///
+    /// ```
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// assert!(!rt.handle().metrics().histograms_enabled());
+    /// ```
+    pub fn histograms_enabled(&self) -> bool {
+        self.handle.inner.observer().histograms(0).is_some()
+    }
+
+    /// `worker`'s poll durations (empty unless histograms are enabled).
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new_current_thread().enable_histograms().build().unwrap();
+    /// rt.block_on(async { magpie::spawn(async {}).await.unwrap() });
+    /// assert_eq!(rt.handle().metrics().poll_time_histogram(0).count(), 1);
+    /// ```
+    pub fn poll_time_histogram(&self, worker: usize) -> Histogram {
+        let _ = self.worker(worker);
+        self.handle
+            .inner
+            .observer()
+            .histograms(worker)
+            .map_or_else(Histogram::empty, |h| h.poll.snapshot())
+    }
+
+    /// `worker`'s scheduling delays (wake or spawn to poll start) of the
+    /// tasks it found in `from` (empty unless histograms are enabled).
+    ///
+    /// ```
+    /// use magpie::runtime::DelaySource;
+    ///
+    /// let rt = magpie::runtime::Builder::new_current_thread().enable_histograms().build().unwrap();
+    /// rt.block_on(async {
+    ///     // Spawned on the worker: it waits in the LIFO slot.
+    ///     magpie::spawn(async {}).await.unwrap();
+    /// });
+    /// let m = rt.handle().metrics();
+    /// assert_eq!(m.scheduling_delay_histogram(0, DelaySource::LifoSlot).count(), 1);
+    /// ```
+    pub fn scheduling_delay_histogram(&self, worker: usize, from: DelaySource) -> Histogram {
+        let _ = self.worker(worker);
+        self.handle
+            .inner
+            .observer()
+            .histograms(worker)
+            .map_or_else(Histogram::empty, |h| h.delay[from.index()].snapshot())
+    }
+
+    /// `worker`'s scheduling delays from every source together.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new_current_thread().enable_histograms().build().unwrap();
+    /// rt.block_on(async { magpie::spawn(async {}).await.unwrap() });
+    /// assert_eq!(rt.handle().metrics().scheduling_delay_histogram_all(0).count(), 1);
+    /// ```
+    pub fn scheduling_delay_histogram_all(&self, worker: usize) -> Histogram {
+        let mut all = Histogram::empty();
+        for from in DelaySource::ALL {
+            all.merge(&self.scheduling_delay_histogram(worker, from));
+        }
+        all
     }
 }

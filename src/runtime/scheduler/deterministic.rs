@@ -28,6 +28,7 @@ use super::queue::Steal;
 use super::worker::Worker;
 use super::{Shared, TaskRef};
 use crate::loom::sync::atomic::Ordering;
+use crate::runtime::metrics::histogram::DelaySource;
 use crate::runtime::task::{coop, id};
 use crate::util::rng::{self, FastRand};
 use std::future::Future;
@@ -164,8 +165,8 @@ pub(super) fn run<F: Future>(
                     return Some(out);
                 }
             }
-            Some(Pick::Task(task)) => worker.run_det(task),
-            Some(Pick::Pinned(task)) => worker.run_det(task),
+            Some(Pick::Task(task)) => worker.run_det(task, DelaySource::LocalQueue),
+            Some(Pick::Pinned(task)) => worker.run_det(task, DelaySource::Pinned),
             None => {
                 if !auto_advance(shared, worker, main) {
                     worker.park();

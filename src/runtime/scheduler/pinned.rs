@@ -41,8 +41,14 @@ pub(crate) struct PinnedScheduler {
 impl Schedule for PinnedScheduler {
     fn schedule(&self, task: PinnedRef) {
         context::with_worker(|worker| match worker {
-            Some(w) if w.owns_pinned(&self.shared, self.worker) => w.schedule_pinned(task),
-            _ => self.shared.push_pinned_remote(self.worker, task),
+            Some(w) if w.owns_pinned(&self.shared, self.worker) => {
+                self.shared.observer.on_wake(Some(self.worker), &task);
+                w.schedule_pinned(task)
+            }
+            _ => {
+                self.shared.observer.on_wake(None, &task);
+                self.shared.push_pinned_remote(self.worker, task)
+            }
         })
     }
 

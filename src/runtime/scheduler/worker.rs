@@ -7,6 +7,7 @@ use super::{Shared, TaskRef};
 use crate::loom::sync::Arc;
 use crate::loom::thread::{self, ThreadId};
 use crate::runtime::context;
+use crate::runtime::metrics::histogram::DelaySource;
 use crate::runtime::observe::StealBatch;
 use crate::runtime::observer::Observer;
 use crate::runtime::task::Notified;
@@ -222,15 +223,15 @@ impl Worker {
         if pinned_first && self.run_pinned() {
             return true;
         }
-        if let Some(task) = self.next_task(tick) {
-            self.run_task(task);
+        if let Some((task, from)) = self.next_task(tick) {
+            self.run_task(task, from);
             return true;
         }
         if !pinned_first && self.run_pinned() {
             return true;
         }
-        if let Some(task) = self.steal_work() {
-            self.run_task(task);
+        if let Some((task, from)) = self.steal_work() {
+            self.run_task(task, from);
             return true;
         }
         false
@@ -258,7 +259,7 @@ impl Worker {
         match task {
             Some(task) => {
                 self.claim_pinned();
-                self.run_task(task);
+                self.run_task(task, DelaySource::Pinned);
                 true
             }
             None => false,
@@ -295,11 +296,11 @@ impl Worker {
     }
 
     /// Runs a task the seeded pick chose.
-    pub(super) fn run_det<S: 'static>(&self, task: Notified<S>) {
-        self.run_task(task);
+    pub(super) fn run_det<S: 'static>(&self, task: Notified<S>, from: DelaySource) {
+        self.run_task(task, from);
     }
 
-    fn next_task(&self, tick: u32) -> Option<TaskRef> {
+    fn next_task(&self, tick: u32) -> Option<(TaskRef, DelaySource)> {
         if tick.is_multiple_of(self.shared.config.global_queue_interval) {
             self.next_remote().or_else(|| self.next_local())
         } else {
@@ -307,11 +308,14 @@ impl Worker {
         }
     }
 
-    fn next_local(&self) -> Option<TaskRef> {
-        self.lifo.take().or_else(|| self.local.pop())
+    fn next_local(&self) -> Option<(TaskRef, DelaySource)> {
+        match self.lifo.take() {
+            Some(task) => Some((task, DelaySource::LifoSlot)),
+            None => self.local.pop().map(|t| (t, DelaySource::LocalQueue)),
+        }
     }
 
-    fn next_remote(&self) -> Option<TaskRef> {
+    fn next_remote(&self) -> Option<(TaskRef, DelaySource)> {
         // Plain loads: crossbeam's steal from an empty injector still
         // issues a SeqCst fence. A push racing with this check is found by
         // the search or the pre-park re-check (see idle.rs).
@@ -320,7 +324,7 @@ impl Worker {
         }
         loop {
             match self.local.take_from(&self.shared.injector) {
-                Steal::Success(task) => return Some(task),
+                Steal::Success(task) => return Some((task, DelaySource::Injector)),
                 Steal::Empty => return None,
                 Steal::Retry => continue,
             }
@@ -328,7 +332,7 @@ impl Worker {
     }
 
     /// Steals from a random victim, then the injector; only as a searcher.
-    fn steal_work(&self) -> Option<TaskRef> {
+    fn steal_work(&self) -> Option<(TaskRef, DelaySource)> {
         if !self.is_searching.get() {
             if !self.shared.idle.transition_worker_to_searching() {
                 return None;
@@ -354,7 +358,7 @@ impl Worker {
                     Steal::Success(task) => {
                         let count = (self.local.len().saturating_sub(before) + 1) as u64;
                         self.observer().on_steal(self.index, victim, count);
-                        return Some(task);
+                        return Some((task, DelaySource::Stolen));
                     }
                     Steal::Empty => break,
                     Steal::Retry if retries < 4 => retries += 1,
@@ -376,13 +380,13 @@ impl Worker {
         r
     }
 
-    fn run_task<S: 'static>(&self, task: Notified<S>) {
+    fn run_task<S: 'static>(&self, task: Notified<S>, from: DelaySource) {
         if self.is_searching.replace(false) && self.shared.idle.transition_worker_from_searching() {
             // We were the last searcher and found work: there may be more,
             // so wake someone to keep looking.
             self.shared.notify_parked();
         }
-        self.observer().poll(self.index, task);
+        self.observer().poll(self.index, task, from);
         let mut lifo_polls = 0;
         while let Some(task) = self.lifo.take() {
             if lifo_polls >= MAX_LIFO_POLLS || self.shared.is_shutdown() {
@@ -399,7 +403,8 @@ impl Worker {
             }
             lifo_polls += 1;
             self.observer().on_lifo_poll(self.index);
-            self.observer().poll(self.index, task);
+            self.observer()
+                .poll(self.index, task, DelaySource::LifoSlot);
         }
     }
 

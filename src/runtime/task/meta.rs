@@ -49,6 +49,11 @@ pub(crate) struct Extra {
     polls: StatAtomicU64,
     /// Nanoseconds after `spawned_at` when the last poll started; 0 = never.
     last_poll: StatAtomicU64,
+    /// When the task last became runnable (spawned or woken), on the
+    /// runtime observer's clock: the start of its scheduling delay. Written
+    /// by whoever wakes it (a plain store: the last waker wins, and the
+    /// queue push that follows publishes it to the polling worker).
+    scheduled_ns: StatAtomicU64,
 }
 
 impl TaskMeta {
@@ -59,6 +64,7 @@ impl TaskMeta {
                 spawned_at: meta.track.then(Instant::now),
                 polls: StatAtomicU64::new(0),
                 last_poll: StatAtomicU64::new(0),
+                scheduled_ns: StatAtomicU64::new(0),
             })
         });
         TaskMeta {
@@ -86,6 +92,15 @@ impl Extra {
             let ns = now.saturating_duration_since(start).as_nanos() as u64;
             self.last_poll.store(ns.max(1), Relaxed);
         }
+    }
+
+    /// The task became runnable at `ns` (observer clock).
+    pub(crate) fn set_scheduled(&self, ns: u64) {
+        self.scheduled_ns.store(ns, Relaxed);
+    }
+
+    pub(crate) fn scheduled(&self) -> u64 {
+        self.scheduled_ns.load(Relaxed)
     }
 
     pub(crate) fn polls(&self) -> u64 {
