@@ -254,7 +254,11 @@ impl Inner {
                 job.run();
                 // After the run: its wake is queued before the count drops
                 // (SeqCst pairs with the load in `in_flight`).
-                this.in_flight.fetch_sub(1, Ordering::SeqCst);
+                if this.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
+                    if let Some(handle) = &handle {
+                        handle.inner.blocking_idle();
+                    }
+                }
                 state = this.state.lock();
             }
             if state.shutdown {

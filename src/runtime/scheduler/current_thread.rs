@@ -160,6 +160,12 @@ impl Drop for CoreGuard {
             shared.shutdown_idle_core();
         } else {
             shared.return_core(worker.into_parts());
+            // A shutdown that began after our check may have looked for the
+            // core while we held it: finish its job (the core lock orders
+            // the two, so one of us sees the other).
+            if shared.is_shutdown() {
+                shared.shutdown_idle_core();
+            }
         }
     }
 }

@@ -27,7 +27,8 @@ use super::pinned::PinnedRef;
 use super::queue::Steal;
 use super::worker::Worker;
 use super::{Shared, TaskRef};
-use crate::loom::sync::atomic::Ordering;
+use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use crate::loom::sync::Arc;
 use crate::runtime::metrics::histogram::DelaySource;
 use crate::runtime::task::{coop, id};
 use crate::util::rng::{self, FastRand};
@@ -45,18 +46,18 @@ pub(crate) struct Runnable {
     /// Installed as this thread's generator while the core is driven
     /// (`select!`, `future::race`).
     select: Option<FastRand>,
-    /// The next task id of this runtime.
-    next_id: u64,
+    /// This runtime's task ids (also `Shared::det_ids`).
+    ids: Arc<AtomicU64>,
 }
 
 impl Runnable {
-    pub(crate) fn new(seed: u64) -> Runnable {
+    pub(crate) fn new(seed: u64, ids: Arc<AtomicU64>) -> Runnable {
         Runnable {
             tasks: Vec::new(),
             pinned: Vec::new(),
             pick: FastRand::new(seed),
             select: Some(FastRand::new(seed ^ 0x5E1E_C7ED)),
-            next_id: 1,
+            ids,
         }
     }
 
@@ -68,21 +69,23 @@ impl Runnable {
         self.pinned.push(task);
     }
 
-    pub(super) fn is_empty(&self) -> bool {
-        self.tasks.is_empty() && self.pinned.is_empty()
+    /// Whether a task is queued that `pinned_too` says this thread may
+    /// run (the pinned ones only on their owner's thread).
+    pub(super) fn has_runnable(&self, pinned_too: bool) -> bool {
+        !self.tasks.is_empty() || (pinned_too && !self.pinned.is_empty())
     }
 
     /// The thread starts driving the core: ids and `select!` draw from
     /// this runtime's sequences.
     pub(super) fn enter(&mut self) {
-        id::begin_local_ids(self.next_id);
+        id::begin_local_ids(self.ids.clone());
         self.select = rng::replace_thread_rng(self.select.take());
     }
 
     /// The thread stops driving the core: the sequences are saved for the
     /// next `block_on`, and the thread's own generator is given back.
     pub(super) fn exit(&mut self) {
-        self.next_id = id::end_local_ids();
+        id::end_local_ids();
         self.select = rng::replace_thread_rng(self.select.take());
     }
 
@@ -166,7 +169,12 @@ pub(super) fn run<F: Future>(
                 }
             }
             Some(Pick::Task(task)) => worker.run_det(task, DelaySource::LocalQueue),
-            Some(Pick::Pinned(task)) => worker.run_det(task, DelaySource::Pinned),
+            Some(Pick::Pinned(task)) => {
+                // This thread becomes the pinned tasks' owner, as on the
+                // FIFO path: none may run anywhere else from now on.
+                worker.claim_pinned();
+                worker.run_det(task, DelaySource::Pinned)
+            }
             None => {
                 if !auto_advance(shared, worker, main) {
                     worker.park();

@@ -76,6 +76,9 @@ pub(crate) struct Shared {
     /// Yields the cooperative budget forced, counted by the workers'
     /// threads (`task/coop.rs`).
     forced_yields: Arc<AtomicU64>,
+    /// A deterministic runtime's task ids: every task of the runtime,
+    /// spawned from any thread, draws from it.
+    det_ids: Option<Arc<AtomicU64>>,
 }
 
 /// A `block_on`'s registration in [`Shared::watch_fatal`].
@@ -128,6 +131,7 @@ impl Shared {
         blocking: BlockingSpawner,
     ) -> (Arc<Shared>, Vec<worker::Parts>) {
         let n = config.num_workers();
+        let det_ids = config.deterministic.map(|_| task::id::sequence());
         let mut parts = Vec::with_capacity(n);
         let mut remotes = Vec::with_capacity(n);
         for index in 0..n {
@@ -152,7 +156,10 @@ impl Shared {
                 pinned: VecDeque::new(),
                 pinned_owner: None,
                 tick: 0,
-                det: config.deterministic.map(deterministic::Runnable::new),
+                det: config
+                    .deterministic
+                    .zip(det_ids.clone())
+                    .map(|(seed, ids)| deterministic::Runnable::new(seed, ids)),
             });
         }
         let observer = Observer::new(&config, n, trace_clock(&config, &driver_handle));
@@ -174,12 +181,21 @@ impl Shared {
             core_waiters: Mutex::new(Vec::new()),
             id: crate::runtime::Id::next(),
             forced_yields: Arc::new(AtomicU64::new(0)),
+            det_ids,
         });
         (shared, parts)
     }
 
     pub(crate) fn is_current_thread(&self) -> bool {
         self.config.current_thread
+    }
+
+    /// The id of a new task of this runtime.
+    pub(crate) fn next_task_id(&self) -> task::Id {
+        match &self.det_ids {
+            Some(seq) => task::id::next_in(seq),
+            None => task::Id::next(),
+        }
     }
 
     pub(crate) fn id(&self) -> crate::runtime::Id {
@@ -274,6 +290,15 @@ impl Shared {
         self.remotes[index].unparker.unpark(&self.driver_handle);
     }
 
+    /// The blocking pool has no job in flight any more: a current-thread
+    /// core that parked instead of auto-advancing its paused clock must
+    /// look again.
+    pub(crate) fn blocking_idle(&self) {
+        if self.is_current_thread() && self.driver_handle.time.clock().is_paused() {
+            self.unpark_worker(0);
+        }
+    }
+
     /// Asks the thread worker `index` is lent to for it back (`false`:
     /// clears the request, as a loan starts).
     pub(super) fn set_recall(&self, index: usize, recall: bool) {
@@ -363,6 +388,11 @@ impl Shared {
         };
         while let Some(task) = parts.local.pop() {
             drop(task);
+        }
+        if let Some(det) = parts.det.as_mut() {
+            // Queued references would keep the runtime alive through the
+            // tasks' own `Arc<Shared>`: a cycle.
+            drop(det.take_queued());
         }
         let me = crate::loom::thread::current().id();
         if parts.pinned_owner.is_none_or(|owner| owner == me) {
@@ -462,7 +492,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let id = task::Id::next();
+    let id = shared.next_task_id();
     meta.track = shared.observer.tracks_tasks();
     let (task, notified, join) = task::new_task(future, shared.clone(), id, meta);
     shared
@@ -510,17 +540,7 @@ impl Schedule for Arc<Shared> {
 
     fn release(&self, task: RawTask) -> bool {
         let released = self.owned.remove(task);
-        let fatal_done =
-            self.is_shutdown() && matches!(&*self.fatal.lock(), Some((id, _)) if *id == task.id());
-        if fatal_done {
-            // The task whose panic shut the runtime down has completed (its
-            // `JoinHandle` is ready): end every `block_on`, since what it
-            // waits for may never come now. Release pairs with the Acquire
-            // in `fatal`.
-            self.fatal_completed.store(true, Ordering::Release);
-            let waiting = std::mem::take(&mut *self.block_ons.lock());
-            waiting.into_iter().for_each(Waker::wake);
-        }
+        self.task_released(task);
         released
     }
 
@@ -530,6 +550,20 @@ impl Schedule for Arc<Shared> {
 }
 
 impl Shared {
+    /// A task of this runtime (pinned or not) completed: if it is the one
+    /// whose panic shut the runtime down, its `JoinHandle` is ready now, so
+    /// end every `block_on` (what it waits for may never come).
+    pub(super) fn task_released(&self, task: RawTask) {
+        let fatal_done =
+            self.is_shutdown() && matches!(&*self.fatal.lock(), Some((id, _)) if *id == task.id());
+        if fatal_done {
+            // Release pairs with the Acquire in `fatal`.
+            self.fatal_completed.store(true, Ordering::Release);
+            let waiting = std::mem::take(&mut *self.block_ons.lock());
+            waiting.into_iter().for_each(Waker::wake);
+        }
+    }
+
     /// A task's poll panicked: under `UnhandledPanic::ShutdownRuntime`, the
     /// first such panic shuts the runtime down.
     pub(super) fn unhandled_panic(&self, id: task::Id, payload: &(dyn Any + Send)) {

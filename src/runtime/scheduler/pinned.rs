@@ -57,7 +57,9 @@ impl Schedule for PinnedScheduler {
     }
 
     fn release(&self, task: RawTask) -> bool {
-        self.shared.pinned_tasks(self.worker).remove(task)
+        let released = self.shared.pinned_tasks(self.worker).remove(task);
+        self.shared.task_released(task);
+        released
     }
 
     fn unhandled_panic(&self, id: task::Id, payload: &(dyn Any + Send)) {
@@ -139,7 +141,7 @@ where
 {
     let shared = worker.shared();
     let index = worker.index();
-    let id = task::Id::next();
+    let id = shared.next_task_id();
     let mut meta = meta;
     meta.track = shared.observer.tracks_tasks();
     let scheduler = PinnedScheduler {
@@ -167,7 +169,7 @@ where
     F::Output: Send + 'static,
 {
     let index = shared.least_pinned_worker();
-    let id = task::Id::next();
+    let id = shared.next_task_id();
     let mut meta = meta;
     meta.track = shared.observer.tracks_tasks();
     let scheduler = PinnedScheduler {

@@ -180,7 +180,7 @@ impl Worker {
         self.runs_pinned
     }
 
-    fn claim_pinned(&self) {
+    pub(super) fn claim_pinned(&self) {
         if self.pinned_owner.get().is_none() {
             self.pinned_owner.set(Some(thread::current().id()));
         }
@@ -290,9 +290,9 @@ impl Worker {
         self.det.is_some()
     }
 
-    /// Whether this thread may poll the pinned tasks.
+    /// Whether this thread may poll the pinned tasks now.
     pub(super) fn may_run_pinned(&self) -> bool {
-        self.runs_pinned
+        self.pinned_here()
     }
 
     /// Runs a task the seeded pick chose.
@@ -466,11 +466,20 @@ impl Worker {
         self.lifo.set(lifo);
         some || !self.local.is_empty()
             || self.has_pinned_work()
-            || self.det.as_ref().is_some_and(|d| !d.borrow().is_empty())
+            || self
+                .det
+                .as_ref()
+                .is_some_and(|d| d.borrow().has_runnable(self.pinned_here()))
     }
 
     fn transition_from_parked(&self) -> bool {
-        let has_work = self.has_work() || self.main_woken() || self.shared.is_recalled(self.index);
+        // A current-thread core goes back to its `block_on` loop on any
+        // wake-up: that loop re-checks everything, auto-advance included
+        // (a `spawn_blocking` job that ends unparks it for that).
+        let has_work = self.has_work()
+            || self.main_woken()
+            || self.is_current_thread_core()
+            || self.shared.is_recalled(self.index);
         if has_work {
             // The driver woke tasks into our queues. If a notifier also
             // picked us, it counted us as searching.

@@ -1,4 +1,5 @@
-use crate::loom::sync::atomic::{Ordering, StaticAtomicU64};
+use crate::loom::sync::atomic::{AtomicU64, Ordering, StaticAtomicU64};
+use crate::loom::sync::Arc;
 use std::cell::Cell;
 use std::fmt;
 use std::num::NonZeroU64;
@@ -35,21 +36,32 @@ pub(crate) fn current() -> Option<Id> {
 }
 
 crate::loom::const_thread_local! {
-    /// The next id of the deterministic runtime driven on this thread
-    /// (0: none; ids then come from the process-wide counter).
-    static LOCAL_NEXT: Cell<u64> = Cell::new(0);
+    /// The id sequence of the deterministic runtime driven on this thread,
+    /// if any: ids then come from it (tasks of `LocalSet`s in its
+    /// `block_on` too), so that they are a function of the seed.
+    static LOCAL_IDS: std::cell::RefCell<Option<Arc<AtomicU64>>> =
+        std::cell::RefCell::new(None);
 }
 
-/// Makes task ids on this thread count on from `next` (a deterministic
-/// runtime's own sequence, so that ids are a function of its seed) until
-/// [`end_local_ids`] returns where the sequence got to.
-pub(crate) fn begin_local_ids(next: u64) {
-    let _ = LOCAL_NEXT.try_with(|c| c.set(next.max(1)));
+/// A deterministic runtime's id sequence: ids from 1, in spawn order.
+pub(crate) fn sequence() -> Arc<AtomicU64> {
+    Arc::new(AtomicU64::new(1))
 }
 
-/// Ends [`begin_local_ids`]; returns the next id of the sequence.
-pub(crate) fn end_local_ids() -> u64 {
-    LOCAL_NEXT.try_with(|c| c.replace(0)).unwrap_or(0)
+/// The next id of `seq`.
+pub(crate) fn next_in(seq: &AtomicU64) -> Id {
+    Id(NonZeroU64::new(seq.fetch_add(1, Ordering::Relaxed)).expect("task id counter wrapped"))
+}
+
+/// Makes [`Id::next`] on this thread draw from `seq` until
+/// [`end_local_ids`].
+pub(crate) fn begin_local_ids(seq: Arc<AtomicU64>) {
+    let _ = LOCAL_IDS.try_with(|c| *c.borrow_mut() = Some(seq));
+}
+
+/// Ends [`begin_local_ids`].
+pub(crate) fn end_local_ids() {
+    let _ = LOCAL_IDS.try_with(|c| c.borrow_mut().take());
 }
 
 /// A task's identifier, unique among all tasks alive in the process (on a
@@ -68,17 +80,12 @@ pub struct Id(NonZeroU64);
 
 impl Id {
     pub(crate) fn next() -> Id {
-        let local = LOCAL_NEXT
-            .try_with(|c| {
-                let n = c.get();
-                if n != 0 {
-                    c.set(n + 1);
-                }
-                n
-            })
-            .unwrap_or(0);
-        if let Some(id) = NonZeroU64::new(local) {
-            return Id(id);
+        let local = LOCAL_IDS
+            .try_with(|c| c.borrow().as_ref().map(|seq| next_in(seq)))
+            .ok()
+            .flatten();
+        if let Some(id) = local {
+            return id;
         }
         static NEXT: StaticAtomicU64 = StaticAtomicU64::new(1);
         // Relaxed: uniqueness needs only the atomicity of the increment.
