@@ -165,6 +165,22 @@ impl Observer {
         }
     }
 
+    /// Whether the trace is on (so that samples worth a little work to
+    /// take, like queue depths, are taken only then).
+    pub(crate) fn tracing(&self) -> bool {
+        self.trace.is_some()
+    }
+
+    /// A sample of `worker`'s local queue depth and the injector's.
+    pub(crate) fn on_queue_depth(&self, worker: usize, local: usize, injector: usize) {
+        self.record(
+            Some(worker),
+            Kind::QueueDepth,
+            injector as u64,
+            local as u64,
+        );
+    }
+
     /// A task ran from the LIFO slot right after another one.
     pub(crate) fn on_lifo_poll(&self, worker: usize) {
         add(&self.metrics[worker].lifo_polls, 1);

@@ -244,6 +244,25 @@ impl Worker {
             .parker
             .poll_driver(&self.shared.driver, self.shared.driver_handle());
         self.observer().on_turn(self.index, turn);
+        self.sample_queues();
+    }
+
+    /// With the trace on, records the queue depths (a counter track in
+    /// the trace): at each park and unpark and every `event_interval`
+    /// ticks.
+    fn sample_queues(&self) {
+        if self.observer().tracing() {
+            let local = self.local.len() + usize::from(self.has_lifo());
+            self.observer()
+                .on_queue_depth(self.index, local, self.shared.injector_depth());
+        }
+    }
+
+    fn has_lifo(&self) -> bool {
+        let lifo = self.lifo.take();
+        let some = lifo.is_some();
+        self.lifo.set(lifo);
+        some
     }
 
     /// Runs one pinned task if this thread owns any that are due.
@@ -445,6 +464,7 @@ impl Worker {
             // possibly this one.
             self.shared.notify_parked();
         }
+        self.sample_queues();
         self.observer().on_park(self.index);
         while !self.shared.is_shutdown() {
             let turn = self
@@ -456,15 +476,14 @@ impl Worker {
             }
         }
         self.observer().on_unpark(self.index);
+        self.sample_queues();
     }
 
     /// Whether this worker's own queues (LIFO slot, local queue, pinned
     /// queue and inbox) hold a task.
     pub(super) fn has_work(&self) -> bool {
-        let lifo = self.lifo.take();
-        let some = lifo.is_some();
-        self.lifo.set(lifo);
-        some || !self.local.is_empty()
+        self.has_lifo()
+            || !self.local.is_empty()
             || self.has_pinned_work()
             || self
                 .det

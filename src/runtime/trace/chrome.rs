@@ -1,6 +1,8 @@
 //! Chrome trace-event JSON (`chrome://tracing`, Perfetto): one "thread"
 //! per worker. Polls are duration events (`B`/`E`) so each worker's
-//! timeline shows which task ran when; everything else is an instant event.
+//! timeline shows which task ran when; queue depths are counter events
+//! (`C`), one track per worker's local queue and one for the injector;
+//! everything else is an instant event.
 //!
 //! A ring that wrapped may start inside a poll or end inside one: an `E`
 //! with no `B` before it and a trailing `B` with no `E` are left out, so
@@ -58,6 +60,16 @@ fn paired(events: &[Event]) -> impl Iterator<Item = &Event> {
 
 fn write_event(out: &mut dyn Write, tid: usize, e: &Event) -> io::Result<()> {
     let ts = e.ts_ns as f64 / 1000.0;
+    if e.kind == Kind::QueueDepth {
+        // Counter events ("C"): Perfetto draws one track per name (per
+        // process), under the workers' timelines.
+        return write!(
+            out,
+            "{{\"name\":\"local queue, worker {tid}\",\"ph\":\"C\",\"ts\":{ts:.3},\"pid\":1,\"tid\":{tid},\"args\":{{\"depth\":{}}}}},\n\
+             {{\"name\":\"injector\",\"ph\":\"C\",\"ts\":{ts:.3},\"pid\":1,\"tid\":{tid},\"args\":{{\"depth\":{}}}}}",
+            e.arg, e.task
+        );
+    }
     let (name, ph) = match e.kind {
         Kind::Spawn => ("spawn", "i"),
         Kind::PollStart => ("poll", "B"),
@@ -68,6 +80,7 @@ fn write_event(out: &mut dyn Write, tid: usize, e: &Event) -> io::Result<()> {
         Kind::Unpark => ("unpark", "i"),
         Kind::TimerFire => ("timers fired", "i"),
         Kind::IoEvent => ("io events", "i"),
+        Kind::QueueDepth => unreachable!("written above"),
     };
     write!(
         out,
@@ -97,7 +110,7 @@ fn write_event(out: &mut dyn Write, tid: usize, e: &Event) -> io::Result<()> {
             e.task, e.arg
         )?,
         Kind::TimerFire | Kind::IoEvent => write!(out, ",\"args\":{{\"count\":{}}}", e.arg)?,
-        Kind::Park | Kind::Unpark => {}
+        Kind::Park | Kind::Unpark | Kind::QueueDepth => {}
     }
     write!(out, "}}")
 }

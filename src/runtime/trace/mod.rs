@@ -32,6 +32,9 @@ pub(crate) enum Kind {
     TimerFire,
     /// `arg` I/O readiness events were dispatched by the driver.
     IoEvent,
+    /// A sample of the queue depths: the worker's local queue (`arg`) and
+    /// the injector (`task`), drawn as counter tracks.
+    QueueDepth,
 }
 
 /// Stands for "not a worker" in `arg`.
