@@ -155,7 +155,9 @@ impl Histogram {
     /// ```
     /// let rt = magpie::runtime::Builder::new().worker_threads(2).enable_histograms().build().unwrap();
     /// rt.block_on(async { magpie::spawn(async {}).await.unwrap() });
-    /// let m = rt.handle().metrics();
+    /// let handle = rt.handle().clone();
+    /// drop(rt); // joins the workers: every poll is recorded
+    /// let m = handle.metrics();
     /// let mut all = magpie::runtime::Histogram::empty();
     /// for w in 0..m.num_workers() {
     ///     all.merge(&m.poll_time_histogram(w));
