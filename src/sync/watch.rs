@@ -430,7 +430,8 @@ impl<T> Receiver<T> {
     }
 
     /// Waits until the value satisfies `condition`, and returns a borrow
-    /// of that value, marked seen. Checks the current value first (so it
+    /// of that value, marked seen (its [`Ref::has_changed`] says whether it
+    /// is newer than what was seen before the call). Checks the current value first (so it
     /// may return at once), then each new one. Fails if the sender is gone
     /// and the last value does not satisfy it.
     ///
@@ -458,12 +459,14 @@ impl<T> Receiver<T> {
         // Split borrows: the returned `Ref` borrows `shared` while the loop
         // updates `seen`.
         let (shared, seen) = (&*self.shared, &mut self.seen);
+        // `Ref::has_changed`: newer than what was seen before this call.
+        let seen_before = *seen;
         loop {
             {
                 let guard = shared.value.read();
                 // Read under the value lock: the version matches the value.
                 let version = shared.version.load(SeqCst) & !CLOSED;
-                let changed = version != *seen;
+                let changed = version != seen_before;
                 *seen = version;
                 if condition(&guard) {
                     return Ok(Ref { guard, changed });
