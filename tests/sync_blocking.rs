@@ -117,7 +117,10 @@ fn blocking_read_and_write_queue_fairly_with_async_users() {
     let l2 = lock.clone();
     let writer = std::thread::spawn(move || *l2.blocking_write() = 5);
     std::thread::sleep(Duration::from_millis(20));
-    assert!(lock.try_read().is_err(), "a queued writer holds new readers back");
+    assert!(
+        lock.try_read().is_err(),
+        "a queued writer holds new readers back"
+    );
     drop(read);
     writer.join().unwrap();
     assert_eq!(*lock.blocking_read(), 5);
@@ -141,7 +144,10 @@ fn every_bridge_refuses_a_thread_that_drives_a_runtime() {
     let msg = panic_inside_block_on(move || {
         let _ = rx.blocking_recv();
     });
-    assert!(msg.contains("`Receiver::blocking_recv` called from within a magpie runtime"), "{msg}");
+    assert!(
+        msg.contains("`Receiver::blocking_recv` called from within a magpie runtime"),
+        "{msg}"
+    );
     assert!(msg.contains("spawn_blocking"), "{msg}");
     let msg = panic_inside_block_on(move || {
         let _ = tx.blocking_send(1);

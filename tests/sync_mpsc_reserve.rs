@@ -130,7 +130,10 @@ fn reserve_many_refuses_what_could_never_fit_and_a_closed_channel() {
     rx.close();
     assert!(block_on(tx.reserve_many(0)).is_err());
     assert!(block_on(tx.reserve_many(1)).is_err());
-    assert_eq!(tx.try_reserve_many(1).unwrap_err(), TrySendError::Closed(()));
+    assert_eq!(
+        tx.try_reserve_many(1).unwrap_err(),
+        TrySendError::Closed(())
+    );
 }
 
 #[test]

@@ -173,7 +173,11 @@ fn a_mapped_guard_keeps_the_lock_and_hands_it_on_when_dropped() {
     assert!(poll_with(waiting.as_mut(), &waker).is_pending());
     list.push(2);
     drop(list);
-    assert_eq!(woken.wakes(), 1, "the mapped guard's drop hands the lock on");
+    assert_eq!(
+        woken.wakes(),
+        1,
+        "the mapped guard's drop hands the lock on"
+    );
     let guard = ready(poll_once(waiting.as_mut()));
     assert_eq!(*guard, (1, vec![1, 2]));
 }

@@ -136,7 +136,10 @@ fn map_and_downgrade_map_narrow_to_a_part() {
     let lock = RwLock::new((String::from("a"), 1));
     let mut name = RwLockWriteGuard::map(lock.try_write().unwrap(), |p| &mut p.0);
     name.push('b');
-    assert!(lock.try_read().is_err(), "a mapped write guard excludes readers");
+    assert!(
+        lock.try_read().is_err(),
+        "a mapped write guard excludes readers"
+    );
     drop(name);
     let num = RwLockWriteGuard::downgrade_map(lock.try_write().unwrap(), |p| &p.1);
     let whole = lock.try_read().unwrap();

@@ -106,7 +106,10 @@ fn mark_changed_makes_changed_return_at_once_and_only_once() {
 fn wait_for_returns_the_first_value_that_satisfies_it() {
     let (tx, mut rx) = watch::channel(1);
     // Already satisfied: at once, and marked seen.
-    assert_eq!(*ready(poll_once(pin!(rx.wait_for(|v| *v == 1)))).unwrap(), 1);
+    assert_eq!(
+        *ready(poll_once(pin!(rx.wait_for(|v| *v == 1)))).unwrap(),
+        1
+    );
     assert_eq!(rx.has_changed(), Ok(false));
     let (woken, waker) = counting_waker();
     {

@@ -44,6 +44,17 @@
 //! });
 //! ```
 //!
+//! Code that is not async (a plain thread, a `spawn_blocking` closure) can
+//! use them too: `blocking_send`/`blocking_recv` on the channels,
+//! [`Mutex::blocking_lock`], [`RwLock::blocking_read`]/[`blocking_write`]
+//! park the calling thread until the async side acts, and panic, saying
+//! so, if called on a thread that drives a magpie runtime (blocking it
+//! could stall the very task they wait for). [`Mutex`], [`RwLock`],
+//! [`Semaphore`] and [`Notify`] have `const fn new`, so each can be a
+//! `static`.
+//!
+//! [`blocking_write`]: RwLock::blocking_write
+//!
 //! And in any other executor, or none:
 //!
 //! ```

@@ -327,12 +327,9 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// });
     /// ```
     pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedMutexGuard<'a, U> {
-        let permit = &this.lock.permit;
-        // SAFETY: the guard holds the mutex's only permit, which moves to
-        // the mapped guard (the `forget` below skips our release).
+        // SAFETY: the guard holds the mutex's only permit.
         let data = f(unsafe { &mut *this.lock.data_ptr() }) as *mut U;
-        std::mem::forget(this);
-        MappedMutexGuard::new(permit, data)
+        Self::into_mapped(this, data)
     }
 
     /// Like [`map`](Self::map), if `f` finds a part; otherwise hands the
@@ -351,12 +348,18 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<MappedMutexGuard<'a, U>, Self> {
         // SAFETY: as in `map`.
-        let Some(data) = f(unsafe { &mut *this.lock.data_ptr() }).map(|u| u as *mut U) else {
-            return Err(this);
-        };
+        match f(unsafe { &mut *this.lock.data_ptr() }) {
+            Some(part) => Ok(Self::into_mapped(this, part as *mut U)),
+            None => Err(this),
+        }
+    }
+
+    /// Moves the permit to a guard over `data` (part of our data).
+    fn into_mapped<U: ?Sized>(this: Self, data: *mut U) -> MappedMutexGuard<'a, U> {
         let permit = &this.lock.permit;
+        // The permit moves: our `Drop` must not release it.
         std::mem::forget(this);
-        Ok(MappedMutexGuard::new(permit, data))
+        MappedMutexGuard::new(permit, data)
     }
 }
 
@@ -451,11 +454,9 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
     /// assert_eq!(*two, 2);
     /// ```
     pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedMutexGuard<'a, U> {
-        let permit = this.permit;
-        // SAFETY: we hold the permit, which moves to the new guard.
+        // SAFETY: we hold the mutex's only permit.
         let data = f(unsafe { &mut *this.data }) as *mut U;
-        std::mem::forget(this);
-        MappedMutexGuard::new(permit, data)
+        Self::remap(this, data)
     }
 
     /// Like [`map`](Self::map), if `f` finds a part; otherwise hands the
@@ -473,12 +474,18 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<MappedMutexGuard<'a, U>, Self> {
         // SAFETY: as in `map`.
-        let Some(data) = f(unsafe { &mut *this.data }).map(|u| u as *mut U) else {
-            return Err(this);
-        };
+        match f(unsafe { &mut *this.data }) {
+            Some(part) => Ok(Self::remap(this, part as *mut U)),
+            None => Err(this),
+        }
+    }
+
+    /// Moves the permit to a guard over `data` (part of ours).
+    fn remap<U: ?Sized>(this: Self, data: *mut U) -> MappedMutexGuard<'a, U> {
         let permit = this.permit;
+        // The permit moves: our `Drop` must not release it.
         std::mem::forget(this);
-        Ok(MappedMutexGuard::new(permit, data))
+        MappedMutexGuard::new(permit, data)
     }
 }
 

@@ -71,7 +71,12 @@ crate::loom::const_thread_local! {
 /// teardown there is nothing to mark, and the guard does nothing.
 pub(crate) fn enter() -> Option<EnteredGuard> {
     let was = ENTERED.try_with(|e| e.replace(true)).unwrap_or(false);
-    (!was).then_some(EnteredGuard {
+    if was {
+        // (Not `then_some`: it would build a guard, whose drop clears the
+        // flag, even when refusing.)
+        return None;
+    }
+    Some(EnteredGuard {
         _not_send: std::marker::PhantomData,
     })
 }

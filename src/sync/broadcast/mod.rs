@@ -218,4 +218,3 @@ fn new_receiver<T>(shared: &Arc<Shared<T>>) -> Receiver<T> {
         next,
     }
 }
-

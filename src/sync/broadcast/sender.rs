@@ -297,4 +297,3 @@ impl<T> fmt::Debug for Sender<T> {
         f.debug_struct("Sender").finish_non_exhaustive()
     }
 }
-

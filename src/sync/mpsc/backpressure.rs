@@ -491,7 +491,8 @@ impl<T> Wait<'_, T> {
             let now = if this.position {
                 chan.claim_now(&mut q).map(Grant::Position)
             } else {
-                chan.reserve_locked(&mut q, this.n).map(|()| Grant::Reserved)
+                chan.reserve_locked(&mut q, this.n)
+                    .map(|()| Grant::Reserved)
             };
             match now {
                 Ok(grant) => return Poll::Ready(Ok(grant)),

@@ -153,13 +153,9 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         // SAFETY: a write guard holds every permit.
         let data = f(unsafe { &mut *this.data }) as *mut U;
         let (permits, n) = (this.permits, this.n);
+        // The permits move to the new guard.
         std::mem::forget(this);
-        RwLockMappedWriteGuard {
-            permits,
-            data,
-            n,
-            _marker: PhantomData,
-        }
+        RwLockMappedWriteGuard::new(permits, data, n)
     }
 
     /// [`map`](Self::map) to a part of the data, then
@@ -187,6 +183,15 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
 }
 
 impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
+    fn new(permits: &'a Permits, data: *mut T, n: u32) -> Self {
+        RwLockMappedWriteGuard {
+            permits,
+            data,
+            n,
+            _marker: PhantomData,
+        }
+    }
+
     /// Narrows the guard further (see [`RwLockWriteGuard::map`]).
     ///
     /// ```
@@ -204,12 +209,7 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
         let data = f(unsafe { &mut *this.data }) as *mut U;
         let (permits, n) = (this.permits, this.n);
         std::mem::forget(this);
-        RwLockMappedWriteGuard {
-            permits,
-            data,
-            n,
-            _marker: PhantomData,
-        }
+        RwLockMappedWriteGuard::new(permits, data, n)
     }
 }
 
@@ -251,5 +251,13 @@ macro_rules! borrowed_guard_impls {
 }
 
 borrowed_guard_impls!(RwLockReadGuard, |_| 1);
-borrowed_guard_impls!(RwLockWriteGuard, |g: &RwLockWriteGuard<'_, T>| g.n as usize, mut);
-borrowed_guard_impls!(RwLockMappedWriteGuard, |g: &RwLockMappedWriteGuard<'_, T>| g.n as usize, mut);
+borrowed_guard_impls!(
+    RwLockWriteGuard,
+    |g: &RwLockWriteGuard<'_, T>| g.n as usize,
+    mut
+);
+borrowed_guard_impls!(
+    RwLockMappedWriteGuard,
+    |g: &RwLockMappedWriteGuard<'_, T>| g.n as usize,
+    mut
+);
