@@ -129,9 +129,13 @@ impl<T> Bounded<T> {
     /// Slots neither holding a value nor reserved, right now.
     pub(crate) fn free(&self) -> usize {
         let reserved = self.reserved.load(Ordering::Acquire);
+        self.capacity().saturating_sub(self.claimed() + reserved)
+    }
+
+    /// Claimed positions: values sent, or being written (no reservations).
+    fn claimed(&self) -> usize {
         let head = self.ring.head();
-        let used = self.ring.distance(head, self.ring.tail(Ordering::Acquire));
-        self.capacity().saturating_sub(used + reserved)
+        self.ring.distance(head, self.ring.tail(Ordering::Acquire))
     }
 
     /// Values sent or slots reserved, not yet received. Receiver only.
@@ -139,8 +143,7 @@ impl<T> Bounded<T> {
         // `reserved` first: a reserved push claims its position before it
         // lowers the count, so reading in this order never misses both.
         let reserved = self.reserved.load(Ordering::Acquire);
-        let head = self.ring.head();
-        reserved + self.ring.distance(head, self.ring.tail(Ordering::Acquire))
+        reserved + self.claimed()
     }
 
     /// The fast path: one CAS, if nobody is queued, nothing is reserved and
@@ -593,10 +596,7 @@ impl<T> super::chan::Buffer<T> for Bounded<T> {
     }
 
     fn queued(&self) -> usize {
-        // Claimed positions: values sent, and sends under way that already
-        // hold their position (reservations are not counted).
-        let head = self.ring.head();
-        self.ring.distance(head, self.ring.tail(Ordering::Acquire))
+        self.claimed()
     }
 
     fn close(&self) {
