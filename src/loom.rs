@@ -414,3 +414,16 @@ macro_rules! const_thread_local {
     };
 }
 pub(crate) use const_thread_local;
+
+/// A `const fn` in the normal build and a plain `fn` under loom, whose
+/// atomics and locks have no `const` constructors. For the constructors
+/// that let a `Mutex`, `RwLock`, `Semaphore` or `Notify` be a `static`.
+macro_rules! const_fn {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident($($args:tt)*) -> $ret:ty $body:block) => {
+        #[cfg(not(loom))]
+        $(#[$attr])* $vis const fn $name($($args)*) -> $ret $body
+        #[cfg(loom)]
+        $(#[$attr])* $vis fn $name($($args)*) -> $ret $body
+    };
+}
+pub(crate) use const_fn;

@@ -148,3 +148,69 @@ impl Drop for Token {
         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
+
+#[test]
+fn len_counts_values_some_live_receiver_has_not_seen() {
+    let (tx, mut a) = broadcast::channel(2);
+    let mut b = tx.subscribe();
+    tx.send(1).unwrap();
+    tx.send(2).unwrap();
+    assert_eq!(a.try_recv(), Ok(1));
+    assert_eq!(tx.len(), 2, "b has seen neither");
+    assert_eq!(b.try_recv(), Ok(1));
+    assert_eq!(tx.len(), 1);
+    // A receiver that goes away stops holding values up.
+    drop(b);
+    assert_eq!(tx.len(), 1, "a has not seen 2");
+    assert_eq!(a.try_recv(), Ok(2));
+    assert!(tx.is_empty());
+    // A laggard's overwritten values are not counted.
+    for i in 0..5 {
+        tx.send(i).unwrap();
+    }
+    assert_eq!(tx.len(), 2);
+    assert_eq!(a.try_recv(), Err(TryRecvError::Lagged(3)));
+    assert_eq!(a.try_recv(), Ok(3));
+    assert_eq!(tx.len(), 1);
+}
+
+#[test]
+fn a_sender_made_alone_sends_once_someone_subscribes() {
+    let tx = broadcast::Sender::new(1);
+    assert_eq!(tx.receiver_count(), 0);
+    assert_eq!(tx.send(1).unwrap_err().0, 1);
+    let mut rx = tx.subscribe();
+    assert_eq!(tx.send(2), Ok(1));
+    assert_eq!(rx.try_recv(), Ok(2));
+}
+
+#[test]
+fn closed_waits_for_the_last_receiver() {
+    let (tx, rx) = broadcast::channel::<u8>(1);
+    let rx2 = rx.resubscribe();
+    let (woken, waker) = counting_waker();
+    let mut closed = pin!(tx.closed());
+    assert!(poll_with(closed.as_mut(), &waker).is_pending());
+    drop(rx);
+    assert_eq!(woken.wakes(), 0, "one receiver is left");
+    assert!(poll_with(closed.as_mut(), &waker).is_pending());
+    drop(rx2);
+    assert_eq!(woken.wakes(), 1);
+    ready(poll_once(closed.as_mut()));
+    block_on(tx.closed()); // at once now
+}
+
+#[test]
+fn a_weak_sender_does_not_keep_receivers_waiting() {
+    let (tx, mut rx) = broadcast::channel::<u8>(1);
+    let weak = tx.downgrade();
+    assert_eq!((tx.strong_count(), tx.weak_count()), (1, 1));
+    let tx2 = weak.upgrade().expect("a strong sender lives");
+    assert!(tx2.same_channel(&tx));
+    drop((tx, tx2));
+    assert_eq!(weak.strong_count(), 0);
+    assert!(weak.upgrade().is_none());
+    assert_eq!(block_on(rx.recv()), Err(RecvError::Closed));
+    drop(weak.clone());
+    assert_eq!(weak.weak_count(), 1);
+}

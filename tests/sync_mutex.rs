@@ -163,3 +163,55 @@ fn try_lock_error_is_a_std_error() {
     let err: Box<dyn std::error::Error> = Box::new(m.try_lock().unwrap_err());
     assert_eq!(err.to_string(), "operation would block");
 }
+
+#[test]
+fn a_mapped_guard_keeps_the_lock_and_hands_it_on_when_dropped() {
+    let m = Mutex::new((1, vec![1]));
+    let (woken, waker) = counting_waker();
+    let mut list = magpie::sync::MutexGuard::map(m.try_lock().unwrap(), |p| &mut p.1);
+    let mut waiting = pin!(m.lock());
+    assert!(poll_with(waiting.as_mut(), &waker).is_pending());
+    list.push(2);
+    drop(list);
+    assert_eq!(
+        woken.wakes(),
+        1,
+        "the mapped guard's drop hands the lock on"
+    );
+    let guard = ready(poll_once(waiting.as_mut()));
+    assert_eq!(*guard, (1, vec![1, 2]));
+}
+
+#[test]
+fn try_map_gives_the_guard_back_still_locked() {
+    let m = Mutex::new(vec![1]);
+    let guard = magpie::sync::MutexGuard::try_map(m.try_lock().unwrap(), |v| v.get_mut(5))
+        .expect_err("no sixth element");
+    assert!(m.try_lock().is_err());
+    drop(guard);
+    assert!(m.try_lock().is_ok());
+}
+
+#[test]
+fn a_mapped_guard_may_be_dropped_on_another_thread() {
+    let m = Mutex::new((0u8, 0u8));
+    let mut g = magpie::sync::MutexGuard::map(block_on(m.lock()), |p| &mut p.0);
+    *g = 9;
+    std::thread::scope(|s| {
+        s.spawn(move || drop(g));
+    });
+    assert_eq!(*m.try_lock().unwrap(), (9, 0));
+}
+
+static COUNTER: Mutex<u32> = Mutex::new(0);
+
+#[test]
+fn a_static_mutex_is_shared_by_threads() {
+    let threads: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(|| block_on(async { *COUNTER.lock().await += 1 })))
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(*COUNTER.try_lock().unwrap(), 4);
+}

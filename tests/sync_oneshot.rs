@@ -107,3 +107,35 @@ fn send_and_receiver_drop_racing_never_leak_or_double_drop() {
     }
     assert_eq!(drops.load(Ordering::SeqCst), 1_000);
 }
+
+#[test]
+fn is_empty_and_is_terminated_follow_the_value() {
+    let (tx, mut rx) = oneshot::channel();
+    assert!(rx.is_empty() && !rx.is_terminated());
+    tx.send(3).unwrap();
+    assert!(!rx.is_empty());
+    assert_eq!(ready(poll_once(pin!(&mut rx))), Ok(3));
+    assert!(rx.is_empty() && rx.is_terminated());
+    // Polled again: an error, not a second value or a hang.
+    assert!(ready(poll_once(pin!(&mut rx))).is_err());
+}
+
+#[test]
+fn a_receiver_whose_sender_left_terminates_on_its_error() {
+    let (tx, mut rx) = oneshot::channel::<u8>();
+    drop(tx);
+    assert!(rx.is_empty() && !rx.is_terminated());
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    assert!(rx.is_terminated());
+    assert!(futures::future::FusedFuture::is_terminated(&rx));
+}
+
+#[test]
+fn a_value_sent_before_close_is_not_empty() {
+    let (tx, mut rx) = oneshot::channel();
+    tx.send(1).unwrap();
+    rx.close();
+    assert!(!rx.is_empty());
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert!(rx.is_empty());
+}

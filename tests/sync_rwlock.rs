@@ -102,3 +102,65 @@ fn concurrent_writers_never_lose_an_update() {
     }
     assert_eq!(lock.try_read().map(|g| *g).unwrap(), 4_000);
 }
+
+use magpie::sync::{RwLockReadGuard, RwLockWriteGuard};
+
+#[test]
+fn downgrade_lets_waiting_readers_in_but_keeps_a_queued_writer_ahead() {
+    let lock = RwLock::new(0);
+    let mut w = lock.try_write().unwrap();
+    let mut reader = pin!(lock.read());
+    assert!(poll_once(reader.as_mut()).is_pending());
+    *w = 1;
+    let r = RwLockWriteGuard::downgrade(w);
+    let other = ready(poll_once(reader.as_mut()));
+    assert_eq!((*r, *other), (1, 1));
+    // A writer queues; readers arriving after it wait behind it.
+    let mut writer = pin!(lock.write());
+    assert!(poll_once(writer.as_mut()).is_pending());
+    assert!(lock.try_read().is_err());
+    drop((r, other));
+    *ready(poll_once(writer.as_mut())) = 2;
+}
+
+#[test]
+fn a_downgraded_guard_releases_everything_when_dropped() {
+    let lock = RwLock::with_max_readers(0, 3);
+    let r = RwLockWriteGuard::downgrade(lock.try_write().unwrap());
+    drop(r);
+    assert!(lock.try_write().is_ok());
+}
+
+#[test]
+fn map_and_downgrade_map_narrow_to_a_part() {
+    let lock = RwLock::new((String::from("a"), 1));
+    let mut name = RwLockWriteGuard::map(lock.try_write().unwrap(), |p| &mut p.0);
+    name.push('b');
+    assert!(
+        lock.try_read().is_err(),
+        "a mapped write guard excludes readers"
+    );
+    drop(name);
+    let num = RwLockWriteGuard::downgrade_map(lock.try_write().unwrap(), |p| &p.1);
+    let whole = lock.try_read().unwrap();
+    assert_eq!((whole.0.as_str(), *num), ("ab", 1));
+    let name = RwLockReadGuard::map(whole, |p| p.0.as_str());
+    assert_eq!(&*name, "ab");
+    drop((num, name));
+    assert!(lock.try_write().is_ok());
+}
+
+static TABLE: RwLock<Vec<u32>> = RwLock::new(Vec::new());
+
+#[test]
+fn a_static_rwlock_takes_writes_from_threads() {
+    let threads: Vec<_> = (0..3)
+        .map(|i| std::thread::spawn(move || block_on(async { TABLE.write().await.push(i) })))
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let mut all = TABLE.try_read().unwrap().clone();
+    all.sort();
+    assert_eq!(all, [0, 1, 2]);
+}

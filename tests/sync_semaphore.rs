@@ -184,3 +184,51 @@ fn forget_permits_takes_the_free_ones_while_a_big_request_waits() {
     sem.add_permits(5);
     assert!(poll_once(big.as_mut()).is_ready());
 }
+
+#[test]
+fn split_and_merge_move_permits_between_guards() {
+    let sem = Semaphore::new(4);
+    let mut a = sem.try_acquire_many(4).unwrap();
+    let b = a.split(3).unwrap();
+    assert_eq!((a.num_permits(), b.num_permits()), (1, 3));
+    assert!(a.split(2).is_none());
+    assert_eq!(a.num_permits(), 1, "a failed split moves nothing");
+    drop(b);
+    assert_eq!(sem.available_permits(), 3);
+    a.merge(sem.try_acquire_many(3).unwrap());
+    assert_eq!((a.num_permits(), sem.available_permits()), (4, 0));
+    drop(a);
+    assert_eq!(sem.available_permits(), 4);
+}
+
+#[test]
+fn a_split_permit_released_elsewhere_feeds_a_waiter() {
+    let sem = Arc::new(Semaphore::new(2));
+    let mut both = sem.clone().try_acquire_many_owned(2).unwrap();
+    let one = both.split(1).unwrap();
+    let mut waiter = pin!(sem.acquire_many(2));
+    assert!(poll_once(waiter.as_mut()).is_pending());
+    std::thread::spawn(move || drop(one)).join().unwrap();
+    assert!(poll_once(waiter.as_mut()).is_pending(), "1 of 2");
+    drop(both);
+    assert_eq!(ready(poll_once(waiter.as_mut())).unwrap().num_permits(), 2);
+}
+
+#[test]
+#[should_panic(expected = "merging permits from different semaphores")]
+fn merging_permits_of_two_semaphores_panics() {
+    let (x, y) = (Semaphore::new(1), Semaphore::new(1));
+    let mut a = x.try_acquire().unwrap();
+    a.merge(y.try_acquire().unwrap());
+}
+
+static POOL: Semaphore = Semaphore::new(2);
+
+#[test]
+fn a_static_semaphore_counts() {
+    let a = POOL.try_acquire().unwrap();
+    let b = block_on(POOL.acquire()).unwrap();
+    assert!(POOL.try_acquire().is_err());
+    drop((a, b));
+    assert_eq!(POOL.available_permits(), 2);
+}

@@ -90,3 +90,49 @@ fn a_receiver_on_another_thread_sees_the_final_value() {
     drop(tx);
     assert_eq!(t.join().unwrap(), 1000);
 }
+
+#[test]
+fn mark_changed_makes_changed_return_at_once_and_only_once() {
+    let (_tx, mut rx) = watch::channel(0);
+    rx.mark_changed();
+    assert_eq!(rx.has_changed(), Ok(true));
+    assert!(rx.borrow().has_changed());
+    ready(poll_once(pin!(rx.changed()))).unwrap();
+    let mut again = pin!(rx.changed());
+    assert!(poll_once(again.as_mut()).is_pending());
+}
+
+#[test]
+fn wait_for_returns_the_first_value_that_satisfies_it() {
+    let (tx, mut rx) = watch::channel(1);
+    // Already satisfied: at once, and marked seen.
+    assert_eq!(
+        *ready(poll_once(pin!(rx.wait_for(|v| *v == 1)))).unwrap(),
+        1
+    );
+    assert_eq!(rx.has_changed(), Ok(false));
+    let (woken, waker) = counting_waker();
+    {
+        let mut even = pin!(rx.wait_for(|v| v % 2 == 0));
+        assert!(poll_with(even.as_mut(), &waker).is_pending());
+        tx.send(3).unwrap();
+        assert_eq!(woken.wakes(), 1);
+        assert!(poll_with(even.as_mut(), &waker).is_pending(), "3 is odd");
+        tx.send(4).unwrap();
+        let got = ready(poll_with(even.as_mut(), &waker)).unwrap();
+        assert_eq!((*got, got.has_changed()), (4, true));
+    }
+    assert_eq!(rx.has_changed(), Ok(false));
+}
+
+#[test]
+fn wait_for_fails_when_the_sender_goes_without_a_match() {
+    let (tx, mut rx) = watch::channel(0);
+    let t = std::thread::spawn(move || {
+        tx.send(1).unwrap();
+    });
+    assert!(block_on(rx.wait_for(|v| *v > 5)).is_err());
+    t.join().unwrap();
+    // The last value is still there to look at.
+    assert_eq!(*rx.borrow(), 1);
+}

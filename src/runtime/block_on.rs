@@ -1,39 +1,17 @@
 //! `block_on`: on a current-thread runtime, the calling thread takes the
 //! runtime's core and runs its tasks (`scheduler/current_thread.rs`); on a
 //! multi-thread runtime (or while another thread drives the current-thread
-//! core) it polls the future and sleeps on a thread parker between polls.
+//! core) it polls the future and sleeps on the thread's parker
+//! (`util/blocking.rs`, shared with `sync`'s `blocking_*` bridges) between
+//! polls.
 
 use crate::loom::sync::Arc;
 use crate::runtime::scheduler::{current_thread, Shared};
 use crate::runtime::task::coop;
-use crate::util::parker::Parker;
+use crate::util::blocking::thread_parker;
 use std::future::Future;
 use std::pin::pin;
-use std::task::{Context, Poll, Wake, Waker};
-
-/// Parks the calling thread on the one park protocol (`util/parker.rs`);
-/// its waker unparks it.
-pub(crate) struct ThreadParker(Parker);
-
-impl Wake for ThreadParker {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.0.unpark();
-    }
-
-    fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-crate::loom::thread_local! {
-    /// One parker per thread, reused by every `block_on` on it: no
-    /// allocation per call.
-    static PARKER: (std::sync::Arc<ThreadParker>, Waker) = {
-        let parker = std::sync::Arc::new(ThreadParker(Parker::new()));
-        let waker = Waker::from(parker.clone());
-        (parker, waker)
-    };
-}
+use std::task::{Context, Poll};
 
 /// Runs `future` to completion on this thread. The caller has entered the
 /// runtime context (nested calls panic before reaching here).
@@ -74,7 +52,7 @@ fn park_loop<F: Future>(
     mut future: std::pin::Pin<&mut F>,
     until_core_free: bool,
 ) -> Option<F::Output> {
-    let (parker, waker) = PARKER.with(|(p, w)| (p.clone(), w.clone()));
+    let (parker, waker) = thread_parker();
     let mut cx = Context::from_waker(&waker);
     let _watch = shared.watch_fatal(&waker);
     loop {
@@ -94,6 +72,6 @@ fn park_loop<F: Future>(
                 panic!("{reason}");
             }
         }
-        parker.0.park();
+        parker.park();
     }
 }

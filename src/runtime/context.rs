@@ -4,11 +4,14 @@
 //!   thread (set by workers, `block_on` and `Handle::enter`).
 //! * `worker`: the worker running on this thread, if any, so a waker that
 //!   fires here can put its task in this worker's LIFO slot.
-//! * `entered`: this thread is driving a runtime (a worker, or inside
-//!   `block_on`); a nested `block_on` would deadlock, so it panics.
+//! * "entered": this thread is driving a runtime (a worker, or inside
+//!   `block_on`); a nested `block_on` would deadlock, so it panics. The
+//!   flag itself lives in `util/blocking.rs`, below `sync/`, whose
+//!   `blocking_*` bridges read it too; this file only sets it.
 
 use super::scheduler::Worker;
 use super::Handle;
+use crate::util::blocking;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 
@@ -18,7 +21,6 @@ struct Context {
     /// knows its own depth, so one dropped out of order is caught.
     depth: Cell<usize>,
     worker: Cell<*const Worker>,
-    entered: Cell<bool>,
 }
 
 crate::loom::const_thread_local! {
@@ -26,7 +28,6 @@ crate::loom::const_thread_local! {
         handle: RefCell::new(None),
         depth: Cell::new(0),
         worker: Cell::new(std::ptr::null()),
-        entered: Cell::new(false),
     };
 }
 
@@ -113,11 +114,7 @@ impl Drop for SetCurrentGuard {
 /// Marks this thread as driving a runtime; panics if it already is.
 #[track_caller]
 pub(crate) fn enter_runtime() -> EnteredGuard {
-    // During thread-local teardown there is nothing left to enter.
-    let was = CONTEXT
-        .try_with(|ctx| ctx.entered.replace(true))
-        .unwrap_or(false);
-    if was {
+    if blocking::is_entered() {
         panic!(
             "cannot block the current thread from within a magpie runtime: \
              `block_on` was called on a thread that is already running async \
@@ -126,25 +123,17 @@ pub(crate) fn enter_runtime() -> EnteredGuard {
              `magpie::task::spawn_blocking`"
         );
     }
-    EnteredGuard {
-        _not_send: std::marker::PhantomData,
-    }
+    // `None` only during thread-local teardown: nothing left to enter.
+    blocking::enter()
 }
 
-pub(crate) struct EnteredGuard {
-    _not_send: std::marker::PhantomData<*const ()>,
-}
-
-impl Drop for EnteredGuard {
-    fn drop(&mut self) {
-        let _ = CONTEXT.try_with(|ctx| ctx.entered.set(false));
-    }
-}
+/// Clears the "drives a runtime" flag when dropped (if it set it).
+pub(crate) type EnteredGuard = Option<blocking::EnteredGuard>;
 
 /// Whether this thread is driving a runtime (a worker, or inside
 /// `block_on`): code here must not block waiting for other tasks.
 pub(crate) fn is_entered() -> bool {
-    CONTEXT.try_with(|ctx| ctx.entered.get()).unwrap_or(false)
+    blocking::is_entered()
 }
 
 /// Registers the worker running on this thread until the guard drops.

@@ -44,6 +44,17 @@
 //! });
 //! ```
 //!
+//! Code that is not async (a plain thread, a `spawn_blocking` closure) can
+//! use them too: `blocking_send`/`blocking_recv` on the channels,
+//! [`Mutex::blocking_lock`], [`RwLock::blocking_read`]/[`blocking_write`]
+//! park the calling thread until the async side acts, and panic, saying
+//! so, if called on a thread that drives a magpie runtime (blocking it
+//! could stall the very task they wait for). [`Mutex`], [`RwLock`],
+//! [`Semaphore`] and [`Notify`] have `const fn new`, so each can be a
+//! `static`.
+//!
+//! [`blocking_write`]: RwLock::blocking_write
+//!
 //! And in any other executor, or none:
 //!
 //! ```
@@ -66,10 +77,11 @@ mod semaphore;
 pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
-pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
-pub use notify::{Notified, Notify};
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use notify::{Notified, Notify, OwnedNotified};
 pub use rwlock::{
-    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
+    RwLockWriteGuard,
 };
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,

@@ -103,16 +103,22 @@ pub struct OwnedMutexGuard<T: ?Sized> {
 }
 
 impl<T> Mutex<T> {
-    /// An unlocked mutex holding `value`.
-    ///
-    /// ```
-    /// let m = magpie::sync::Mutex::new(3);
-    /// assert_eq!(m.into_inner(), 3);
-    /// ```
-    pub fn new(value: T) -> Mutex<T> {
-        Mutex {
-            permit: Permits::new(1),
-            data: UnsafeCell::new(value),
+    crate::loom::const_fn! {
+        /// An unlocked mutex holding `value`. A `const fn`, so a mutex can
+        /// be a `static`.
+        ///
+        /// ```
+        /// use magpie::sync::Mutex;
+        /// static HITS: Mutex<u64> = Mutex::new(0);
+        ///
+        /// futures::executor::block_on(async { *HITS.lock().await += 1 });
+        /// assert_eq!(*HITS.try_lock().unwrap(), 1);
+        /// ```
+        pub fn new(value: T) -> Mutex<T> {
+            Mutex {
+                permit: Permits::new(1),
+                data: UnsafeCell::new(value),
+            }
         }
     }
 
@@ -168,6 +174,41 @@ impl<T: ?Sized> Mutex<T> {
             lock: self,
             _marker: PhantomData,
         }
+    }
+
+    /// Waits for the lock from synchronous code, blocking the thread (on
+    /// its parker, not spinning). For threads outside the runtime and
+    /// `spawn_blocking` closures; queues fairly with the async waiters.
+    ///
+    /// # Panics
+    /// If called on a thread that drives a magpie runtime (a worker, or
+    /// inside `block_on`): blocking it could stall the very task that
+    /// holds the lock.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(magpie::sync::Mutex::new(0));
+    /// let m2 = m.clone();
+    /// std::thread::spawn(move || *m2.blocking_lock() += 1).join().unwrap();
+    /// assert_eq!(*m.blocking_lock(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
+        crate::util::blocking::block_on("Mutex::blocking_lock", self.lock())
+    }
+
+    /// [`blocking_lock`](Self::blocking_lock), holding the mutex through
+    /// the `Arc` (and panicking where it does).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(magpie::sync::Mutex::new(1));
+    /// let guard = m.clone().blocking_lock_owned();
+    /// assert_eq!(*guard, 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        crate::util::blocking::block_on("Mutex::blocking_lock_owned", self.lock_owned())
     }
 
     /// Takes the lock if it is free and nobody waits.
@@ -267,6 +308,61 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     }
 }
 
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    /// Narrows the guard to a part of the data (a field, an element): the
+    /// mutex stays locked until the [`MappedMutexGuard`] drops. An
+    /// associated function (`MutexGuard::map(guard, ..)`), so it does not
+    /// shadow a method of `T`.
+    ///
+    /// ```
+    /// use magpie::sync::{MappedMutexGuard, Mutex, MutexGuard};
+    /// futures::executor::block_on(async {
+    ///     let m = Mutex::new((0, String::from("a")));
+    ///     let mut name: MappedMutexGuard<'_, String> =
+    ///         MutexGuard::map(m.lock().await, |pair| &mut pair.1);
+    ///     name.push('b');
+    ///     assert!(m.try_lock().is_err(), "still locked");
+    ///     drop(name);
+    ///     assert_eq!(m.lock().await.1, "ab");
+    /// });
+    /// ```
+    pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedMutexGuard<'a, U> {
+        // SAFETY: the guard holds the mutex's only permit.
+        let data = f(unsafe { &mut *this.lock.data_ptr() }) as *mut U;
+        Self::into_mapped(this, data)
+    }
+
+    /// Like [`map`](Self::map), if `f` finds a part; otherwise hands the
+    /// guard back, still locked.
+    ///
+    /// ```
+    /// use magpie::sync::{Mutex, MutexGuard};
+    /// let m = Mutex::new(vec![1, 2]);
+    /// let third = MutexGuard::try_map(m.try_lock().unwrap(), |v| v.get_mut(2));
+    /// let guard = third.unwrap_err(); // no third element: the guard is back
+    /// let second = MutexGuard::try_map(guard, |v| v.get_mut(1)).unwrap();
+    /// assert_eq!(*second, 2);
+    /// ```
+    pub fn try_map<U: ?Sized>(
+        this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<MappedMutexGuard<'a, U>, Self> {
+        // SAFETY: as in `map`.
+        match f(unsafe { &mut *this.lock.data_ptr() }) {
+            Some(part) => Ok(Self::into_mapped(this, part as *mut U)),
+            None => Err(this),
+        }
+    }
+
+    /// Moves the permit to a guard over `data` (part of our data).
+    fn into_mapped<U: ?Sized>(this: Self, data: *mut U) -> MappedMutexGuard<'a, U> {
+        let permit = &this.lock.permit;
+        // The permit moves: our `Drop` must not release it.
+        std::mem::forget(this);
+        MappedMutexGuard::new(permit, data)
+    }
+}
+
 impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
@@ -309,6 +405,112 @@ impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
 }
 
 impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A [`MutexGuard`] narrowed by [`MutexGuard::map`] to part of the data;
+/// unlocks the mutex when dropped.
+///
+/// ```
+/// use magpie::sync::{Mutex, MutexGuard};
+/// let m = Mutex::new([1, 2, 3]);
+/// let mut last = MutexGuard::map(m.try_lock().unwrap(), |a| &mut a[2]);
+/// *last = 30;
+/// drop(last);
+/// assert_eq!(*m.try_lock().unwrap(), [1, 2, 30]);
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct MappedMutexGuard<'a, T: ?Sized> {
+    /// The mutex's semaphore; this guard holds its one permit.
+    permit: &'a Permits,
+    data: *mut T,
+    _marker: PhantomData<&'a mut T>,
+}
+
+// SAFETY: the guard is a `&mut T` plus the right to release the permit
+// (which any thread may do), so it may move where `&mut T` may.
+unsafe impl<T: ?Sized + Send> Send for MappedMutexGuard<'_, T> {}
+// SAFETY: shared, it hands out `&T` only.
+unsafe impl<T: ?Sized + Sync> Sync for MappedMutexGuard<'_, T> {}
+
+impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
+    fn new(permit: &'a Permits, data: *mut T) -> Self {
+        MappedMutexGuard {
+            permit,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Narrows the guard further (see [`MutexGuard::map`]).
+    ///
+    /// ```
+    /// use magpie::sync::{MappedMutexGuard, Mutex, MutexGuard};
+    /// let m = Mutex::new(((1, 2), 3));
+    /// let inner = MutexGuard::map(m.try_lock().unwrap(), |t| &mut t.0);
+    /// let two = MappedMutexGuard::map(inner, |p| &mut p.1);
+    /// assert_eq!(*two, 2);
+    /// ```
+    pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedMutexGuard<'a, U> {
+        // SAFETY: we hold the mutex's only permit.
+        let data = f(unsafe { &mut *this.data }) as *mut U;
+        Self::remap(this, data)
+    }
+
+    /// Like [`map`](Self::map), if `f` finds a part; otherwise hands the
+    /// guard back.
+    ///
+    /// ```
+    /// use magpie::sync::{MappedMutexGuard, Mutex, MutexGuard};
+    /// let m = Mutex::new(Some(5));
+    /// let all = MutexGuard::map(m.try_lock().unwrap(), |o| o);
+    /// let five = MappedMutexGuard::try_map(all, |o| o.as_mut()).unwrap();
+    /// assert_eq!(*five, 5);
+    /// ```
+    pub fn try_map<U: ?Sized>(
+        this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<MappedMutexGuard<'a, U>, Self> {
+        // SAFETY: as in `map`.
+        match f(unsafe { &mut *this.data }) {
+            Some(part) => Ok(Self::remap(this, part as *mut U)),
+            None => Err(this),
+        }
+    }
+
+    /// Moves the permit to a guard over `data` (part of ours).
+    fn remap<U: ?Sized>(this: Self, data: *mut U) -> MappedMutexGuard<'a, U> {
+        let permit = this.permit;
+        // The permit moves: our `Drop` must not release it.
+        std::mem::forget(this);
+        MappedMutexGuard::new(permit, data)
+    }
+}
+
+impl<T: ?Sized> Deref for MappedMutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the mutex's only permit.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized> DerefMut for MappedMutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the mutex's only permit.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T: ?Sized> Drop for MappedMutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.permit.release(1);
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MappedMutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }

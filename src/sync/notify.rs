@@ -14,10 +14,14 @@
 //! in between and it completes. This lets callers build the future, check
 //! their condition, then await it, with no lost wake-up.
 //!
-//! A waiter popped by `notify_one` but dropped before it saw the
-//! notification passes it on (another `notify_one`, under the same lock), so
-//! the permit is never lost. Waiters woken by `notify_waiters` forward
-//! nothing.
+//! A waiter popped by `notify_one` (or `notify_last`, which pops the newest
+//! waiter instead of the oldest) but dropped before it saw the notification
+//! passes it on (another `notify_one`/`notify_last` as it was given, under
+//! the same lock), so the permit is never lost. Waiters woken by
+//! `notify_waiters` forward nothing.
+//!
+//! [`Notified`] borrows its `Notify` and [`OwnedNotified`] holds it in an
+//! `Arc`; both are the one future `Wait` underneath.
 //!
 //! All accesses to the word are `SeqCst`: callers such as `watch` pair a
 //! `SeqCst` store of their own state with the generation read here, and need
@@ -27,8 +31,12 @@ use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Mutex, MutexGuard};
 use crate::util::wait_list::{Recheck, Status, WaitList, Waiter, WakeList};
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+// `notified_owned` takes `self: Arc<Self>`, which only std's `Arc` allows
+// as a receiver (loom's cannot be one), so the public API names it.
+use std::sync::Arc;
+use std::task::{ready, Context, Poll, Waker};
 
 const EMPTY: usize = 0;
 const WAITING: usize = 1;
@@ -51,7 +59,11 @@ fn generation(word: usize) -> usize {
 /// How a popped waiter was notified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum By {
+    /// `notify_one`: the oldest waiter.
     One,
+    /// `notify_last`: the newest waiter.
+    Last,
+    /// `notify_waiters`.
     All,
 }
 
@@ -81,15 +93,22 @@ pub struct Notify {
 }
 
 impl Notify {
-    /// A `Notify` with no stored permit.
-    ///
-    /// ```
-    /// let _n = magpie::sync::Notify::new();
-    /// ```
-    pub fn new() -> Notify {
-        Notify {
-            state: AtomicUsize::new(EMPTY),
-            waiters: Mutex::new(WaitList::new()),
+    crate::loom::const_fn! {
+        /// A `Notify` with no stored permit. A `const fn`, so a `Notify`
+        /// can be a `static`.
+        ///
+        /// ```
+        /// use magpie::sync::Notify;
+        /// static READY: Notify = Notify::new();
+        ///
+        /// READY.notify_one();
+        /// futures::executor::block_on(READY.notified());
+        /// ```
+        pub fn new() -> Notify {
+            Notify {
+                state: AtomicUsize::new(EMPTY),
+                waiters: Mutex::new(WaitList::new()),
+            }
         }
     }
 
@@ -108,10 +127,27 @@ impl Notify {
     /// ```
     pub fn notified(&self) -> Notified<'_> {
         Notified {
-            notify: self,
-            generation: generation(self.state.load(SeqCst)),
-            stage: Stage::Init,
-            waiter: Waiter::new(By::One),
+            wait: Wait::new(self),
+        }
+    }
+
+    /// [`notified`](Self::notified), holding the `Notify` through its
+    /// `Arc`: the future borrows nothing, so it can be stored or moved
+    /// into a spawned task.
+    ///
+    /// ```
+    /// use magpie::sync::Notify;
+    /// use std::sync::Arc;
+    ///
+    /// let notify = Arc::new(Notify::new());
+    /// let fut = notify.clone().notified_owned();
+    /// let t = std::thread::spawn(move || futures::executor::block_on(fut));
+    /// notify.notify_waiters(); // the future was created before: it completes
+    /// t.join().unwrap();
+    /// ```
+    pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
+        OwnedNotified {
+            wait: Wait::new(self),
         }
     }
 
@@ -127,6 +163,34 @@ impl Notify {
     /// });
     /// ```
     pub fn notify_one(&self) {
+        self.notify(By::One);
+    }
+
+    /// Like [`notify_one`](Self::notify_one), but wakes the *newest*
+    /// waiter (the one that started waiting last) instead of the oldest.
+    /// With nobody waiting it stores the one permit, as `notify_one` does.
+    ///
+    /// ```
+    /// use std::future::Future;
+    /// use std::pin::pin;
+    /// use std::task::{Context, Waker};
+    ///
+    /// let n = magpie::sync::Notify::new();
+    /// let mut first = pin!(n.notified());
+    /// let mut second = pin!(n.notified());
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(first.as_mut().poll(&mut cx).is_pending());
+    /// assert!(second.as_mut().poll(&mut cx).is_pending());
+    /// n.notify_last();
+    /// assert!(second.as_mut().poll(&mut cx).is_ready());
+    /// assert!(first.as_mut().poll(&mut cx).is_pending());
+    /// ```
+    pub fn notify_last(&self) {
+        self.notify(By::Last);
+    }
+
+    /// `notify_one` (`by` is `One`) or `notify_last` (`Last`).
+    fn notify(&self, by: By) {
         let mut cur = self.state.load(SeqCst);
         while kind(cur) != WAITING {
             match self
@@ -138,23 +202,25 @@ impl Notify {
             }
         }
         let list = self.waiters.lock();
-        let waker = self.notify_one_locked(list);
+        let waker = self.notify_locked(list, by);
         if let Some(waker) = waker {
             waker.wake();
         }
     }
 
-    /// `notify_one` with the lock held; returns the waker to wake after
-    /// unlocking (the guard is dropped here).
-    fn notify_one_locked(
-        &self,
-        mut list: MutexGuard<'_, WaitList<By>>,
-    ) -> Option<std::task::Waker> {
+    /// `notify_one`/`notify_last` with the lock held; returns the waker to
+    /// wake after unlocking (the guard is dropped here).
+    fn notify_locked(&self, mut list: MutexGuard<'_, WaitList<By>>, by: By) -> Option<Waker> {
         let mut cur = self.state.load(SeqCst);
         loop {
             if kind(cur) == WAITING {
-                list.with_front(|e| e.data = By::One);
-                let waker = list.pop_front();
+                let waker = if by == By::Last {
+                    list.with_back(|e| e.data = By::Last);
+                    list.pop_back()
+                } else {
+                    list.with_front(|e| e.data = By::One);
+                    list.pop_front()
+                };
                 if list.is_empty() {
                     // Only changed under the lock while WAITING.
                     self.state.store(with_kind(cur, EMPTY), SeqCst);
@@ -235,13 +301,45 @@ enum Stage {
 /// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Notified<'a> {
-    notify: &'a Notify,
+    wait: Wait<&'a Notify>,
+}
+
+/// Future of [`Notify::notified_owned`]: a [`Notified`] that holds its
+/// `Notify` through an `Arc`.
+///
+/// ```
+/// use std::sync::Arc;
+/// futures::executor::block_on(async {
+///     let n = Arc::new(magpie::sync::Notify::new());
+///     let fut: magpie::sync::OwnedNotified = n.clone().notified_owned();
+///     n.notify_one();
+///     fut.await;
+/// });
+/// ```
+#[must_use = "futures do nothing unless polled"]
+pub struct OwnedNotified {
+    wait: Wait<Arc<Notify>>,
+}
+
+/// The one future under [`Notified`] and [`OwnedNotified`]: `N` is how it
+/// reaches its `Notify` (a reference or an `Arc`).
+struct Wait<N: Deref<Target = Notify>> {
+    notify: N,
     generation: usize,
     stage: Stage,
     waiter: Waiter<By>,
 }
 
-impl Notified<'_> {
+impl<N: Deref<Target = Notify>> Wait<N> {
+    fn new(notify: N) -> Wait<N> {
+        Wait {
+            generation: generation(notify.state.load(SeqCst)),
+            notify,
+            stage: Stage::Init,
+            waiter: Waiter::new(By::One),
+        }
+    }
+
     /// Completes at once if a permit is stored or the generation moved.
     fn try_complete(&self, mut cur: usize) -> Result<(), usize> {
         loop {
@@ -262,49 +360,51 @@ impl Notified<'_> {
         }
     }
 
+    /// The first poll (or `enable`): completes if it can, otherwise queues
+    /// the waiter with `waker`.
+    fn start(&mut self, waker: &Waker) -> Poll<()> {
+        let notify = &*self.notify;
+        if self.try_complete(notify.state.load(SeqCst)).is_ok() {
+            self.stage = Stage::Done;
+            return Poll::Ready(());
+        }
+        let mut list = notify.waiters.lock();
+        let mut cur = notify.state.load(SeqCst);
+        loop {
+            cur = match self.try_complete(cur) {
+                Ok(()) => {
+                    self.stage = Stage::Done;
+                    return Poll::Ready(());
+                }
+                Err(cur) => cur,
+            };
+            if kind(cur) == WAITING {
+                break;
+            }
+            match notify
+                .state
+                .compare_exchange(cur, with_kind(cur, WAITING), SeqCst, SeqCst)
+            {
+                Ok(_) => break,
+                Err(actual) => cur = actual,
+            }
+        }
+        // SAFETY: our waiter is idle, pinned (the caller holds us pinned),
+        // only used with `notify.waiters` (locked), and `Drop` removes it.
+        unsafe { list.push_back(Pin::new_unchecked(&self.waiter), waker.clone()) };
+        self.stage = Stage::Waiting;
+        Poll::Pending
+    }
+
     fn poll_notified(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: we never move `waiter` out of the pinned future.
         let this = unsafe { self.get_unchecked_mut() };
-        let notify = this.notify;
         match this.stage {
             Stage::Done => Poll::Ready(()),
-            Stage::Init => {
-                if this.try_complete(notify.state.load(SeqCst)).is_ok() {
-                    this.stage = Stage::Done;
-                    return Poll::Ready(());
-                }
-                let mut list = notify.waiters.lock();
-                let mut cur = notify.state.load(SeqCst);
-                loop {
-                    cur = match this.try_complete(cur) {
-                        Ok(()) => {
-                            this.stage = Stage::Done;
-                            return Poll::Ready(());
-                        }
-                        Err(cur) => cur,
-                    };
-                    if kind(cur) == WAITING {
-                        break;
-                    }
-                    match notify.state.compare_exchange(
-                        cur,
-                        with_kind(cur, WAITING),
-                        SeqCst,
-                        SeqCst,
-                    ) {
-                        Ok(_) => break,
-                        Err(actual) => cur = actual,
-                    }
-                }
-                // SAFETY: our waiter is idle, pinned (we are), only used with
-                // `notify.waiters` (locked), and `Drop` removes it.
-                unsafe { list.push_back(Pin::new_unchecked(&this.waiter), cx.waker().clone()) };
-                this.stage = Stage::Waiting;
-                Poll::Pending
-            }
+            Stage::Init => this.start(cx.waker()),
             Stage::Waiting => {
                 if !this.waiter.is_popped() {
-                    let mut list = notify.waiters.lock();
+                    let mut list = this.notify.waiters.lock();
                     // SAFETY: our waiter is only used with this list (locked).
                     let recheck = unsafe { list.still_queued(&this.waiter, cx.waker()) };
                     if let Recheck::Queued(replaced) = recheck {
@@ -319,10 +419,20 @@ impl Notified<'_> {
             }
         }
     }
-}
 
-impl Future for Notified<'_> {
-    type Output = ();
+    /// Queues the waiter now, without a waker (see `Notified::enable`);
+    /// true if it is already notified.
+    fn enable(self: Pin<&mut Self>) -> bool {
+        // SAFETY: we never move `waiter` out of the pinned future.
+        let this = unsafe { self.get_unchecked_mut() };
+        match this.stage {
+            Stage::Done => true,
+            // The no-op waker is replaced by the first poll's (`still_queued`).
+            Stage::Init => this.start(Waker::noop()).is_ready(),
+            // Already queued: keep the waker a poll stored.
+            Stage::Waiting => this.waiter.is_popped(),
+        }
+    }
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let coop = ready!(crate::runtime::task::coop::poll_proceed(cx));
@@ -332,12 +442,12 @@ impl Future for Notified<'_> {
     }
 }
 
-impl Drop for Notified<'_> {
+impl<N: Deref<Target = Notify>> Drop for Wait<N> {
     fn drop(&mut self) {
         if self.stage != Stage::Waiting {
             return;
         }
-        let notify = self.notify;
+        let notify = &*self.notify;
         let mut list = notify.waiters.lock();
         // SAFETY: our waiter is only used with this list (locked).
         let (status, by) = unsafe {
@@ -352,9 +462,10 @@ impl Drop for Notified<'_> {
                     notify.state.store(with_kind(cur, EMPTY), SeqCst);
                 }
             }
-            Status::Notified if by == By::One => {
-                // We were handed a `notify_one` we will never use: pass it on.
-                if let Some(waker) = notify.notify_one_locked(list) {
+            Status::Notified if by != By::All => {
+                // We were handed a `notify_one`/`notify_last` we will never
+                // use: pass it on, the same way.
+                if let Some(waker) = notify.notify_locked(list, by) {
                     waker.wake();
                 }
             }
@@ -363,10 +474,53 @@ impl Drop for Notified<'_> {
     }
 }
 
-impl std::fmt::Debug for Notified<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Notified")
-            .field("stage", &self.stage)
-            .finish()
-    }
+/// `enable`, `Future` and `Debug`, the same for both futures.
+macro_rules! notified_impls {
+    ($name:ident $(<$lt:lifetime>)?, $make:literal) => {
+        impl $name $(<$lt>)? {
+            /// Joins the queue of waiters now, before the first poll, so a
+            /// `notify_one` sent from here on reaches this future (it would
+            /// otherwise only count once the future is polled). Returns
+            /// `true` if the future is already notified: its next poll is
+            /// ready. Polling it still registers the task's waker as usual.
+            ///
+            /// ```
+            /// use std::pin::pin;
+            /// let n = std::sync::Arc::new(magpie::sync::Notify::new());
+            #[doc = concat!("let mut first = pin!(", $make, ");")]
+            #[doc = concat!("let mut second = pin!(", $make, ");")]
+            /// assert!(!first.as_mut().enable());
+            /// assert!(!second.as_mut().enable());
+            /// n.notify_one(); // goes to `first`, queued first
+            /// assert!(first.as_mut().enable());
+            /// assert!(!second.as_mut().enable());
+            /// futures::executor::block_on(first);
+            /// ```
+            pub fn enable(self: Pin<&mut Self>) -> bool {
+                // SAFETY: structural pin projection to the only field; it
+                // is never moved out.
+                unsafe { self.map_unchecked_mut(|f| &mut f.wait) }.enable()
+            }
+        }
+
+        impl Future for $name $(<$lt>)? {
+            type Output = ();
+
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+                // SAFETY: as in `enable`.
+                unsafe { self.map_unchecked_mut(|f| &mut f.wait) }.poll(cx)
+            }
+        }
+
+        impl std::fmt::Debug for $name $(<$lt>)? {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("stage", &self.wait.stage)
+                    .finish()
+            }
+        }
+    };
 }
+
+notified_impls!(Notified<'_>, "n.notified()");
+notified_impls!(OwnedNotified, "n.clone().notified_owned()");

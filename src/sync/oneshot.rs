@@ -310,9 +310,72 @@ impl<T> Receiver<T> {
             return value.ok_or(TryRecvError::Closed);
         }
         if state.is_tx_dropped() || state.is_rx_closed() {
+            // Nothing will ever come: the receiver is done (as in tokio).
+            // Only an unsent channel gets here, so there is no value to drop.
+            self.inner = None;
             return Err(TryRecvError::Closed);
         }
         Err(TryRecvError::Empty)
+    }
+
+    /// Whether this receiver already produced its result (the value, or
+    /// the error saying none will come), through `.await` or
+    /// [`try_recv`](Self::try_recv). Polling it again then returns an
+    /// error (magpie does not panic there, unlike tokio).
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = magpie::sync::oneshot::channel();
+    ///     assert!(!rx.is_terminated());
+    ///     tx.send(1).unwrap();
+    ///     assert_eq!((&mut rx).await, Ok(1));
+    ///     assert!(rx.is_terminated());
+    /// });
+    /// ```
+    pub fn is_terminated(&self) -> bool {
+        self.inner.is_none()
+    }
+
+    /// Whether there is no value to take right now: nothing was sent yet,
+    /// the sender left without sending, or the value was already taken.
+    ///
+    /// ```
+    /// let (tx, mut rx) = magpie::sync::oneshot::channel();
+    /// assert!(rx.is_empty());
+    /// tx.send(1).unwrap();
+    /// assert!(!rx.is_empty());
+    /// rx.try_recv().unwrap();
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        let Some(inner) = self.inner.as_ref() else {
+            return true;
+        };
+        match self.closed {
+            Some(sent_before) => !sent_before,
+            // Relaxed: a hint; taking the value (try_recv) synchronises.
+            None => !inner.load(Ordering::Relaxed).is_sent(),
+        }
+    }
+
+    /// Waits for the value from synchronous code, blocking the thread (on
+    /// its parker, not spinning). For threads outside the runtime and
+    /// `spawn_blocking` closures.
+    ///
+    /// # Panics
+    /// If called on a thread that drives a magpie runtime (a worker, or
+    /// inside `block_on`): blocking it could stall the very task that
+    /// would send.
+    ///
+    /// ```
+    /// let (tx, rx) = magpie::sync::oneshot::channel();
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// rt.spawn(async move { tx.send("ready").unwrap() });
+    /// assert_eq!(rx.blocking_recv(), Ok("ready"));
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(self) -> Result<T, RecvError> {
+        crate::util::blocking::block_on("oneshot::Receiver::blocking_recv", self)
     }
 
     /// Closes the receiving side without dropping it: the sender's `send`
@@ -355,8 +418,15 @@ impl<T> Receiver<T> {
 impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
+    /// Polled again after it returned its result, it returns an error.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.get_mut().poll_recv(cx)
+    }
+}
+
+impl<T> futures_core::FusedFuture for Receiver<T> {
+    fn is_terminated(&self) -> bool {
+        Receiver::is_terminated(self)
     }
 }
 

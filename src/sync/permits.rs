@@ -98,16 +98,18 @@ impl std::fmt::Debug for Permits {
 }
 
 impl Permits {
-    #[track_caller]
-    pub(crate) fn new(permits: usize) -> Permits {
-        assert!(
-            permits <= MAX_PERMITS,
-            "a semaphore holds at most {MAX_PERMITS} permits"
-        );
-        Permits {
-            state: AtomicUsize::new(permits << State::SHIFT),
-            initial: permits,
-            waiters: Mutex::new(WaitList::new()),
+    crate::loom::const_fn! {
+        #[track_caller]
+        pub(crate) fn new(permits: usize) -> Permits {
+            assert!(
+                permits <= MAX_PERMITS,
+                "a semaphore holds at most Semaphore::MAX_PERMITS permits"
+            );
+            Permits {
+                state: AtomicUsize::new(permits << State::SHIFT),
+                initial: permits,
+                waiters: Mutex::new(WaitList::new()),
+            }
         }
     }
 

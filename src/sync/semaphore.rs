@@ -136,18 +136,25 @@ impl Semaphore {
     /// ```
     pub const MAX_PERMITS: usize = MAX_PERMITS;
 
-    /// A semaphore with `permits` free permits.
-    ///
-    /// # Panics
-    /// If `permits` exceeds [`Semaphore::MAX_PERMITS`].
-    ///
-    /// ```
-    /// assert_eq!(magpie::sync::Semaphore::new(5).available_permits(), 5);
-    /// ```
-    #[track_caller]
-    pub fn new(permits: usize) -> Semaphore {
-        Semaphore {
-            permits: Permits::new(permits),
+    crate::loom::const_fn! {
+        /// A semaphore with `permits` free permits. A `const fn`, so a
+        /// semaphore can be a `static`.
+        ///
+        /// # Panics
+        /// If `permits` exceeds [`Semaphore::MAX_PERMITS`].
+        ///
+        /// ```
+        /// use magpie::sync::Semaphore;
+        /// static CONNECTIONS: Semaphore = Semaphore::new(5);
+        ///
+        /// let _conn = CONNECTIONS.try_acquire().unwrap();
+        /// assert_eq!(CONNECTIONS.available_permits(), 4);
+        /// ```
+        #[track_caller]
+        pub fn new(permits: usize) -> Semaphore {
+            Semaphore {
+                permits: Permits::new(permits),
+            }
         }
     }
 
@@ -361,6 +368,45 @@ impl SemaphorePermit<'_> {
     pub fn num_permits(&self) -> usize {
         self.n
     }
+
+    /// Takes `other`'s permits into this one; they go back together.
+    ///
+    /// # Panics
+    /// If the permits come from different semaphores.
+    ///
+    /// ```
+    /// let sem = magpie::sync::Semaphore::new(3);
+    /// let mut a = sem.try_acquire().unwrap();
+    /// a.merge(sem.try_acquire_many(2).unwrap());
+    /// assert_eq!(a.num_permits(), 3);
+    /// drop(a);
+    /// assert_eq!(sem.available_permits(), 3);
+    /// ```
+    #[track_caller]
+    pub fn merge(&mut self, mut other: Self) {
+        assert!(
+            std::ptr::eq(self.sem, other.sem),
+            "merging permits from different semaphores"
+        );
+        self.n += std::mem::take(&mut other.n);
+    }
+
+    /// Moves `n` of this permit's permits into a new one; `None` (and
+    /// nothing moved) if it holds fewer than `n`.
+    ///
+    /// ```
+    /// let sem = magpie::sync::Semaphore::new(3);
+    /// let mut all = sem.try_acquire_many(3).unwrap();
+    /// let one = all.split(1).unwrap();
+    /// assert_eq!((all.num_permits(), one.num_permits()), (2, 1));
+    /// assert!(all.split(3).is_none());
+    /// drop(one);
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
+    pub fn split(&mut self, n: usize) -> Option<Self> {
+        self.n = self.n.checked_sub(n)?;
+        Some(SemaphorePermit { sem: self.sem, n })
+    }
 }
 
 impl Drop for SemaphorePermit<'_> {
@@ -399,6 +445,46 @@ impl OwnedSemaphorePermit {
     /// ```
     pub fn num_permits(&self) -> usize {
         self.n
+    }
+
+    /// Takes `other`'s permits into this one; they go back together.
+    ///
+    /// # Panics
+    /// If the permits come from different semaphores.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(magpie::sync::Semaphore::new(2));
+    /// let mut a = sem.clone().try_acquire_owned().unwrap();
+    /// a.merge(sem.clone().try_acquire_owned().unwrap());
+    /// assert_eq!(a.num_permits(), 2);
+    /// ```
+    #[track_caller]
+    pub fn merge(&mut self, mut other: Self) {
+        assert!(
+            Arc::ptr_eq(&self.sem, &other.sem),
+            "merging permits from different semaphores"
+        );
+        self.n += std::mem::take(&mut other.n);
+    }
+
+    /// Moves `n` of this permit's permits into a new one; `None` (and
+    /// nothing moved) if it holds fewer than `n`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(magpie::sync::Semaphore::new(2));
+    /// let mut both = sem.clone().try_acquire_many_owned(2).unwrap();
+    /// let one = both.split(1).unwrap();
+    /// std::thread::spawn(move || drop(one)).join().unwrap();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
+    pub fn split(&mut self, n: usize) -> Option<Self> {
+        self.n = self.n.checked_sub(n)?;
+        Some(OwnedSemaphorePermit {
+            sem: self.sem.clone(),
+            n,
+        })
     }
 
     /// The semaphore these permits came from.

@@ -22,6 +22,26 @@ use std::ops::Deref;
 
 const CLOSED: usize = 1;
 const STEP: usize = 2;
+/// A receiver's `seen` with this bit matches no version (`mark_changed`).
+const UNSEEN: usize = 1;
+
+/// Waits for a version other than `*seen` and records it; fails once the
+/// sender is gone with nothing unseen.
+async fn changed<T>(shared: &Shared<T>, seen: &mut usize) -> Result<(), RecvError> {
+    loop {
+        let notified = shared.notify_rx.notified();
+        // SeqCst: after the generation read inside `notified()`.
+        let version = shared.version.load(SeqCst);
+        if version & !CLOSED != *seen {
+            *seen = version & !CLOSED;
+            return Ok(());
+        }
+        if version & CLOSED != 0 {
+            return Err(RecvError(()));
+        }
+        notified.await;
+    }
+}
 
 /// `watch` errors.
 pub mod error {
@@ -367,6 +387,28 @@ impl<T> Receiver<T> {
         self.seen = self.shared.version.load(SeqCst) & !CLOSED;
     }
 
+    /// Marks the current value as not seen: [`has_changed`] reports `true`
+    /// and [`changed`] returns at once, whether or not a new value is sent.
+    ///
+    /// (Versions are even; an odd `seen` matches none of them.)
+    ///
+    /// [`has_changed`]: Self::has_changed
+    /// [`changed`]: Self::changed
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let (_tx, mut rx) = magpie::sync::watch::channel(0);
+    ///     assert_eq!(rx.has_changed(), Ok(false));
+    ///     rx.mark_changed();
+    ///     assert_eq!(rx.has_changed(), Ok(true));
+    ///     rx.changed().await.unwrap(); // at once
+    ///     assert_eq!(rx.has_changed(), Ok(false));
+    /// });
+    /// ```
+    pub fn mark_changed(&mut self) {
+        self.seen = (self.shared.version.load(SeqCst) & !CLOSED) | UNSEEN;
+    }
+
     /// Waits for a value newer than the last seen one and marks it seen.
     /// Fails once the sender is gone and no unseen value is left.
     ///
@@ -384,18 +426,53 @@ impl<T> Receiver<T> {
         // A yield point even when the value has already changed: a loop of
         // send + changed must not starve its worker.
         coop::consume_budget().await;
+        changed(&self.shared, &mut self.seen).await
+    }
+
+    /// Waits until the value satisfies `condition`, and returns a borrow
+    /// of that value, marked seen (its [`Ref::has_changed`] says whether it
+    /// is newer than what was seen before the call). Checks the current value first (so it
+    /// may return at once), then each new one. Fails if the sender is gone
+    /// and the last value does not satisfy it.
+    ///
+    /// `condition` runs with the value's read lock held, like a [`Ref`]:
+    /// keep it short. Cancellation-safe.
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = magpie::sync::watch::channel(0);
+    ///     std::thread::spawn(move || {
+    ///         for i in 1..=5 {
+    ///             tx.send(i).unwrap();
+    ///         }
+    ///     });
+    ///     let at_least_3 = rx.wait_for(|v| *v >= 3).await;
+    ///     // The thread may have gone on past 3, or finished.
+    ///     assert!(*at_least_3.unwrap() >= 3);
+    /// });
+    /// ```
+    pub async fn wait_for(
+        &mut self,
+        mut condition: impl FnMut(&T) -> bool,
+    ) -> Result<Ref<'_, T>, RecvError> {
+        coop::consume_budget().await;
+        // Split borrows: the returned `Ref` borrows `shared` while the loop
+        // updates `seen`.
+        let (shared, seen) = (&*self.shared, &mut self.seen);
+        // `Ref::has_changed`: newer than what was seen before this call.
+        let seen_before = *seen;
         loop {
-            let notified = self.shared.notify_rx.notified();
-            // SeqCst: after the generation read inside `notified()`.
-            let version = self.shared.version.load(SeqCst);
-            if version & !CLOSED != self.seen {
-                self.seen = version & !CLOSED;
-                return Ok(());
+            {
+                let guard = shared.value.read();
+                // Read under the value lock: the version matches the value.
+                let version = shared.version.load(SeqCst) & !CLOSED;
+                let changed = version != seen_before;
+                *seen = version;
+                if condition(&guard) {
+                    return Ok(Ref { guard, changed });
+                }
             }
-            if version & CLOSED != 0 {
-                return Err(RecvError(()));
-            }
-            notified.await;
+            changed(shared, seen).await?;
         }
     }
 

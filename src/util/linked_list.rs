@@ -278,7 +278,6 @@ impl<T: Link> LinkedList<T> {
     }
 
     /// Unlinks and returns the last node.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn pop_back(&mut self) -> Option<NonNull<T>> {
         let tail = self.tail?;
         // SAFETY: the tail is linked in this list, hence live (rule 2), and

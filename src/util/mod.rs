@@ -4,6 +4,7 @@
 //! `crate::loom`, so the loom models exercise the same code.
 
 pub(crate) mod atomic_waker;
+pub(crate) mod blocking;
 pub(crate) mod cache_padded;
 pub(crate) mod linked_list;
 #[cfg(all(windows, not(loom)))]

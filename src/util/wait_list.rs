@@ -285,19 +285,45 @@ impl<T> WaitList<T> {
         Some(unsafe { self.entry(head, f) })
     }
 
+    /// Runs `f` on the entry of the last waiter, if any.
+    pub(crate) fn with_back<R>(&mut self, f: impl FnOnce(&mut Entry<T>) -> R) -> Option<R> {
+        let tail = self.list.back()?;
+        // SAFETY: the tail is linked, hence alive (rule 4); we hold the lock.
+        Some(unsafe { self.entry(tail, f) })
+    }
+
     /// Unlinks the first waiter, marks it `Notified` and returns its waker.
     pub(crate) fn pop_front(&mut self) -> Option<Waker> {
         let head = self.list.pop_front()?;
+        // SAFETY: just unlinked from this list, whose lock we hold.
+        unsafe { self.notify_popped(head) }
+    }
+
+    /// Unlinks the last waiter (the newest), marks it `Notified` and
+    /// returns its waker: `Notify::notify_last`.
+    pub(crate) fn pop_back(&mut self) -> Option<Waker> {
+        let tail = self.list.pop_back()?;
+        // SAFETY: just unlinked from this list, whose lock we hold.
+        unsafe { self.notify_popped(tail) }
+    }
+
+    /// Marks a node just unlinked by a pop `Notified`, sets its `popped`
+    /// flag and returns its waker.
+    ///
+    /// # Safety
+    /// `node` was linked in this list until the caller's pop, under the
+    /// lock the caller still holds.
+    unsafe fn notify_popped(&mut self, node: NonNull<Waiter<T>>) -> Option<Waker> {
         // SAFETY: it was linked, so it is alive until its owner sees the
         // `popped` flag we set below (rules 4 and 5); we hold the lock.
         let waker = unsafe {
-            self.entry(head, |e| {
+            self.entry(node, |e| {
                 e.status = Status::Notified;
                 e.waker.take()
             })
         };
         // SAFETY: as above: the node is alive until its owner sees the flag.
-        let waiter = unsafe { head.as_ref() };
+        let waiter = unsafe { node.as_ref() };
         // Release pairs with `take_popped`'s Acquire. This is our last touch
         // of the node: its owner may free it as soon as it sees the flag.
         waiter.popped.store(true, Ordering::Release);
@@ -507,10 +533,35 @@ mod tests {
         assert_eq!(list.with_front(|e| e.data), Some(3));
         assert!(list.pop_front().is_some());
         assert!(list.is_empty());
+        assert!(list.pop_back().is_none());
         // SAFETY: own nodes of this list.
         unsafe {
             assert_eq!(list.with_entry(&a, |e| e.status), Status::Notified);
             assert_eq!(list.remove(&c), Status::Notified);
         }
+    }
+
+    #[test]
+    fn pop_back_takes_the_newest_waiter_and_marks_it_popped() {
+        let mut list = WaitList::new();
+        let a = pin!(Waiter::new(1));
+        let mut b = pin!(Waiter::new(2));
+        // SAFETY: the nodes outlive the list operations and are popped or
+        // removed before the end of the test.
+        unsafe {
+            list.push_back(a.as_ref(), Waker::noop().clone());
+            list.push_back(b.as_ref(), Waker::noop().clone());
+        }
+        assert_eq!(list.with_back(|e| e.data), Some(2));
+        assert!(list.pop_back().is_some());
+        assert!(b.is_popped() && !a.is_popped());
+        // SAFETY: not moved out of the pin; the node is in no list.
+        let seen = unsafe { b.as_mut().get_unchecked_mut() }.take_popped(|e| e.status);
+        assert_eq!(seen, Some(Status::Notified));
+        assert_eq!(list.with_front(|e| e.data), Some(1));
+        assert_eq!(list.with_back(|e| e.data), Some(1));
+        // SAFETY: own node of this list.
+        assert_eq!(unsafe { list.remove(&a) }, Status::Queued);
+        assert!(list.is_empty());
     }
 }

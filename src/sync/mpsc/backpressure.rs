@@ -18,7 +18,9 @@
 //!   granter claims it (moving the tail under the lock) and marks it handed
 //!   ([`Ring::grant`]); the woken sender takes it and writes its value there
 //!   without taking the lock again. A waiting `reserve` is handed a
-//!   reservation (`reserved += 1`). A granted future
+//!   reservation of all the slots it asked for at once (`reserved += n`;
+//!   a `reserve_many(n)` at the head waits until `n` are free, and nobody
+//!   passes it meanwhile). A granted future
 //!   dropped before using its grant gives it back, and a dropped `send`
 //!   never sent its value. A reservation returns and flows on to the next
 //!   waiter. A position is unclaimed if it is still the last one (the slot
@@ -73,6 +75,8 @@ use std::task::{ready, Context, Poll};
 struct Want {
     /// A `send` (wants a position) rather than a `reserve`.
     position: bool,
+    /// Slots a `reserve` wants, all at once (1 for a `send`).
+    n: usize,
     /// Set by the granter; still `None` once popped means `close` turned
     /// the waiter away.
     grant: Option<Grant>,
@@ -88,8 +92,9 @@ pub(crate) enum Grant {
     /// may take it back until the sender starts writing ([`Bounded::write`]
     /// handles both outcomes).
     Handed(usize),
-    /// A reserved slot: fill it with [`Bounded::push_reserved`] or give it
-    /// back with [`Bounded::release_reserved`].
+    /// The reserved slots the waiter asked for: fill each with
+    /// [`Bounded::push_reserved`] or give them back with
+    /// [`Bounded::release_reserved`].
     Reserved,
 }
 
@@ -124,9 +129,13 @@ impl<T> Bounded<T> {
     /// Slots neither holding a value nor reserved, right now.
     pub(crate) fn free(&self) -> usize {
         let reserved = self.reserved.load(Ordering::Acquire);
+        self.capacity().saturating_sub(self.claimed() + reserved)
+    }
+
+    /// Claimed positions: values sent, or being written (no reservations).
+    fn claimed(&self) -> usize {
         let head = self.ring.head();
-        let used = self.ring.distance(head, self.ring.tail(Ordering::Acquire));
-        self.capacity().saturating_sub(used + reserved)
+        self.ring.distance(head, self.ring.tail(Ordering::Acquire))
     }
 
     /// Values sent or slots reserved, not yet received. Receiver only.
@@ -134,8 +143,7 @@ impl<T> Bounded<T> {
         // `reserved` first: a reserved push claims its position before it
         // lowers the count, so reading in this order never misses both.
         let reserved = self.reserved.load(Ordering::Acquire);
-        let head = self.ring.head();
-        reserved + self.ring.distance(head, self.ring.tail(Ordering::Acquire))
+        reserved + self.claimed()
     }
 
     /// The fast path: one CAS, if nobody is queued, nothing is reserved and
@@ -192,7 +200,7 @@ impl<T> Bounded<T> {
         // SeqCst: as in `write`. (`close` sets the flag before it takes
         // the lock, so a close that got the lock before us is seen.)
         if self.ring.tail(Ordering::SeqCst) & CLOSED != 0 {
-            self.unreserve(&mut q);
+            self.unreserve(&mut q, 1);
             self.regrant(q);
             return Err(value);
         }
@@ -200,9 +208,9 @@ impl<T> Bounded<T> {
         Ok(())
     }
 
-    /// Reserves a slot if one is free and nobody is queued.
-    pub(crate) fn try_reserve(&self) -> Result<(), TryAcquire> {
-        self.reserve_locked(&mut self.queue.lock())
+    /// Reserves `n` slots if they are free and nobody is queued.
+    pub(crate) fn try_reserve(&self, n: usize) -> Result<(), TryAcquire> {
+        self.reserve_locked(&mut self.queue.lock(), n)
     }
 
     /// Fills a slot the caller reserved.
@@ -210,21 +218,26 @@ impl<T> Bounded<T> {
         self.push_reserved_locked(&mut self.queue.lock(), value);
     }
 
-    /// Gives back a reserved slot the caller will not fill.
-    pub(crate) fn release_reserved(&self) {
+    /// Gives back `n` reserved slots the caller will not fill.
+    pub(crate) fn release_reserved(&self, n: usize) {
         let mut q = self.queue.lock();
-        self.unreserve(&mut q);
+        self.unreserve(&mut q, n);
         self.regrant(q);
     }
 
     /// Waits (in FIFO order) for a position to write a value at
-    /// (`position`, for a `send`), or for a slot to reserve (a `reserve`).
-    pub(crate) fn wait(&self, position: bool) -> Wait<'_, T> {
+    /// (`position`, for a `send`), or for `n` slots to reserve at once (a
+    /// `reserve`; `n` is 1 for a send). `n` is at most the capacity and
+    /// not 0: a request that can never be met would hold up the queue.
+    pub(crate) fn wait(&self, position: bool, n: usize) -> Wait<'_, T> {
+        debug_assert!(n > 0 && n <= self.capacity() && (n == 1 || !position));
         Wait {
             chan: self,
             position,
+            n,
             waiter: Waiter::new(Want {
                 position,
+                n,
                 grant: None,
             }),
             queued: false,
@@ -294,10 +307,11 @@ impl<T> Bounded<T> {
         })
     }
 
-    /// Whether the caller may take a slot now, counting from the tail
+    /// Whether the caller may take `n` slots now, counting from the tail
     /// `word`: not if closed (checked first, so a close in progress reads
-    /// as closed), not past queued senders (no barging), not if full.
-    fn check_room(&self, q: &Queue, word: usize) -> Result<(), TryAcquire> {
+    /// as closed), not past queued senders (no barging), not if fewer are
+    /// free.
+    fn check_room(&self, q: &Queue, word: usize, n: usize) -> Result<(), TryAcquire> {
         if word & CLOSED != 0 {
             return Err(TryAcquire::Closed);
         }
@@ -305,7 +319,7 @@ impl<T> Bounded<T> {
             return Err(TryAcquire::NoPermits);
         }
         let used = self.ring.distance(self.ring.head(), word);
-        if used + q.reserved >= self.capacity() {
+        if used + q.reserved + n > self.capacity() {
             return Err(TryAcquire::NoPermits);
         }
         Ok(())
@@ -316,7 +330,7 @@ impl<T> Bounded<T> {
     fn claim_now(&self, q: &mut Queue) -> Result<usize, TryAcquire> {
         let mut word = self.ring.tail(Ordering::Acquire);
         loop {
-            self.check_room(q, word)?;
+            self.check_room(q, word, 1)?;
             // From the very word we counted with: if a fast-path send moved
             // the tail since, count again.
             match self.ring.cas_tail(word, self.ring.claimed(word)) {
@@ -326,12 +340,12 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// Takes a slot for the caller, unless closed, someone is queued (no
-    /// barging) or nothing is free.
-    fn reserve_locked(&self, q: &mut Queue) -> Result<(), TryAcquire> {
+    /// Takes `n` slots for the caller, unless closed, someone is queued (no
+    /// barging) or fewer are free.
+    fn reserve_locked(&self, q: &mut Queue, n: usize) -> Result<(), TryAcquire> {
         let mut word = self.ring.tail(Ordering::Acquire);
         loop {
-            self.check_room(q, word)?;
+            self.check_room(q, word, n)?;
             if word & SLOW != 0 {
                 break;
             }
@@ -342,7 +356,7 @@ impl<T> Bounded<T> {
                 Err(actual) => word = actual,
             }
         }
-        q.reserved += 1;
+        q.reserved += n;
         self.reserved.store(q.reserved, Ordering::Release);
         Ok(())
     }
@@ -356,8 +370,8 @@ impl<T> Bounded<T> {
         self.ring.write(pos, value);
     }
 
-    fn unreserve(&self, q: &mut Queue) {
-        q.reserved -= 1;
+    fn unreserve(&self, q: &mut Queue, n: usize) {
+        q.reserved -= n;
         self.reserved.store(q.reserved, Ordering::Release);
     }
 
@@ -377,20 +391,25 @@ impl<T> Bounded<T> {
             let used = self.ring.distance(head, word);
             let mut free = self.capacity().saturating_sub(used + q.reserved);
             while free > 0 {
-                let Some(position) = q.waiters.with_front(|e| e.data.position) else {
+                let Some((position, n)) = q.waiters.with_front(|e| (e.data.position, e.data.n))
+                else {
                     break;
                 };
+                if n > free {
+                    // The head waits for more (FIFO: nobody passes it).
+                    break;
+                }
                 let grant = if position {
                     let pos = self.ring.claim_locked(false);
                     self.ring.grant(pos);
                     Grant::Handed(pos)
                 } else {
-                    q.reserved += 1;
+                    q.reserved += n;
                     Grant::Reserved
                 };
                 q.waiters.with_front(|e| e.data.grant = Some(grant));
                 wakers.push_opt(q.waiters.pop_front());
-                free -= 1;
+                free -= n;
             }
             self.reserved.store(q.reserved, Ordering::Release);
         }
@@ -458,6 +477,8 @@ pub(crate) struct Wait<'a, T> {
     chan: &'a Bounded<T>,
     /// A `send` (wants a position) rather than a `reserve`.
     position: bool,
+    /// Slots wanted (see [`Bounded::wait`]).
+    n: usize,
     waiter: Waiter<Want>,
     /// Pushed and not yet consumed (so `Drop` must look).
     queued: bool,
@@ -473,7 +494,8 @@ impl<T> Wait<'_, T> {
             let now = if this.position {
                 chan.claim_now(&mut q).map(Grant::Position)
             } else {
-                chan.reserve_locked(&mut q).map(|()| Grant::Reserved)
+                chan.reserve_locked(&mut q, this.n)
+                    .map(|()| Grant::Reserved)
             };
             match now {
                 Ok(grant) => return Poll::Ready(Ok(grant)),
@@ -544,10 +566,10 @@ impl<T> Drop for Wait<'_, T> {
             }
         };
         match grant {
-            Some(Grant::Reserved) => chan.unreserve(&mut q),
+            Some(Grant::Reserved) => chan.unreserve(&mut q, self.n),
             Some(Grant::Handed(pos)) if chan.ring.take_grant(pos) => chan.abandon(pos),
             // Taken back by the receiver, which reserved a slot for us.
-            Some(Grant::Handed(_)) => chan.unreserve(&mut q),
+            Some(Grant::Handed(_)) => chan.unreserve(&mut q, 1),
             // (Only a first poll claims a position itself, and returns it.)
             Some(Grant::Position(pos)) => chan.abandon(pos),
             None => {}
@@ -571,6 +593,10 @@ impl<T> super::chan::Buffer<T> for Bounded<T> {
 
     fn in_flight(&self) -> usize {
         Bounded::in_flight(self)
+    }
+
+    fn queued(&self) -> usize {
+        self.claimed()
     }
 
     fn close(&self) {

@@ -3,6 +3,7 @@
 use super::backpressure::{self, Bounded, Grant};
 use super::chan::{self, Rx, Tx, WeakTx};
 use super::error::{SendError, TrySendError};
+use super::permit::{self, OwnedPermit, Permit, PermitIterator};
 use crate::sync::permits::{Closed, TryAcquire};
 use std::fmt;
 use std::future::Future;
@@ -52,25 +53,6 @@ pub struct WeakSender<T> {
 /// ```
 pub struct Receiver<T> {
     rx: Rx<T, Bounded<T>>,
-}
-
-/// A reserved slot: [`send`](Permit::send) cannot fail or wait. Dropping it
-/// gives the slot back.
-///
-/// A permit handed out before the receiver closed can still send, and its
-/// value is received: after [`Receiver::close`] the receiver waits for
-/// outstanding permits to be used or dropped before it reports the end.
-///
-/// ```
-/// futures::executor::block_on(async {
-///     let (tx, mut rx) = magpie::sync::mpsc::channel(1);
-///     let permit = tx.reserve().await.unwrap();
-///     permit.send(9);
-///     assert_eq!(rx.recv().await, Some(9));
-/// });
-/// ```
-pub struct Permit<'a, T> {
-    tx: &'a Tx<T, Bounded<T>>,
 }
 
 /// A bounded channel with room for `capacity` values: senders wait
@@ -140,7 +122,7 @@ impl<T> Sender<T> {
             self.tx.pushed();
             return Ok(());
         };
-        match wait(&self.tx, true).await {
+        match wait(&self.tx, true, 1).await {
             Ok(grant) => match self.tx.buffer().write(grant, value) {
                 Ok(()) => {
                     self.tx.pushed();
@@ -187,6 +169,9 @@ impl<T> Sender<T> {
     /// slot but has not returned yet fails if the receiver closes first (as
     /// in tokio). A [`Permit`] it did return can still send after a close.
     ///
+    /// Cancellation-safe, like [`send`](Self::send): a slot handed to a
+    /// dropped `reserve` goes back to the channel.
+    ///
     /// ```
     /// futures::executor::block_on(async {
     ///     let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
@@ -197,17 +182,70 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        match wait(&self.tx, false).await {
+        self.reserve_slots(1).await?;
+        Ok(Permit::new(&self.tx))
+    }
+
+    /// Waits until `n` slots are free and reserves them all at once; yields
+    /// one [`Permit`] per slot. In FIFO order with the other waiting
+    /// senders: while it waits at the head of the queue, nobody takes the
+    /// slots it is waiting for. `n == 0` returns no permits at once.
+    ///
+    /// Fails if the receiver is closed or dropped (as [`reserve`]), or if
+    /// `n` exceeds [`max_capacity`](Self::max_capacity) (it could never
+    /// be met).
+    ///
+    /// [`reserve`]: Self::reserve
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = magpie::sync::mpsc::channel(4);
+    ///     for (permit, word) in tx.reserve_many(2).await.unwrap().zip(["a", "b"]) {
+    ///         permit.send(word);
+    ///     }
+    ///     assert_eq!(rx.recv().await, Some("a"));
+    ///     assert_eq!(rx.recv().await, Some("b"));
+    ///     assert!(tx.reserve_many(5).await.is_err());
+    /// });
+    /// ```
+    pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
+        if n > self.max_capacity() || (n == 0 && self.is_closed()) {
+            return Err(SendError(()));
+        }
+        if n > 0 {
+            self.reserve_slots(n).await?;
+        }
+        Ok(PermitIterator::new(&self.tx, n))
+    }
+
+    /// Like [`reserve`](Self::reserve), with a permit that owns this sender
+    /// (so it needs no borrow); the permit hands the sender back when used.
+    ///
+    /// ```
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = magpie::sync::mpsc::channel(1);
+    ///     let permit = tx.reserve_owned().await.unwrap();
+    ///     std::thread::spawn(move || drop(permit.send(3))).join().unwrap();
+    ///     assert_eq!(rx.recv().await, Some(3));
+    /// });
+    /// ```
+    pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
+        self.reserve_slots(1).await?;
+        Ok(OwnedPermit::new(self))
+    }
+
+    /// Waits for `n` reserved slots (`n` at most the capacity, not 0).
+    async fn reserve_slots(&self, n: usize) -> Result<(), SendError<()>> {
+        match wait(&self.tx, false, n).await {
             Ok(Grant::Reserved) => {
-                let permit = Permit { tx: &self.tx };
                 if self.tx.is_closed() {
-                    // Handed the slot before the close, but not returned
-                    // before it: give the slot back (and wake the receiver,
-                    // which counts it in flight).
-                    drop(permit);
+                    // Handed the slots before the close, but not returned
+                    // before it: give them back (and wake the receiver,
+                    // which counts them in flight).
+                    permit::give_back(&self.tx, n);
                     return Err(SendError(()));
                 }
-                Ok(permit)
+                Ok(())
             }
             Ok(Grant::Position(_) | Grant::Handed(_)) => {
                 unreachable!("a waiting reserve is granted a reservation")
@@ -224,11 +262,95 @@ impl<T> Sender<T> {
     /// assert!(tx.try_reserve().is_err());
     /// ```
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        match self.tx.buffer().try_reserve() {
-            Ok(()) => Ok(Permit { tx: &self.tx }),
+        self.try_reserve_slots(1)?;
+        Ok(Permit::new(&self.tx))
+    }
+
+    /// Reserves `n` slots if they are all free right now (and nobody is
+    /// waiting). Fails with `Full` if `n` exceeds the capacity.
+    ///
+    /// ```
+    /// use magpie::sync::mpsc::error::TrySendError;
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(3);
+    /// let permits = tx.try_reserve_many(2).unwrap();
+    /// assert_eq!(permits.len(), 2);
+    /// assert_eq!(tx.try_reserve_many(2).unwrap_err(), TrySendError::Full(()));
+    /// ```
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        if n > self.max_capacity() {
+            return Err(TrySendError::Full(()));
+        }
+        if n == 0 && self.is_closed() {
+            return Err(TrySendError::Closed(()));
+        }
+        if n > 0 {
+            self.try_reserve_slots(n)?;
+        }
+        Ok(PermitIterator::new(&self.tx, n))
+    }
+
+    /// Like [`try_reserve`](Self::try_reserve), with a permit that owns
+    /// this sender; on failure the sender comes back inside the error.
+    ///
+    /// ```
+    /// use magpie::sync::mpsc::error::TrySendError;
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// let permit = tx.clone().try_reserve_owned().unwrap();
+    /// let Err(TrySendError::Full(tx)) = tx.try_reserve_owned() else { panic!() };
+    /// drop(permit);
+    /// assert!(tx.try_reserve_owned().is_ok());
+    /// ```
+    pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Self>> {
+        match self.try_reserve_slots(1) {
+            Ok(()) => Ok(OwnedPermit::new(self)),
+            Err(TrySendError::Full(())) => Err(TrySendError::Full(self)),
+            Err(TrySendError::Closed(())) => Err(TrySendError::Closed(self)),
+        }
+    }
+
+    fn try_reserve_slots(&self, n: usize) -> Result<(), TrySendError<()>> {
+        match self.tx.buffer().try_reserve(n) {
+            Ok(()) => Ok(()),
             Err(TryAcquire::Closed) => Err(TrySendError::Closed(())),
             Err(TryAcquire::NoPermits) => Err(TrySendError::Full(())),
         }
+    }
+
+    /// Sends `value` from synchronous code, blocking the thread (on its
+    /// parker, not spinning) while the channel is full. For threads
+    /// outside the runtime and `spawn_blocking` closures.
+    ///
+    /// # Panics
+    /// If called on a thread that drives a magpie runtime (a worker, or
+    /// inside `block_on`): blocking it could stall the very task that
+    /// would make room.
+    ///
+    /// ```
+    /// let (tx, mut rx) = magpie::sync::mpsc::channel(1);
+    /// let producer = std::thread::spawn(move || {
+    ///     for i in 0..3 {
+    ///         tx.blocking_send(i).unwrap();
+    ///     }
+    /// });
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// let got: Vec<i32> = rt.block_on(async {
+    ///     let mut got = Vec::new();
+    ///     while let Some(i) = rx.recv().await {
+    ///         got.push(i);
+    ///     }
+    ///     got
+    /// });
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::util::blocking::block_on("Sender::blocking_send", self.send(value))
+    }
+
+    /// The channel handle, for the permits.
+    pub(super) fn tx(&self) -> &Tx<T, Bounded<T>> {
+        &self.tx
     }
 }
 
@@ -313,6 +435,19 @@ impl<T> Sender<T> {
     pub fn strong_count(&self) -> usize {
         self.tx.sender_count()
     }
+
+    /// Live [`WeakSender`]s of this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// drop(weak);
+    /// assert_eq!(tx.weak_count(), 0);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.tx.weak_count()
+    }
 }
 
 impl<T> Clone for Sender<T> {
@@ -339,6 +474,30 @@ impl<T> WeakSender<T> {
     pub fn upgrade(&self) -> Option<Sender<T>> {
         self.tx.upgrade().map(|tx| Sender { tx })
     }
+
+    /// Live (strong) senders of this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert_eq!(weak.strong_count(), 1);
+    /// drop(tx);
+    /// assert_eq!(weak.strong_count(), 0);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.sender_count()
+    }
+
+    /// Live weak senders of this channel, this one included.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert_eq!(weak.clone().weak_count(), 2);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.tx.weak_count()
+    }
 }
 
 impl<T> Clone for WeakSender<T> {
@@ -355,41 +514,30 @@ impl<T> fmt::Debug for WeakSender<T> {
     }
 }
 
-impl<T> Permit<'_, T> {
-    /// Sends `value` into the reserved slot. If the receiver was dropped
-    /// meanwhile, the value is dropped here and now (a panic in its `Drop`
-    /// comes out of this call).
+super::receiver::receiver_impls!(Receiver, "channel::<i32>(4)", "try_send");
+
+impl<T> Receiver<T> {
+    /// Free slots right now (as [`Sender::capacity`]).
     ///
     /// ```
-    /// let (tx, mut rx) = magpie::sync::mpsc::channel(1);
-    /// tx.try_reserve().unwrap().send(5);
-    /// assert_eq!(rx.try_recv(), Ok(5));
+    /// let (tx, rx) = magpie::sync::mpsc::channel(3);
+    /// tx.try_send(()).unwrap();
+    /// assert_eq!(rx.capacity(), 2);
     /// ```
-    pub fn send(self, value: T) {
-        let tx = self.tx;
-        // The slot is used up from here on: `Drop` must not give it back.
-        std::mem::forget(self);
-        tx.buffer().push_reserved(value);
-        tx.pushed();
+    pub fn capacity(&self) -> usize {
+        self.rx.chan().buffer().free()
+    }
+
+    /// The capacity the channel was made with.
+    ///
+    /// ```
+    /// let (_tx, rx) = magpie::sync::mpsc::channel::<u8>(3);
+    /// assert_eq!(rx.max_capacity(), 3);
+    /// ```
+    pub fn max_capacity(&self) -> usize {
+        self.rx.chan().buffer().capacity()
     }
 }
-
-impl<T> Drop for Permit<'_, T> {
-    fn drop(&mut self) {
-        self.tx.buffer().release_reserved();
-        // The receiver may be waiting for in-flight slots to come back
-        // after a `close`.
-        self.tx.gave_back();
-    }
-}
-
-impl<T> fmt::Debug for Permit<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Permit").finish_non_exhaustive()
-    }
-}
-
-super::receiver::receiver_impls!(Receiver, "channel::<i32>(4)", "try_send");
 
 /// Waits for a position (`send`) or a reserved slot (`reserve`). If
 /// dropped unfinished, the `Wait` inside gives back any grant it had been
@@ -401,9 +549,9 @@ struct Wait<'a, T> {
     done: bool,
 }
 
-fn wait<T>(tx: &Tx<T, Bounded<T>>, position: bool) -> Wait<'_, T> {
+fn wait<T>(tx: &Tx<T, Bounded<T>>, position: bool, n: usize) -> Wait<'_, T> {
     Wait {
-        wait: ManuallyDrop::new(tx.buffer().wait(position)),
+        wait: ManuallyDrop::new(tx.buffer().wait(position, n)),
         tx,
         done: false,
     }

@@ -75,6 +75,8 @@ pub(crate) trait Buffer<T> {
     }
     /// Values sent (or slots reserved) and not yet received. Receiver only.
     fn in_flight(&self) -> usize;
+    /// Values sent and not yet received (no reservations), right now.
+    fn queued(&self) -> usize;
     /// Refuses every new send from now on.
     fn close(&self);
 }
@@ -101,6 +103,8 @@ pub(crate) struct Chan<T, B> {
     /// Written by both sides: on its own cache line.
     rx_waker: CachePadded<RxWaker>,
     tx_count: AtomicUsize,
+    /// Live `WeakTx` handles (only counted, for `weak_count`).
+    weak_count: AtomicUsize,
     rx_closed: AtomicBool,
     closed_notify: Notify,
     _values: std::marker::PhantomData<T>,
@@ -115,6 +119,7 @@ impl<T, B: Buffer<T>> Chan<T, B> {
                 state: AtomicUsize::new(0),
             }),
             tx_count: AtomicUsize::new(1),
+            weak_count: AtomicUsize::new(0),
             rx_closed: AtomicBool::new(false),
             closed_notify: Notify::new(),
             _values: std::marker::PhantomData,
@@ -258,6 +263,16 @@ impl<T, B: Buffer<T>> Chan<T, B> {
 
     pub(crate) fn sender_count(&self) -> usize {
         self.tx_count.load(Ordering::Relaxed)
+    }
+
+    /// Live weak senders (a snapshot; nothing depends on it).
+    pub(crate) fn weak_count(&self) -> usize {
+        self.weak_count.load(Ordering::Relaxed)
+    }
+
+    /// Values sent and not yet received, right now.
+    pub(crate) fn len(&self) -> usize {
+        self.buffer.queued()
     }
 
     /// Receiver side: stops all further sends; buffered values stay.
@@ -442,9 +457,7 @@ impl<T, B: Buffer<T>> std::ops::Deref for Tx<T, B> {
 
 impl<T, B: Buffer<T>> Tx<T, B> {
     pub(crate) fn downgrade(&self) -> WeakTx<T, B> {
-        WeakTx {
-            chan: self.chan.clone(),
-        }
+        WeakTx::new(self.chan.clone())
     }
 
     pub(crate) fn same_channel(&self, other: &Tx<T, B>) -> bool {
@@ -468,6 +481,12 @@ impl<T, B: Buffer<T>> Drop for Tx<T, B> {
 }
 
 impl<T, B: Buffer<T>> WeakTx<T, B> {
+    fn new(chan: Arc<Chan<T, B>>) -> WeakTx<T, B> {
+        // Relaxed: a statistic (see `weak_count`).
+        chan.weak_count.fetch_add(1, Ordering::Relaxed);
+        WeakTx { chan }
+    }
+
     pub(crate) fn upgrade(&self) -> Option<Tx<T, B>> {
         self.chan.try_add_sender().then(|| Tx {
             chan: self.chan.clone(),
@@ -477,9 +496,20 @@ impl<T, B: Buffer<T>> WeakTx<T, B> {
 
 impl<T, B: Buffer<T>> Clone for WeakTx<T, B> {
     fn clone(&self) -> Self {
-        WeakTx {
-            chan: self.chan.clone(),
-        }
+        WeakTx::new(self.chan.clone())
+    }
+}
+
+impl<T, B: Buffer<T>> Drop for WeakTx<T, B> {
+    fn drop(&mut self) {
+        self.chan.weak_count.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl<T, B: Buffer<T>> std::ops::Deref for WeakTx<T, B> {
+    type Target = Chan<T, B>;
+    fn deref(&self) -> &Chan<T, B> {
+        &self.chan
     }
 }
 

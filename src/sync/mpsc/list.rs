@@ -160,6 +160,12 @@ impl<T> super::chan::Buffer<T> for Counted<T> {
         self.count.load(Ordering::Acquire) >> 1
     }
 
+    fn queued(&self) -> usize {
+        // Sends counted and not yet received (a send counts itself just
+        // before it links its node).
+        self.in_flight()
+    }
+
     fn close(&self) {
         // SeqCst: like the channel's `rx_closed`; a send's CAS sees it or
         // counts before it.

@@ -4,7 +4,9 @@
 //!   many slots, allocated once, so sending allocates nothing; the ring
 //!   itself enforces the capacity (a send is one CAS while there is room).
 //!   Senders wait in FIFO order while it is full, and each freed slot is
-//!   handed to the longest waiter; [`Sender::reserve`] sets a slot aside.
+//!   handed to the longest waiter; [`Sender::reserve`] sets a slot aside
+//!   ([`Sender::reserve_many`] several at once, [`Sender::reserve_owned`]
+//!   with a permit that owns its sender).
 //! * [`unbounded_channel`] never makes senders wait; each message is one
 //!   node of a lock-free list.
 //!
@@ -42,9 +44,11 @@ mod bounded;
 mod chan;
 pub mod error;
 mod list;
+mod permit;
 mod receiver;
 mod ring;
 mod unbounded;
 
-pub use bounded::{channel, Permit, Receiver, Sender, WeakSender};
+pub use bounded::{channel, Receiver, Sender, WeakSender};
+pub use permit::{OwnedPermit, Permit, PermitIterator};
 pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender, WeakUnboundedSender};

@@ -104,6 +104,108 @@ macro_rules! receiver_impls {
             pub fn is_closed(&self) -> bool {
                 self.rx.chan().is_closed() || self.rx.chan().sender_count() == 0
             }
+
+            /// Values waiting to be received right now. (A send that has
+            /// claimed its slot and is writing its value counts already.)
+            ///
+            /// ```
+            #[doc = concat!("let (tx, mut rx) = magpie::sync::mpsc::", $ctor, ";")]
+            #[doc = concat!("tx.", $send, "(1).unwrap();")]
+            #[doc = concat!("tx.", $send, "(2).unwrap();")]
+            /// assert_eq!(rx.len(), 2);
+            /// rx.try_recv().unwrap();
+            /// assert_eq!(rx.len(), 1);
+            /// ```
+            pub fn len(&self) -> usize {
+                self.rx.chan().len()
+            }
+
+            /// Whether no value is waiting to be received right now.
+            ///
+            /// ```
+            #[doc = concat!("let (tx, rx) = magpie::sync::mpsc::", $ctor, ";")]
+            /// assert!(rx.is_empty());
+            #[doc = concat!("tx.", $send, "(1).unwrap();")]
+            /// assert!(!rx.is_empty());
+            /// ```
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// Live (strong) senders of this channel.
+            ///
+            /// ```
+            #[doc = concat!("let (tx, rx) = magpie::sync::mpsc::", $ctor, ";")]
+            /// let _tx2 = tx.clone();
+            /// assert_eq!(rx.sender_strong_count(), 2);
+            /// ```
+            pub fn sender_strong_count(&self) -> usize {
+                self.rx.chan().sender_count()
+            }
+
+            /// Live weak senders of this channel.
+            ///
+            /// ```
+            #[doc = concat!("let (tx, rx) = magpie::sync::mpsc::", $ctor, ";")]
+            /// let _weak = tx.downgrade();
+            /// assert_eq!(rx.sender_weak_count(), 1);
+            /// ```
+            pub fn sender_weak_count(&self) -> usize {
+                self.rx.chan().weak_count()
+            }
+
+            /// [`recv`](Self::recv) from synchronous code: blocks the thread
+            /// (on its parker, not spinning) until a value comes or the
+            /// channel ends. For threads outside the runtime and
+            /// `spawn_blocking` closures.
+            ///
+            /// # Panics
+            /// If called on a thread that drives a magpie runtime (a worker,
+            /// or inside `block_on`): blocking it could stall the very task
+            /// that would send.
+            ///
+            /// ```
+            #[doc = concat!("let (tx, mut rx) = magpie::sync::mpsc::", $ctor, ";")]
+            /// let consumer = std::thread::spawn(move || {
+            ///     let mut sum = 0;
+            ///     while let Some(n) = rx.blocking_recv() {
+            ///         sum += n;
+            ///     }
+            ///     sum
+            /// });
+            /// let rt = magpie::Runtime::new().unwrap();
+            /// rt.block_on(async move {
+            #[doc = concat!("    for n in 1..=3 { tx.", $send, "(n).unwrap(); }")]
+            /// });
+            /// assert_eq!(consumer.join().unwrap(), 6);
+            /// ```
+            #[track_caller]
+            pub fn blocking_recv(&mut self) -> Option<T> {
+                crate::util::blocking::block_on(
+                    concat!(stringify!($receiver), "::blocking_recv"),
+                    self.recv(),
+                )
+            }
+
+            /// [`recv_many`](Self::recv_many) from synchronous code: blocks
+            /// like [`blocking_recv`](Self::blocking_recv) (and panics where
+            /// it does) until at least one value comes or the channel ends.
+            ///
+            /// ```
+            #[doc = concat!("let (tx, mut rx) = magpie::sync::mpsc::", $ctor, ";")]
+            #[doc = concat!("tx.", $send, "(1).unwrap();")]
+            #[doc = concat!("tx.", $send, "(2).unwrap();")]
+            /// let mut buf = Vec::new();
+            /// assert_eq!(rx.blocking_recv_many(&mut buf, 10), 2);
+            /// assert_eq!(buf, [1, 2]);
+            /// ```
+            #[track_caller]
+            pub fn blocking_recv_many(&mut self, buf: &mut Vec<T>, limit: usize) -> usize {
+                crate::util::blocking::block_on(
+                    concat!(stringify!($receiver), "::blocking_recv_many"),
+                    self.recv_many(buf, limit),
+                )
+            }
         }
 
         impl<T> futures_core::Stream for $receiver<T> {

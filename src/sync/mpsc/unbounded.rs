@@ -126,6 +126,17 @@ impl<T> UnboundedSender<T> {
     pub fn strong_count(&self) -> usize {
         self.tx.sender_count()
     }
+
+    /// Live [`WeakUnboundedSender`]s of this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::unbounded_channel::<u8>();
+    /// let _weak = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.tx.weak_count()
+    }
 }
 
 impl<T> Clone for UnboundedSender<T> {
@@ -152,6 +163,28 @@ impl<T> WeakUnboundedSender<T> {
     /// ```
     pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
         self.tx.upgrade().map(|tx| UnboundedSender { tx })
+    }
+
+    /// Live (strong) senders of this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// drop(tx);
+    /// assert_eq!(weak.strong_count(), 0);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.sender_count()
+    }
+
+    /// Live weak senders of this channel, this one included.
+    ///
+    /// ```
+    /// let (tx, _rx) = magpie::sync::mpsc::unbounded_channel::<u8>();
+    /// assert_eq!(tx.downgrade().weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.tx.weak_count()
     }
 }
 

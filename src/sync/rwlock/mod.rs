@@ -6,6 +6,12 @@
 //! queued waiter, a writer that is waiting blocks every reader that arrives
 //! after it (writer-fair), and a writer at the head of the queue collects
 //! the permits of departing readers until it has them all.
+//!
+//! A borrowed guard (`guards.rs`) holds the semaphore and a pointer to
+//! (part of) the data, not the lock, so [`RwLockWriteGuard::map`] can
+//! narrow it and [`RwLockWriteGuard::downgrade`] can turn it into a read
+//! guard by giving back all permits but one: a writer queued meanwhile
+//! still collects them in order, and readers queued behind it stay there.
 
 use super::mutex::TryLockError;
 use super::permits::Permits;
@@ -16,6 +22,10 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+
+mod guards;
+
+pub use guards::{RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard};
 
 /// The default (and largest) number of concurrent readers.
 const MAX_READS: u32 = u32::MAX >> 3;
@@ -47,36 +57,6 @@ pub struct RwLock<T: ?Sized> {
 unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 // SAFETY: as above; shared readers on many threads need `T: Sync`.
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
-
-/// Shared access to a [`RwLock`]'s data.
-///
-/// ```
-/// futures::executor::block_on(async {
-///     let lock = magpie::sync::RwLock::new(1);
-///     let guard: magpie::sync::RwLockReadGuard<'_, i32> = lock.read().await;
-///     assert_eq!(*guard, 1);
-/// });
-/// ```
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct RwLockReadGuard<'a, T: ?Sized> {
-    lock: &'a RwLock<T>,
-    _marker: PhantomData<&'a T>,
-}
-
-/// Exclusive access to a [`RwLock`]'s data.
-///
-/// ```
-/// futures::executor::block_on(async {
-///     let lock = magpie::sync::RwLock::new(1);
-///     let mut guard = lock.write().await;
-///     *guard = 2;
-/// });
-/// ```
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct RwLockWriteGuard<'a, T: ?Sized> {
-    lock: &'a RwLock<T>,
-    _marker: PhantomData<&'a mut T>,
-}
 
 /// Shared access held through an `Arc<RwLock<T>>`.
 ///
@@ -111,37 +91,48 @@ pub struct OwnedRwLockWriteGuard<T: ?Sized> {
 }
 
 impl<T> RwLock<T> {
-    /// An unlocked lock holding `value`.
-    ///
-    /// ```
-    /// let lock = magpie::sync::RwLock::new(0);
-    /// assert_eq!(lock.into_inner(), 0);
-    /// ```
-    pub fn new(value: T) -> RwLock<T> {
-        RwLock::with_max_readers(value, MAX_READS)
+    crate::loom::const_fn! {
+        /// An unlocked lock holding `value`. A `const fn`, so a lock can be a
+        /// `static`.
+        ///
+        /// ```
+        /// use magpie::sync::RwLock;
+        /// static CONFIG: RwLock<&str> = RwLock::new("default");
+        ///
+        /// futures::executor::block_on(async {
+        ///     *CONFIG.write().await = "tuned";
+        ///     assert_eq!(*CONFIG.read().await, "tuned");
+        /// });
+        /// ```
+        pub fn new(value: T) -> RwLock<T> {
+            RwLock::with_max_readers(value, MAX_READS)
+        }
     }
 
-    /// An unlocked lock admitting at most `max_readers` readers at once.
-    ///
-    /// # Panics
-    /// If `max_readers` is 0 or above `u32::MAX >> 3`.
-    ///
-    /// ```
-    /// let lock = magpie::sync::RwLock::with_max_readers((), 2);
-    /// let _a = lock.try_read().unwrap();
-    /// let _b = lock.try_read().unwrap();
-    /// assert!(lock.try_read().is_err());
-    /// ```
-    #[track_caller]
-    pub fn with_max_readers(value: T, max_readers: u32) -> RwLock<T> {
-        assert!(
-            (1..=MAX_READS).contains(&max_readers),
-            "max_readers must be in 1..={MAX_READS}"
-        );
-        RwLock {
-            max_readers,
-            permits: Permits::new(max_readers as usize),
-            data: UnsafeCell::new(value),
+    crate::loom::const_fn! {
+        /// An unlocked lock admitting at most `max_readers` readers at once.
+        /// A `const fn`, like [`new`](Self::new).
+        ///
+        /// # Panics
+        /// If `max_readers` is 0 or above `u32::MAX >> 3`.
+        ///
+        /// ```
+        /// let lock = magpie::sync::RwLock::with_max_readers((), 2);
+        /// let _a = lock.try_read().unwrap();
+        /// let _b = lock.try_read().unwrap();
+        /// assert!(lock.try_read().is_err());
+        /// ```
+        #[track_caller]
+        pub fn with_max_readers(value: T, max_readers: u32) -> RwLock<T> {
+            assert!(
+                max_readers >= 1 && max_readers <= MAX_READS,
+                "max_readers must be in 1..=(u32::MAX >> 3)"
+            );
+            RwLock {
+                max_readers,
+                permits: Permits::new(max_readers as usize),
+                data: UnsafeCell::new(value),
+            }
         }
     }
 
@@ -174,10 +165,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
         acquire_or_unreachable!(self.permits, 1);
-        RwLockReadGuard {
-            lock: self,
-            _marker: PhantomData,
-        }
+        RwLockReadGuard::new(&self.permits, self.data_ptr())
     }
 
     /// Waits for exclusive access.
@@ -191,10 +179,40 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
         acquire_or_unreachable!(self.permits, self.max_readers as usize);
-        RwLockWriteGuard {
-            lock: self,
-            _marker: PhantomData,
-        }
+        RwLockWriteGuard::new(&self.permits, self.data_ptr(), self.max_readers)
+    }
+
+    /// Waits for shared access from synchronous code, blocking the thread
+    /// (on its parker, not spinning). For threads outside the runtime and
+    /// `spawn_blocking` closures.
+    ///
+    /// # Panics
+    /// If called on a thread that drives a magpie runtime (a worker, or
+    /// inside `block_on`): blocking it could stall the task that holds the
+    /// lock.
+    ///
+    /// ```
+    /// let lock = magpie::sync::RwLock::new(1);
+    /// assert_eq!(*lock.blocking_read(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
+        crate::util::blocking::block_on("RwLock::blocking_read", self.read())
+    }
+
+    /// Waits for exclusive access from synchronous code, blocking like
+    /// [`blocking_read`](Self::blocking_read) (and panicking where it does).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let lock = Arc::new(magpie::sync::RwLock::new(0));
+    /// let l2 = lock.clone();
+    /// std::thread::spawn(move || *l2.blocking_write() += 1).join().unwrap();
+    /// assert_eq!(*lock.blocking_read(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
+        crate::util::blocking::block_on("RwLock::blocking_write", self.write())
     }
 
     /// Shared access if available right now.
@@ -206,10 +224,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         self.permits.try_acquire(1).map_err(|_| TryLockError(()))?;
-        Ok(RwLockReadGuard {
-            lock: self,
-            _marker: PhantomData,
-        })
+        Ok(RwLockReadGuard::new(&self.permits, self.data_ptr()))
     }
 
     /// Exclusive access if available right now.
@@ -223,10 +238,11 @@ impl<T: ?Sized> RwLock<T> {
         self.permits
             .try_acquire(self.max_readers as usize)
             .map_err(|_| TryLockError(()))?;
-        Ok(RwLockWriteGuard {
-            lock: self,
-            _marker: PhantomData,
-        })
+        Ok(RwLockWriteGuard::new(
+            &self.permits,
+            self.data_ptr(),
+            self.max_readers,
+        ))
     }
 
     /// Waits for shared access, holding the lock through the `Arc`.
@@ -300,7 +316,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
 }
 
 /// Deref (and DerefMut for writers), Debug and the permit-returning Drop
-/// are the same for all four guards.
+/// are the same for both owned guards.
 macro_rules! guard_impls {
     ($guard:ident $(<$lt:lifetime>)?, $permits:expr, mut: $mutable:tt) => {
         impl<$($lt,)? T: ?Sized> Deref for $guard<$($lt,)? T> {
@@ -346,7 +362,5 @@ fn all<T: ?Sized>(lock: &RwLock<T>) -> usize {
     lock.max_readers as usize
 }
 
-guard_impls!(RwLockReadGuard<'a>, one, mut: false);
-guard_impls!(RwLockWriteGuard<'a>, all, mut: true);
 guard_impls!(OwnedRwLockReadGuard, one, mut: false);
 guard_impls!(OwnedRwLockWriteGuard, all, mut: true);
