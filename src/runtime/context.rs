@@ -160,17 +160,12 @@ impl Drop for WorkerGuard {
 /// go through the runtime's queues, not this thread's worker. The guard
 /// restores both.
 pub(crate) fn leave_worker() -> LeaveGuard {
-    let saved = CONTEXT
-        .try_with(|ctx| {
-            (
-                ctx.worker.replace(std::ptr::null()),
-                ctx.entered.replace(false),
-            )
-        })
-        .unwrap_or((std::ptr::null(), false));
+    let worker = CONTEXT
+        .try_with(|ctx| ctx.worker.replace(std::ptr::null()))
+        .unwrap_or(std::ptr::null());
     LeaveGuard {
-        worker: saved.0,
-        entered: saved.1,
+        worker,
+        entered: blocking::replace_entered(false),
     }
 }
 
@@ -181,10 +176,8 @@ pub(crate) struct LeaveGuard {
 
 impl Drop for LeaveGuard {
     fn drop(&mut self) {
-        let _ = CONTEXT.try_with(|ctx| {
-            ctx.worker.set(self.worker);
-            ctx.entered.set(self.entered);
-        });
+        let _ = CONTEXT.try_with(|ctx| ctx.worker.set(self.worker));
+        blocking::replace_entered(self.entered);
     }
 }
 

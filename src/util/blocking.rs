@@ -92,6 +92,12 @@ impl Drop for EnteredGuard {
     }
 }
 
+/// Sets the flag to `entered`, returning what it was (for
+/// `block_in_place`, which leaves the runtime for a while and comes back).
+pub(crate) fn replace_entered(entered: bool) -> bool {
+    ENTERED.try_with(|e| e.replace(entered)).unwrap_or(false)
+}
+
 /// Whether this thread drives a runtime (a worker, or inside `block_on`):
 /// code here must not block waiting for other tasks.
 pub(crate) fn is_entered() -> bool {
