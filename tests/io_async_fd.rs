@@ -36,7 +36,7 @@ fn pipe() -> (std::io::PipeReader, std::io::PipeWriter) {
 async fn read_some(fd: &AsyncFd<std::io::PipeReader>, buf: &mut [u8]) -> usize {
     loop {
         let mut guard = fd.readable().await.unwrap();
-        if let Ok(result) = guard.try_io(|fd| (&*fd.get_ref()).read(buf)) {
+        if let Ok(result) = guard.try_io(|fd| fd.get_ref().read(buf)) {
             return result.unwrap();
         }
     }
@@ -49,10 +49,14 @@ async fn a_pipe_read_end_waits_for_the_writer_then_sees_end_of_stream_when_it_cl
     assert!(timeout(QUIET, reader.readable()).await.is_err());
     writer.write_all(b"through the pipe").unwrap();
     let mut buf = [0; 32];
-    let n = timeout(PATIENCE, read_some(&reader, &mut buf)).await.unwrap();
+    let n = timeout(PATIENCE, read_some(&reader, &mut buf))
+        .await
+        .unwrap();
     assert_eq!(&buf[..n], b"through the pipe");
     drop(writer);
-    let n = timeout(PATIENCE, read_some(&reader, &mut buf)).await.unwrap();
+    let n = timeout(PATIENCE, read_some(&reader, &mut buf))
+        .await
+        .unwrap();
     assert_eq!(n, 0);
 }
 
@@ -65,17 +69,22 @@ async fn a_guard_that_saw_would_block_is_cleared_and_the_next_wait_sleeps() {
     assert!(guard.ready().is_readable());
     let mut buf = [0; 8];
     assert_eq!(
-        guard.try_io(|fd| (&*fd.get_ref()).read(&mut buf)).unwrap().unwrap(),
+        guard
+            .try_io(|fd| fd.get_ref().read(&mut buf))
+            .unwrap()
+            .unwrap(),
         2
     );
     // Drained: the next read says WouldBlock, which clears the readiness.
-    assert!(guard
-        .try_io(|fd| (&*fd.get_ref()).read(&mut buf))
-        .is_err());
+    assert!(guard.try_io(|fd| fd.get_ref().read(&mut buf)).is_err());
     assert!(guard.ready().is_empty());
     assert!(timeout(QUIET, reader.readable()).await.is_err());
     writer.write_all(b"c").unwrap();
-    timeout(PATIENCE, reader.readable()).await.unwrap().unwrap().retain_ready();
+    timeout(PATIENCE, reader.readable())
+        .await
+        .unwrap()
+        .unwrap()
+        .retain_ready();
 }
 
 #[magpie::test]
@@ -91,7 +100,7 @@ async fn a_dropped_guard_keeps_the_readiness_and_clear_ready_forgets_it() {
     // the pipe again only on a new write.
     assert!(timeout(QUIET, reader.readable()).await.is_err());
     let err = reader
-        .try_io(Interest::READABLE, |r| (&*r).read(&mut [0; 1]))
+        .try_io(Interest::READABLE, |mut r| r.read(&mut [0; 1]))
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WouldBlock);
 }
@@ -155,7 +164,10 @@ async fn ready_mut_guards_give_the_object_mutably_and_into_inner_hands_it_back()
     let mut fd = AsyncFd::new(a).unwrap();
     {
         let mut guard = fd.writable_mut().await.unwrap();
-        let n = guard.try_io(|fd| fd.get_mut().write(b"hi")).unwrap().unwrap();
+        let n = guard
+            .try_io(|fd| fd.get_mut().write(b"hi"))
+            .unwrap()
+            .unwrap();
         assert_eq!(n, 2);
     }
     let mut buf = [0; 2];

@@ -83,7 +83,11 @@ async fn a_blocked_duplex_writer_fails_when_the_reader_drops() {
     let writer = magpie::spawn(async move { a.write_all(b"more than two").await });
     magpie::time::sleep(Duration::from_millis(20)).await;
     drop(b);
-    let err = timeout(PATIENCE, writer).await.unwrap().unwrap().unwrap_err();
+    let err = timeout(PATIENCE, writer)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BrokenPipe);
 }
 
@@ -141,9 +145,7 @@ fn empty_sink_and_repeat_behave_as_their_names_say() {
         repeat(9).read_exact(&mut four).await.unwrap();
         assert_eq!(four, [9; 4]);
         let mut limited = futures::io::AsyncReadExt::take(repeat(1), 300);
-        let n = magpie::io::copy(&mut limited, &mut sink())
-            .await
-            .unwrap();
+        let n = magpie::io::copy(&mut limited, &mut sink()).await.unwrap();
         assert_eq!(n, 300);
     });
 }

@@ -58,7 +58,10 @@ use crate::runtime::task::coop;
 ///
 /// [`close`]: crate::io::AsyncWriteExt::close
 pub fn duplex(max_buf_size: usize) -> (DuplexStream, DuplexStream) {
-    assert!(max_buf_size > 0, "duplex: the buffer size must be at least 1");
+    assert!(
+        max_buf_size > 0,
+        "duplex: the buffer size must be at least 1"
+    );
     let one = Arc::new(Mutex::new(Pipe::new(max_buf_size)));
     let two = Arc::new(Mutex::new(Pipe::new(max_buf_size)));
     (
@@ -125,37 +128,50 @@ impl Pipe {
         }
     }
 
-    fn poll_read(&mut self, cx: &Context<'_>, out: &mut [u8]) -> (Poll<usize>, Wake) {
+    fn poll_read(&mut self, cx: &Context<'_>, out: &mut [u8]) -> (Poll<usize>, AfterUnlock) {
         if out.is_empty() {
-            return (Poll::Ready(0), Wake::None);
+            return (Poll::Ready(0), AfterUnlock::Nothing);
         }
         if self.buf.is_empty() {
             if self.closed {
-                return (Poll::Ready(0), Wake::None);
+                return (Poll::Ready(0), AfterUnlock::Nothing);
             }
-            return (Poll::Pending, Wake::Drop(Self::park(&mut self.reader, cx)));
+            return (
+                Poll::Pending,
+                AfterUnlock::Drop(Self::park(&mut self.reader, cx)),
+            );
         }
         let n = out.len().min(self.buf.len());
         for (to, from) in out.iter_mut().zip(self.buf.drain(..n)) {
             *to = from;
         }
-        (Poll::Ready(n), Wake::Wake(self.writer.take()))
+        (Poll::Ready(n), AfterUnlock::Wake(self.writer.take()))
     }
 
-    fn poll_write(&mut self, cx: &Context<'_>, data: &[u8]) -> (Poll<io::Result<usize>>, Wake) {
+    fn poll_write(
+        &mut self,
+        cx: &Context<'_>,
+        data: &[u8],
+    ) -> (Poll<io::Result<usize>>, AfterUnlock) {
         if self.closed {
-            return (Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())), Wake::None);
+            return (
+                Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())),
+                AfterUnlock::Nothing,
+            );
         }
         if data.is_empty() {
-            return (Poll::Ready(Ok(0)), Wake::None);
+            return (Poll::Ready(Ok(0)), AfterUnlock::Nothing);
         }
         let room = self.max - self.buf.len();
         if room == 0 {
-            return (Poll::Pending, Wake::Drop(Self::park(&mut self.writer, cx)));
+            return (
+                Poll::Pending,
+                AfterUnlock::Drop(Self::park(&mut self.writer, cx)),
+            );
         }
         let n = room.min(data.len());
         self.buf.extend(&data[..n]);
-        (Poll::Ready(Ok(n)), Wake::Wake(self.reader.take()))
+        (Poll::Ready(Ok(n)), AfterUnlock::Wake(self.reader.take()))
     }
 
     /// Ends the pipe; returns both waiters to wake.
@@ -167,15 +183,15 @@ impl Pipe {
 
 /// What to do, after the lock, with a waker taken out of a pipe: wake it
 /// (the other side's waiter) or just drop it (ours, replaced).
-enum Wake {
-    None,
+enum AfterUnlock {
+    Nothing,
     Wake(Option<Waker>),
     Drop(#[allow(dead_code)] Option<Waker>),
 }
 
-impl Wake {
+impl AfterUnlock {
     fn run(self) {
-        if let Wake::Wake(Some(waker)) = self {
+        if let AfterUnlock::Wake(Some(waker)) = self {
             waker.wake();
         }
     }

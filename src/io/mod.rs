@@ -42,11 +42,11 @@ mod split;
 pub mod unix;
 mod write_ext;
 
+pub use crate::runtime::driver::io::{Interest, Ready};
 pub use buf_reader::BufReader;
 pub use buf_writer::BufWriter;
 pub use copy::copy;
 pub use copy_bidirectional::copy_bidirectional;
-pub use crate::runtime::driver::io::{Interest, Ready};
 pub use duplex::{duplex, DuplexStream};
 pub use empty::{empty, Empty};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};

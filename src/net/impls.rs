@@ -174,7 +174,7 @@ macro_rules! impl_readiness {
             #[doc = $setup]
             /// // Nothing has arrived, so this poll is pending.
             /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-            /// assert!(socket.$read_ready(&mut cx).is_pending());
+            #[doc = concat!("assert!(socket.", stringify!($read_ready), "(&mut cx).is_pending());")]
             /// # std::io::Result::Ok(())
             /// # }).unwrap();
             /// ```
@@ -192,7 +192,7 @@ macro_rules! impl_readiness {
             ///
             /// ```
             #[doc = $setup]
-            /// std::future::poll_fn(|cx| socket.$write_ready(cx)).await?;
+            #[doc = concat!("std::future::poll_fn(|cx| socket.", stringify!($write_ready), "(cx)).await?;")]
             /// # std::io::Result::Ok(())
             /// # }).unwrap();
             /// ```

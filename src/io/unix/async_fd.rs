@@ -232,9 +232,13 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// a.set_nonblocking(true)?;
     /// let mut fd = magpie::io::unix::AsyncFd::new(a)?;
     /// b.write_all(b"x")?;
-    /// let mut guard = std::future::poll_fn(|cx| fd.poll_read_ready_mut(cx)).await?;
+    /// fd.readable().await?.retain_ready(); // the driver has seen the byte
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// let std::task::Poll::Ready(guard) = fd.poll_read_ready_mut(&mut cx) else {
+    ///     unreachable!("the readiness was kept")
+    /// };
     /// let mut buf = [0; 1];
-    /// assert_eq!(guard.get_inner_mut().read(&mut buf)?, 1);
+    /// assert_eq!(guard?.get_inner_mut().read(&mut buf)?, 1);
     /// # std::io::Result::Ok(())
     /// # }).unwrap();
     /// ```
@@ -254,8 +258,12 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
     /// a.set_nonblocking(true)?;
     /// let mut fd = magpie::io::unix::AsyncFd::new(a)?;
-    /// let mut guard = std::future::poll_fn(|cx| fd.poll_write_ready_mut(cx)).await?;
-    /// assert_eq!(guard.get_inner_mut().write(b"x")?, 1);
+    /// fd.writable().await?.retain_ready();
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// let std::task::Poll::Ready(guard) = fd.poll_write_ready_mut(&mut cx) else {
+    ///     unreachable!("the readiness was kept")
+    /// };
+    /// assert_eq!(guard?.get_inner_mut().write(b"x")?, 1);
     /// # std::io::Result::Ok(())
     /// # }).unwrap();
     /// ```
@@ -267,7 +275,11 @@ impl<T: AsRawFd> AsyncFd<T> {
         Poll::Ready(Ok(AsyncFdReadyMutGuard::new(self, seen)))
     }
 
-    fn poll_direction(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<io::Result<Observed>> {
+    fn poll_direction(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<Observed>> {
         let event = ready!(self.io.poll_ready(cx, direction))?;
         Poll::Ready(Ok(Observed::of(direction, event)))
     }
@@ -397,7 +409,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// let fd = magpie::io::unix::AsyncFd::new(a)?;
     /// b.write_all(b"hey")?;
     /// let mut buf = [0; 8];
-    /// let n = fd.async_io(Interest::READABLE, |a| (&*a).read(&mut buf)).await?;
+    /// let n = fd.async_io(Interest::READABLE, |mut a| a.read(&mut buf)).await?;
     /// assert_eq!(&buf[..n], b"hey");
     /// # std::io::Result::Ok(())
     /// # }).unwrap();
@@ -407,9 +419,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         interest: Interest,
         mut f: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
-        self.io
-            .async_io_interest(interest, |fd| f(&fd.0))
-            .await
+        self.io.async_io_interest(interest, |fd| f(&fd.0)).await
     }
 
     /// Runs `f` once if a direction `interest` names looks ready
@@ -424,7 +434,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// a.set_nonblocking(true)?;
     /// let fd = magpie::io::unix::AsyncFd::new(a)?;
     /// let mut buf = [0; 8];
-    /// let err = fd.try_io(Interest::READABLE, |a| (&*a).read(&mut buf)).unwrap_err();
+    /// let err = fd.try_io(Interest::READABLE, |mut a| a.read(&mut buf)).unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
     /// # std::io::Result::Ok(())
     /// # }).unwrap();

@@ -7,7 +7,7 @@ mod split;
 mod stream;
 
 pub use listener::TcpListener;
-pub(crate) use socket::DEFAULT_BACKLOG;
 pub use socket::TcpSocket;
+pub(crate) use socket::DEFAULT_BACKLOG;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::TcpStream;

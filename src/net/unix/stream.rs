@@ -7,9 +7,9 @@ use std::path::Path;
 
 use std::time::Duration;
 
+use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::addr::runtime_shut_down;
 use crate::net::connect;
-use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::impls::{impl_fd_and_debug, impl_readiness, impl_stream_io};
 use crate::net::sys::{self, SockAddr};
 use crate::runtime::driver::io::{Direction, Handle, PollEvented};

@@ -32,15 +32,15 @@ mod model;
 
 #[cfg(not(loom))]
 pub(crate) use driver::{Driver, Handle};
+pub use interest::Interest;
 #[cfg(loom)]
 pub(crate) use model::{Driver, Handle};
 #[cfg(not(loom))]
 #[allow(unused_imports)]
 pub(crate) use poll_evented::PollEvented;
-pub use interest::Interest;
+pub use ready::Ready;
 #[allow(unused_imports)]
 pub(crate) use ready::{Direction, Observed, ReadyEvent};
-pub use ready::Ready;
 #[cfg(not(loom))]
 #[allow(unused_imports)]
 pub(crate) use source::{AsSource, BorrowedSource, OwnedSource};

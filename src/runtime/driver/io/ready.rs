@@ -295,7 +295,8 @@ impl Observed {
 
     /// The union of the bits seen.
     pub(crate) fn ready(&self) -> Ready {
-        self.events().fold(Ready::EMPTY, |all, event| all | event.ready)
+        self.events()
+            .fold(Ready::EMPTY, |all, event| all | event.ready)
     }
 
     /// Whether the driver shut down in any direction seen.
