@@ -262,11 +262,13 @@ impl ReadyEvent {
 /// direction that was ready. Clearing it after a `WouldBlock` clears each
 /// direction's event exactly as `clear_readiness` does for one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(loom, allow(dead_code))] // used by `PollEvented`, which loom builds lack
 pub(crate) struct Observed {
     pub(crate) read: Option<ReadyEvent>,
     pub(crate) write: Option<ReadyEvent>,
 }
 
+#[cfg_attr(loom, allow(dead_code))]
 impl Observed {
     /// What one direction saw.
     pub(crate) fn of(direction: Direction, event: ReadyEvent) -> Observed {
