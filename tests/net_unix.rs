@@ -162,3 +162,127 @@ fn a_unix_connect_after_the_runtime_shut_down_says_so() {
     );
     assert!(!text.contains("task"), "an internal task leaks: {text}");
 }
+
+#[magpie::test]
+async fn a_unix_socket_binds_listens_and_connects_with_a_chosen_backlog() {
+    let path = TempPath::new("socket-builder");
+    let socket = magpie::net::UnixSocket::new_stream().unwrap();
+    socket.bind(&path.0).unwrap();
+    let listener = socket.listen(8).unwrap();
+    let mut client = magpie::net::UnixSocket::new_stream()
+        .unwrap()
+        .connect(&path.0)
+        .await
+        .unwrap();
+    let (mut server, _) = listener.accept().await.unwrap();
+    client.write_all(b"built").await.unwrap();
+    let mut buf = [0; 5];
+    server.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf, b"built");
+}
+
+#[magpie::test]
+async fn a_unix_socket_of_the_wrong_kind_is_refused() {
+    let stream = magpie::net::UnixSocket::new_stream().unwrap();
+    assert_eq!(
+        stream.datagram().unwrap_err().kind(),
+        std::io::ErrorKind::InvalidInput
+    );
+    let datagram = magpie::net::UnixSocket::new_datagram().unwrap();
+    assert_eq!(
+        datagram.listen(1).unwrap_err().kind(),
+        std::io::ErrorKind::InvalidInput
+    );
+}
+
+#[magpie::test]
+async fn a_datagram_unix_socket_bound_to_a_path_receives() {
+    let path = TempPath::new("socket-dgram");
+    let socket = magpie::net::UnixSocket::new_datagram().unwrap();
+    socket.bind(&path.0).unwrap();
+    let server = socket.datagram().unwrap();
+    let client = UnixDatagram::unbound().unwrap();
+    client.send_to(b"dg", &path.0).await.unwrap();
+    let mut buf = [0; 4];
+    assert_eq!(server.recv(&mut buf).await.unwrap(), 2);
+    assert_eq!(
+        server.try_recv(&mut buf).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock
+    );
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[magpie::test]
+async fn a_linux_abstract_name_binds_and_connects_with_no_file() {
+    use std::os::linux::net::SocketAddrExt;
+    let name = format!("\0magpie-abstract-{}", std::process::id());
+    let listener = UnixListener::bind(&name).unwrap();
+    let bound = listener.local_addr().unwrap();
+    assert_eq!(bound.as_abstract_name(), Some(&name.as_bytes()[1..]));
+    assert!(!std::path::Path::new(&name[1..]).exists());
+    let mut client = UnixStream::connect(&name).await.unwrap();
+    let (mut server, _) = listener.accept().await.unwrap();
+    client.write_all(b"abs").await.unwrap();
+    let mut buf = [0; 3];
+    server.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf, b"abs");
+    // The name is in use while the listener lives.
+    assert_eq!(
+        UnixListener::bind(&name).unwrap_err().kind(),
+        std::io::ErrorKind::AddrInUse
+    );
+    let dgram_name = format!("\0magpie-abstract-dg-{}", std::process::id());
+    let dgram = UnixDatagram::bind(&dgram_name).unwrap();
+    assert!(dgram.local_addr().unwrap().as_abstract_name().is_some());
+}
+
+#[magpie::test(worker_threads = 2)]
+async fn unix_stream_halves_move_to_tasks_and_the_dropped_write_half_shuts_down() {
+    let (a, mut b) = UnixStream::pair().unwrap();
+    let (mut read, write) = a.into_split();
+    let reader = magpie::spawn(async move {
+        let mut buf = [0; 2];
+        read.read_exact(&mut buf).await.map(|_| buf)
+    });
+    b.write_all(b"hi").await.unwrap();
+    assert_eq!(&reader.await.unwrap().unwrap(), b"hi");
+    drop(write);
+    let mut rest = Vec::new();
+    assert_eq!(b.read_to_end(&mut rest).await.unwrap(), 0);
+}
+
+#[magpie::test]
+async fn unix_datagram_try_and_poll_operations_work_on_a_pair() {
+    let (a, b) = UnixDatagram::pair().unwrap();
+    let mut buf = [0; 8];
+    assert_eq!(
+        b.try_recv(&mut buf).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock
+    );
+    a.writable().await.unwrap();
+    assert_eq!(a.try_send(b"one").unwrap(), 3);
+    std::future::poll_fn(|cx| a.poll_send(cx, b"two"))
+        .await
+        .unwrap();
+    b.readable().await.unwrap();
+    assert_eq!(b.try_recv(&mut buf).unwrap(), 3);
+    let n = std::future::poll_fn(|cx| b.poll_recv(cx, &mut buf))
+        .await
+        .unwrap();
+    assert_eq!(&buf[..n], b"two");
+    let ready = b
+        .ready(magpie::io::Interest::READABLE | magpie::io::Interest::WRITABLE)
+        .await
+        .unwrap();
+    // Readable stays set until an operation says WouldBlock (a hint).
+    assert!(ready.is_writable() && ready.is_readable());
+    assert_eq!(
+        b.try_recv(&mut buf).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock
+    );
+    let ready = b
+        .ready(magpie::io::Interest::READABLE | magpie::io::Interest::WRITABLE)
+        .await
+        .unwrap();
+    assert!(ready.is_writable() && !ready.is_readable());
+}

@@ -26,17 +26,13 @@ where
     R: AsyncRead + Unpin + ?Sized,
     W: AsyncWrite + Unpin + ?Sized,
 {
-    let mut state = CopyBuffer {
-        buf: vec![0; BUFFER].into_boxed_slice(),
-        pos: 0,
-        cap: 0,
-        read_done: false,
-        copied: 0,
-    };
+    let mut state = CopyBuffer::new();
     poll_fn(|cx| state.poll_copy(cx, &mut *reader, &mut *writer)).await
 }
 
-struct CopyBuffer {
+/// One direction of a copy: the buffer and how far it got. Shared with
+/// `copy_bidirectional`, which runs two of them.
+pub(super) struct CopyBuffer {
     buf: Box<[u8]>,
     /// Bytes `pos..cap` were read but not yet written.
     pos: usize,
@@ -46,7 +42,19 @@ struct CopyBuffer {
 }
 
 impl CopyBuffer {
-    fn poll_copy<R, W>(
+    pub(super) fn new() -> CopyBuffer {
+        CopyBuffer {
+            buf: vec![0; BUFFER].into_boxed_slice(),
+            pos: 0,
+            cap: 0,
+            read_done: false,
+            copied: 0,
+        }
+    }
+
+    /// Copies until `reader` is at end of stream and everything is written
+    /// and flushed; returns the bytes copied.
+    pub(super) fn poll_copy<R, W>(
         &mut self,
         cx: &mut Context<'_>,
         reader: &mut R,

@@ -9,7 +9,11 @@
 //! * [`AsyncReadExt`]: `read`, `read_exact`, `read_to_end`, `read_to_string`
 //! * [`AsyncWriteExt`]: `write`, `write_all`, `flush`, `close`
 //! * [`AsyncBufReadExt`]: `read_line`, `lines`
-//! * [`copy`], [`BufReader`], [`BufWriter`], [`split`]
+//! * [`copy`], [`copy_bidirectional`], [`BufReader`], [`BufWriter`], [`split`]
+//! * in-memory streams: [`duplex`] (a bounded pipe pair, for tests),
+//!   [`empty`], [`sink`], [`repeat`]
+//! * readiness: [`Interest`] and [`Ready`], used by the sockets' `ready`
+//!   methods and, on Unix, by [`unix::AsyncFd`] for any file descriptor
 //!
 //! ```
 //! use magpie::io::{AsyncReadExt, AsyncWriteExt, BufReader, AsyncBufReadExt};
@@ -26,17 +30,30 @@
 mod buf_reader;
 mod buf_writer;
 mod copy;
+mod copy_bidirectional;
+mod duplex;
+mod empty;
 mod lines;
 mod read_ext;
+mod repeat;
+mod sink;
 mod split;
+#[cfg(all(unix, not(loom)))]
+pub mod unix;
 mod write_ext;
 
+pub use crate::runtime::driver::io::{Interest, Ready};
 pub use buf_reader::BufReader;
 pub use buf_writer::BufWriter;
 pub use copy::copy;
+pub use copy_bidirectional::copy_bidirectional;
+pub use duplex::{duplex, DuplexStream};
+pub use empty::{empty, Empty};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
 pub use lines::{AsyncBufReadExt, Lines, ReadLine};
 pub use read_ext::{AsyncReadExt, Read, ReadExact, ReadToEnd, ReadToString};
+pub use repeat::{repeat, Repeat};
+pub use sink::{sink, Sink};
 pub use split::{split, ReadHalf, ReuniteError, WriteHalf};
 pub use std::io::{Error, ErrorKind, Result};
 pub use write_ext::{AsyncWriteExt, Close, Flush, Write, WriteAll};

@@ -37,6 +37,19 @@ where
     S: AsSource + From<OwnedSource>,
 {
     let connected = sys::start_connect(socket.source(), addr)?;
+    finish(socket, connected, handle).await
+}
+
+/// The rest of [`connect`] once `start_connect` said `connected` (done) or
+/// not (under way): registers `socket` and waits for the outcome.
+pub(crate) async fn finish<S>(
+    socket: OwnedSource,
+    connected: bool,
+    handle: Handle,
+) -> io::Result<PollEvented<S>>
+where
+    S: AsSource + From<OwnedSource>,
+{
     let io = PollEvented::new_with_handle(S::from(socket), handle)?;
     if !connected {
         poll_fn(|cx| {

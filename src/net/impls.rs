@@ -135,3 +135,100 @@ macro_rules! impl_stream_io {
     };
 }
 pub(crate) use impl_stream_io;
+
+/// The readiness methods every socket type shares, for a type with a field
+/// `io: PollEvented<S>`: `ready`, the two `poll_*_ready` (named as tokio
+/// names them for the type: `poll_read_ready`/`poll_write_ready` for
+/// streams, `poll_recv_ready`/`poll_send_ready` for datagram sockets) and
+/// `try_io`. `$setup` is the first lines of each doc example: they start a
+/// runtime and bind `socket`, a connected socket of the type.
+macro_rules! impl_readiness {
+    ($ty:ident, $read_ready:ident, $write_ready:ident, $setup:literal) => {
+        impl $ty {
+            /// Waits until any direction `interest` names is ready and says
+            /// which ([`Ready`](crate::io::Ready)). Any number of tasks may
+            /// wait at once; each is woken. Readiness is a hint: the
+            /// operation after it may still say `WouldBlock`.
+            ///
+            /// ```
+            #[doc = $setup]
+            /// use magpie::io::Interest;
+            /// let ready = socket.ready(Interest::READABLE | Interest::WRITABLE).await?;
+            /// assert!(ready.is_writable());
+            /// # std::io::Result::Ok(())
+            /// # }).unwrap();
+            /// ```
+            pub async fn ready(
+                &self,
+                interest: $crate::io::Interest,
+            ) -> std::io::Result<$crate::io::Ready> {
+                Ok(self.io.ready(interest).await?.ready())
+            }
+
+            /// Polls for read readiness. Only the task that polled last is
+            /// woken (the `poll_*` methods keep one waker per direction, and
+            /// reading through the `AsyncRead` impl uses the same one); the
+            /// `async` methods may be awaited by any number of tasks.
+            ///
+            /// ```
+            #[doc = $setup]
+            /// // Nothing has arrived, so this poll is pending.
+            /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            #[doc = concat!("assert!(socket.", stringify!($read_ready), "(&mut cx).is_pending());")]
+            /// # std::io::Result::Ok(())
+            /// # }).unwrap();
+            /// ```
+            pub fn $read_ready(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.io
+                    .poll_ready(cx, $crate::runtime::driver::io::Direction::Read)
+                    .map(|ready| ready.map(drop))
+            }
+
+            /// Polls for write readiness; see the read side's note on who
+            /// is woken.
+            ///
+            /// ```
+            #[doc = $setup]
+            #[doc = concat!("std::future::poll_fn(|cx| socket.", stringify!($write_ready), "(cx)).await?;")]
+            /// # std::io::Result::Ok(())
+            /// # }).unwrap();
+            /// ```
+            pub fn $write_ready(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.io
+                    .poll_ready(cx, $crate::runtime::driver::io::Direction::Write)
+                    .map(|ready| ready.map(drop))
+            }
+
+            /// Runs `f` once if a direction `interest` names looks ready,
+            /// and `WouldBlock` without calling it otherwise. If `f` says
+            /// `WouldBlock`, the readiness seen is cleared, so the next
+            /// wait sleeps until the driver reports the socket again. For
+            /// calls magpie does not wrap (a `recvmsg` with flags, say), on
+            /// the socket's raw handle.
+            ///
+            /// ```
+            #[doc = $setup]
+            /// use magpie::io::Interest;
+            /// socket.writable().await?;
+            /// let ran = socket.try_io(Interest::WRITABLE, || Ok("the call"))?;
+            /// assert_eq!(ran, "the call");
+            /// # std::io::Result::Ok(())
+            /// # }).unwrap();
+            /// ```
+            pub fn try_io<R>(
+                &self,
+                interest: $crate::io::Interest,
+                f: impl FnOnce() -> std::io::Result<R>,
+            ) -> std::io::Result<R> {
+                self.io.try_io_interest(interest, |_| f())
+            }
+        }
+    };
+}
+pub(crate) use impl_readiness;

@@ -5,7 +5,7 @@ use std::net::{self, SocketAddr};
 use std::task::{Context, Poll};
 
 use crate::net::addr::{each_addr, resolve, ToSocketAddrs};
-use crate::net::impls::{impl_fd_and_debug, impl_try_from_std};
+use crate::net::impls::{impl_fd_and_debug, impl_readiness, impl_try_from_std};
 use crate::net::sys;
 use crate::runtime::driver::io::{Direction, PollEvented};
 
@@ -209,6 +209,261 @@ impl UdpSocket {
             .await
     }
 
+    /// Waits until a datagram may be waiting. Any number of tasks may wait
+    /// at once; the wake can be spurious ([`try_recv_from`](Self::try_recv_from)
+    /// may still say `WouldBlock`).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.send_to(b"x", socket.local_addr()?).await?;
+    /// socket.readable().await?;
+    /// let mut buf = [0; 4];
+    /// assert_eq!(socket.try_recv_from(&mut buf)?.0, 1);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readiness(Direction::Read).await.map(drop)
+    }
+
+    /// Waits until the socket may take a datagram.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.writable().await?;
+    /// socket.try_send_to(b"x", socket.local_addr()?)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.readiness(Direction::Write).await.map(drop)
+    }
+
+    /// Sends to the connected peer without waiting: `WouldBlock` if the
+    /// socket is not (yet known to be) writable.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.connect(socket.local_addr()?).await?;
+    /// socket.writable().await?;
+    /// assert_eq!(socket.try_send(b"now")?, 3);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::Write, |socket| socket.send(buf))
+    }
+
+    /// Sends to `target` without waiting; see [`try_send`](Self::try_send).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.writable().await?;
+    /// assert_eq!(socket.try_send_to(b"now", socket.local_addr()?)?, 3);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Write, |socket| socket.send_to(buf, target))
+    }
+
+    /// Receives from the connected peer without waiting: `WouldBlock` if
+    /// no datagram is waiting.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.connect(socket.local_addr()?).await?;
+    /// let mut buf = [0; 4];
+    /// let err = socket.try_recv(&mut buf).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Read, |socket| sys::recv(socket, buf))
+    }
+
+    /// Receives a datagram and its sender without waiting; see
+    /// [`try_recv`](Self::try_recv).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// let mut buf = [0; 4];
+    /// let err = socket.try_recv_from(&mut buf).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .try_io(Direction::Read, |socket| sys::recv_from(socket, buf))
+    }
+
+    /// Polls to send `buf` as one datagram to `target`. Only the task that
+    /// polled last is woken; [`send_to`](Self::send_to) may be awaited by
+    /// any number of tasks.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// let me = socket.local_addr()?;
+    /// std::future::poll_fn(|cx| socket.poll_send_to(cx, b"x", me)).await?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Write, |socket| socket.send_to(buf, target))
+    }
+
+    /// Polls to receive one datagram and its sender; see
+    /// [`poll_send_to`](Self::poll_send_to) on who is woken.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.send_to(b"xy", socket.local_addr()?).await?;
+    /// let mut buf = [0; 4];
+    /// let (n, from) = std::future::poll_fn(|cx| socket.poll_recv_from(cx, &mut buf)).await?;
+    /// assert_eq!((n, from), (2, socket.local_addr()?));
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.io
+            .poll_io(cx, Direction::Read, |socket| sys::recv_from(socket, buf))
+    }
+
+    /// Reads the next datagram and its sender without taking it off the
+    /// queue: the next receive gets it again.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.send_to(b"again", socket.local_addr()?).await?;
+    /// let mut buf = [0; 8];
+    /// let (n, _) = socket.peek_from(&mut buf).await?;
+    /// let (m, _) = socket.recv_from(&mut buf).await?;
+    /// assert_eq!((n, m), (5, 5));
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .async_io(Direction::Read, |socket| sys::peek_from(socket, buf))
+            .await
+    }
+
+    /// Polls to peek at the next datagram; see [`peek_from`](Self::peek_from)
+    /// and, on who is woken, [`poll_send_to`](Self::poll_send_to).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.send_to(b"p", socket.local_addr()?).await?;
+    /// let mut buf = [0; 4];
+    /// let (n, _) = std::future::poll_fn(|cx| socket.poll_peek_from(cx, &mut buf)).await?;
+    /// assert_eq!(n, 1);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_peek_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.io
+            .poll_io(cx, Direction::Read, |socket| sys::peek_from(socket, buf))
+    }
+
+    /// Peeks at the next datagram without waiting: `WouldBlock` if none
+    /// is waiting.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// let mut buf = [0; 4];
+    /// let err = socket.try_peek_from(&mut buf).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .try_io(Direction::Read, |socket| sys::peek_from(socket, buf))
+    }
+
+    /// Sets the IP time-to-live of outgoing datagrams (`IP_TTL`).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.set_ttl(7)?;
+    /// assert_eq!(socket.ttl()?, 7);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// The IP time-to-live; see [`set_ttl`](Self::set_ttl).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// assert!(socket.ttl()? > 0);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
+    }
+
+    /// Allows sending to a broadcast address (`SO_BROADCAST`).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// socket.set_broadcast(true)?;
+    /// assert!(socket.broadcast()?);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
+        self.io.get_ref().set_broadcast(on)
+    }
+
+    /// Whether `SO_BROADCAST` is set; see [`set_broadcast`](Self::set_broadcast).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// assert!(!socket.broadcast()?);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn broadcast(&self) -> io::Result<bool> {
+        self.io.get_ref().broadcast()
+    }
+
     /// The local address.
     ///
     /// ```
@@ -236,5 +491,12 @@ impl UdpSocket {
     }
 }
 
+impl_readiness!(
+    UdpSocket,
+    poll_recv_ready,
+    poll_send_ready,
+    "# magpie::Runtime::new().unwrap().block_on(async {
+let socket = magpie::net::UdpSocket::bind(\"127.0.0.1:0\").await?;"
+);
 impl_try_from_std!(UdpSocket, net::UdpSocket);
 impl_fd_and_debug!(UdpSocket);

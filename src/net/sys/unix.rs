@@ -83,19 +83,24 @@ impl SockAddr {
     }
 
     /// A Unix-domain path, with std's rules: no NUL byte, and shorter than
-    /// `sun_path` (so that the terminating NUL fits).
+    /// `sun_path` (so that the terminating NUL fits). On Linux and Android
+    /// a path that starts with a NUL byte is an abstract name instead: the
+    /// bytes after it name a socket in no filesystem, and may hold NULs.
     pub(crate) fn from_path(path: &Path) -> io::Result<SockAddr> {
         // SAFETY: plain integers and a byte array; all zeroes is valid.
         let mut sun: libc::sockaddr_un = unsafe { mem::zeroed() };
         sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
         let bytes = path.as_os_str().as_bytes();
-        if bytes.contains(&0) {
+        let abstract_name = is_abstract(bytes);
+        if !abstract_name && bytes.contains(&0) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "paths must not contain interior null bytes",
             ));
         }
-        if bytes.len() >= sun.sun_path.len() {
+        // A path needs room for its terminating NUL; an abstract name has none.
+        let room = sun.sun_path.len() - usize::from(!abstract_name);
+        if bytes.len() > room {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "path must be shorter than SUN_LEN",
@@ -105,7 +110,7 @@ impl SockAddr {
             *to = from as libc::c_char;
         }
         let mut len = mem::offset_of!(libc::sockaddr_un, sun_path) + bytes.len();
-        if !bytes.is_empty() {
+        if !bytes.is_empty() && !abstract_name {
             len += 1; // the terminating NUL
         }
         Ok(SockAddr::with(sun, len))
@@ -144,6 +149,12 @@ impl SockAddr {
     }
 }
 
+/// Whether `path` (a Unix-domain socket path's bytes) is a Linux abstract
+/// name: one that starts with a NUL byte. Never on other systems.
+pub(crate) fn is_abstract(path: &[u8]) -> bool {
+    cfg!(any(target_os = "linux", target_os = "android")) && path.first() == Some(&0)
+}
+
 /// `-1` into the OS error, anything else through.
 fn cvt(result: c_int) -> io::Result<c_int> {
     if result == -1 {
@@ -155,22 +166,32 @@ fn cvt(result: c_int) -> io::Result<c_int> {
 
 /// A new stream socket of `family` (`AF_INET`, `AF_INET6`, `AF_UNIX`),
 /// non-blocking and close-on-exec.
-#[cfg(any(target_os = "android", target_os = "linux"))]
 pub(crate) fn stream_socket(family: c_int) -> io::Result<OwnedFd> {
-    let ty = libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
+    new_socket(family, libc::SOCK_STREAM)
+}
+
+/// A new datagram socket of `family`, non-blocking and close-on-exec.
+pub(crate) fn datagram_socket(family: c_int) -> io::Result<OwnedFd> {
+    new_socket(family, libc::SOCK_DGRAM)
+}
+
+/// A new socket of `family` and type `ty`, non-blocking and close-on-exec.
+#[cfg(any(target_os = "android", target_os = "linux"))]
+fn new_socket(family: c_int, ty: c_int) -> io::Result<OwnedFd> {
+    let ty = ty | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
     // SAFETY: socket(2) takes no pointers.
     let fd = cvt(unsafe { libc::socket(family, ty, 0) })?;
     // SAFETY: a descriptor socket(2) just returned belongs to nobody else.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
-/// A new stream socket of `family`, non-blocking and close-on-exec (set
-/// one by one: not every system's `socket(2)` takes flags for them), and
-/// on Apple systems with `SO_NOSIGPIPE`, as std's sockets have.
+/// A new socket of `family` and type `ty`, non-blocking and close-on-exec
+/// (set one by one: not every system's `socket(2)` takes flags for them),
+/// and on Apple systems with `SO_NOSIGPIPE`, as std's sockets have.
 #[cfg(not(any(target_os = "android", target_os = "linux")))]
-pub(crate) fn stream_socket(family: c_int) -> io::Result<OwnedFd> {
+fn new_socket(family: c_int, ty: c_int) -> io::Result<OwnedFd> {
     // SAFETY: socket(2) takes no pointers.
-    let fd = cvt(unsafe { libc::socket(family, libc::SOCK_STREAM, 0) })?;
+    let fd = cvt(unsafe { libc::socket(family, ty, 0) })?;
     // SAFETY: a descriptor socket(2) just returned belongs to nobody else.
     let fd = unsafe { OwnedFd::from_raw_fd(fd) };
     let raw = fd.as_raw_fd();
@@ -333,6 +354,15 @@ pub(crate) fn recv_from(
     buf: &mut [u8],
 ) -> io::Result<(usize, SocketAddr)> {
     socket.recv_from(buf)
+}
+
+/// Reads the next datagram and its sender without taking it off the
+/// queue; truncated as [`recv_from`].
+pub(crate) fn peek_from(
+    socket: &std::net::UdpSocket,
+    buf: &mut [u8],
+) -> io::Result<(usize, SocketAddr)> {
+    socket.peek_from(buf)
 }
 
 /// Receives one datagram from the connected peer; truncated as

@@ -290,6 +290,24 @@ pub(crate) fn recv_from(
     socket: &std::net::UdpSocket,
     buf: &mut [u8],
 ) -> io::Result<(usize, SocketAddr)> {
+    recv_from_with(socket, buf, 0)
+}
+
+/// Reads the next datagram and its sender without taking it off the
+/// queue; truncated as [`recv_from`].
+pub(crate) fn peek_from(
+    socket: &std::net::UdpSocket,
+    buf: &mut [u8],
+) -> io::Result<(usize, SocketAddr)> {
+    recv_from_with(socket, buf, ws::MSG_PEEK)
+}
+
+/// `recvfrom` with `flags` (0 or `MSG_PEEK`), keeping a truncated datagram.
+fn recv_from_with(
+    socket: &std::net::UdpSocket,
+    buf: &mut [u8],
+    flags: ws::SEND_RECV_FLAGS,
+) -> io::Result<(usize, SocketAddr)> {
     let mut from = SockAddr::empty();
     let len = c_int::try_from(buf.len()).unwrap_or(c_int::MAX);
     // SAFETY: `buf` is writable for `len` bytes (`len <= buf.len()`) and
@@ -299,7 +317,7 @@ pub(crate) fn recv_from(
             socket.as_raw_socket() as ws::SOCKET,
             buf.as_mut_ptr(),
             len,
-            0,
+            flags,
             from.as_mut_ptr(),
             &mut from.len,
         )

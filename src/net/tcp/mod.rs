@@ -8,5 +8,6 @@ mod stream;
 
 pub use listener::TcpListener;
 pub use socket::TcpSocket;
+pub(crate) use socket::DEFAULT_BACKLOG;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::TcpStream;

@@ -1,12 +1,16 @@
 //! `TcpStream`: a connected TCP socket.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{self, Shutdown, SocketAddr};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use super::TcpSocket;
 use crate::net::addr::{each_addr, ToSocketAddrs};
-use crate::net::impls::{impl_fd_and_debug, impl_stream_io, impl_try_from_std};
+use crate::net::impls::{impl_fd_and_debug, impl_readiness, impl_stream_io, impl_try_from_std};
+use crate::net::sys;
+use crate::runtime::driver::io::AsSource;
 use crate::runtime::driver::io::{Direction, Handle, PollEvented};
 
 /// A TCP connection. Implements [`AsyncRead`] and [`AsyncWrite`] (also on
@@ -256,6 +260,135 @@ impl TcpStream {
             .try_io(Direction::Write, |mut stream| stream.write(buf))
     }
 
+    /// Reads into several buffers without waiting (`readv`):
+    /// `WouldBlock` if no data is ready.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # use magpie::io::AsyncWriteExt;
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let mut client = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"headbody").await?;
+    /// let (mut head, mut body) = ([0; 4], [0; 4]);
+    /// let n = loop {
+    ///     server.readable().await?;
+    ///     let mut bufs = [std::io::IoSliceMut::new(&mut head), std::io::IoSliceMut::new(&mut body)];
+    ///     match server.try_read_vectored(&mut bufs) {
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         result => break result?,
+    ///     }
+    /// };
+    /// assert_eq!(n, 8);
+    /// assert_eq!((&head, &body), (b"head", b"body"));
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Read, |mut stream| stream.read_vectored(bufs))
+    }
+
+    /// Writes from several buffers without waiting (`writev`):
+    /// `WouldBlock` if the socket buffer is full.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.writable().await?;
+    /// let bufs = [std::io::IoSlice::new(b"head"), std::io::IoSlice::new(b"body")];
+    /// assert_eq!(stream.try_write_vectored(&bufs)?, 8);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Write, |mut stream| stream.write_vectored(bufs))
+    }
+
+    /// Polls to read bytes without removing them from the socket's queue.
+    /// Only the task that polled last is woken; see
+    /// [`poll_read_ready`](Self::poll_read_ready).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # use magpie::io::AsyncWriteExt;
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let mut client = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"p").await?;
+    /// let mut buf = [0; 1];
+    /// let n = std::future::poll_fn(|cx| server.poll_peek(cx, &mut buf)).await?;
+    /// assert_eq!(&buf[..n], b"p");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Read, |stream| stream.peek(buf))
+    }
+
+    /// Sets the IP time-to-live of outgoing packets (`IP_TTL`).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.set_ttl(42)?;
+    /// assert_eq!(stream.ttl()?, 42);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// The IP time-to-live; see [`set_ttl`](Self::set_ttl).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// assert!(stream.ttl()? > 0);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
+    }
+
+    /// Sets `SO_LINGER`, as [`TcpSocket::set_linger`](super::TcpSocket::set_linger):
+    /// `Some(ZERO)` makes dropping the stream reset the connection.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// stream.set_linger(Some(Duration::ZERO))?;
+    /// assert_eq!(stream.linger()?, Some(Duration::ZERO));
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        sys::set_linger(self.io.get_ref().source(), linger)
+    }
+
+    /// The `SO_LINGER` setting; see [`set_linger`](Self::set_linger).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// assert_eq!(stream.linger()?, None);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        sys::linger(self.io.get_ref().source())
+    }
+
     /// Reads bytes without removing them from the socket's queue.
     ///
     /// ```
@@ -311,5 +444,13 @@ impl TcpStream {
 }
 
 impl_stream_io!(TcpStream);
+impl_readiness!(
+    TcpStream,
+    poll_read_ready,
+    poll_write_ready,
+    "# magpie::Runtime::new().unwrap().block_on(async {
+# let listener = magpie::net::TcpListener::bind(\"127.0.0.1:0\").await?;
+let socket = magpie::net::TcpStream::connect(listener.local_addr()?).await?;"
+);
 impl_try_from_std!(TcpStream, net::TcpStream);
 impl_fd_and_debug!(TcpStream);

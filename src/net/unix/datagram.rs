@@ -4,7 +4,11 @@ use std::io;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 
-use crate::net::impls::impl_fd_and_debug;
+use std::os::unix::ffi::OsStrExt;
+use std::task::{Context, Poll};
+
+use crate::net::impls::{impl_fd_and_debug, impl_readiness};
+use crate::net::sys;
 use crate::runtime::driver::io::{Direction, PollEvented};
 
 /// A Unix-domain datagram socket.
@@ -23,7 +27,9 @@ pub struct UnixDatagram {
 }
 
 impl UnixDatagram {
-    /// Binds to the filesystem path `path`.
+    /// Binds to the filesystem path `path`, or on Linux and Android to the
+    /// abstract name after a leading NUL byte (see
+    /// [`UnixSocket`](super::UnixSocket)).
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {
@@ -36,6 +42,13 @@ impl UnixDatagram {
     /// # }).unwrap();
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
+        let path = path.as_ref();
+        if sys::is_abstract(path.as_os_str().as_bytes()) {
+            // std refuses NUL bytes in a path; bind the name ourselves.
+            let socket = super::UnixSocket::new_datagram()?;
+            socket.bind(path)?;
+            return socket.datagram();
+        }
         UnixDatagram::from_std(net::UnixDatagram::bind(path)?)
     }
 
@@ -189,6 +202,187 @@ impl UnixDatagram {
             .await
     }
 
+    /// Waits until a datagram may be waiting (any number of tasks may
+    /// wait at once).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = magpie::net::UnixDatagram::pair()?;
+    /// a.send(b"x").await?;
+    /// b.readable().await?;
+    /// assert_eq!(b.try_recv(&mut [0; 4])?, 1);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readiness(Direction::Read).await.map(drop)
+    }
+
+    /// Waits until the socket may take a datagram.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixDatagram::pair()?;
+    /// a.writable().await?;
+    /// assert_eq!(a.try_send(b"x")?, 1);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.readiness(Direction::Write).await.map(drop)
+    }
+
+    /// Sends to the connected peer without waiting: `WouldBlock` if the
+    /// socket is not (yet known to be) writable or the peer's queue is full.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixDatagram::pair()?;
+    /// a.writable().await?;
+    /// assert_eq!(a.try_send(b"now")?, 3);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::Write, |socket| socket.send(buf))
+    }
+
+    /// Sends to the socket at `path` without waiting; see
+    /// [`try_send`](Self::try_send).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let path = std::env::temp_dir().join(format!("magpie-doc-dgts-{}", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let server = magpie::net::UnixDatagram::bind(&path)?;
+    /// let client = magpie::net::UnixDatagram::unbound()?;
+    /// client.writable().await?;
+    /// assert_eq!(client.try_send_to(b"hi", &path)?, 2);
+    /// # drop(server);
+    /// # std::fs::remove_file(&path)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
+        let path = path.as_ref();
+        self.io
+            .try_io(Direction::Write, |socket| socket.send_to(buf, path))
+    }
+
+    /// Receives from the connected peer without waiting: `WouldBlock` if
+    /// no datagram is waiting.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixDatagram::pair()?;
+    /// let err = a.try_recv(&mut [0; 4]).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::Read, |socket| socket.recv(buf))
+    }
+
+    /// Receives a datagram and its sender's address without waiting; see
+    /// [`try_recv`](Self::try_recv).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = magpie::net::UnixDatagram::pair()?;
+    /// a.send(b"z").await?;
+    /// b.readable().await?;
+    /// let (n, _from) = b.try_recv_from(&mut [0; 4])?;
+    /// assert_eq!(n, 1);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .try_io(Direction::Read, |socket| socket.recv_from(buf))
+    }
+
+    /// Polls to send one datagram to the connected peer. Only the task that
+    /// polled last is woken; [`send`](Self::send) may be awaited by any
+    /// number of tasks.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixDatagram::pair()?;
+    /// std::future::poll_fn(|cx| a.poll_send(cx, b"x")).await?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Write, |socket| socket.send(buf))
+    }
+
+    /// Polls to receive one datagram from the connected peer; see
+    /// [`poll_send`](Self::poll_send) on who is woken.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = magpie::net::UnixDatagram::pair()?;
+    /// a.send(b"xy").await?;
+    /// let mut buf = [0; 4];
+    /// assert_eq!(std::future::poll_fn(|cx| b.poll_recv(cx, &mut buf)).await?, 2);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Read, |socket| socket.recv(buf))
+    }
+
+    /// Polls to send one datagram to the socket at `path`; see
+    /// [`poll_send`](Self::poll_send) on who is woken.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let path = std::env::temp_dir().join(format!("magpie-doc-dgps-{}", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let server = magpie::net::UnixDatagram::bind(&path)?;
+    /// let client = magpie::net::UnixDatagram::unbound()?;
+    /// std::future::poll_fn(|cx| client.poll_send_to(cx, b"hi", &path)).await?;
+    /// # drop(server);
+    /// # std::fs::remove_file(&path)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        path: impl AsRef<Path>,
+    ) -> Poll<io::Result<usize>> {
+        let path = path.as_ref();
+        self.io
+            .poll_io(cx, Direction::Write, |socket| socket.send_to(buf, path))
+    }
+
+    /// Polls to receive one datagram and its sender's address; see
+    /// [`poll_send`](Self::poll_send) on who is woken.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = magpie::net::UnixDatagram::pair()?;
+    /// a.send(b"q").await?;
+    /// let mut buf = [0; 4];
+    /// let (n, _) = std::future::poll_fn(|cx| b.poll_recv_from(cx, &mut buf)).await?;
+    /// assert_eq!(n, 1);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.io
+            .poll_io(cx, Direction::Read, |socket| socket.recv_from(buf))
+    }
+
     /// The local address.
     ///
     /// ```
@@ -216,4 +410,11 @@ impl UnixDatagram {
     }
 }
 
+impl_readiness!(
+    UnixDatagram,
+    poll_recv_ready,
+    poll_send_ready,
+    "# magpie::Runtime::new().unwrap().block_on(async {
+let (socket, _peer) = magpie::net::UnixDatagram::pair()?;"
+);
 impl_fd_and_debug!(UnixDatagram);

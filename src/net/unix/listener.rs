@@ -5,8 +5,11 @@ use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 use std::task::{Context, Poll};
 
-use super::UnixStream;
+use super::{UnixSocket, UnixStream};
+use std::os::unix::ffi::OsStrExt;
+
 use crate::net::impls::impl_fd_and_debug;
+use crate::net::sys;
 use crate::runtime::driver::io::{Direction, PollEvented};
 
 /// A Unix-domain socket listening for stream connections.
@@ -30,7 +33,9 @@ pub struct UnixListener {
 
 impl UnixListener {
     /// Binds to the filesystem path `path` and listens (`AddrInUse` if the
-    /// path exists).
+    /// path exists). On Linux and Android a path that starts with a NUL
+    /// byte is an abstract name (no file; see [`UnixSocket`]), listened on
+    /// with the same backlog as [`TcpListener::bind`](crate::net::TcpListener::bind).
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {
@@ -43,6 +48,13 @@ impl UnixListener {
     /// # }).unwrap();
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
+        let path = path.as_ref();
+        if sys::is_abstract(path.as_os_str().as_bytes()) {
+            // std refuses NUL bytes in a path; bind the name ourselves.
+            let socket = UnixSocket::new_stream()?;
+            socket.bind(path)?;
+            return socket.listen(crate::net::tcp::DEFAULT_BACKLOG);
+        }
         UnixListener::from_std(net::UnixListener::bind(path)?)
     }
 

@@ -1,15 +1,16 @@
 //! `UnixStream`: a connected Unix-domain stream socket.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::Shutdown;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 
 use std::time::Duration;
 
+use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::addr::runtime_shut_down;
 use crate::net::connect;
-use crate::net::impls::{impl_fd_and_debug, impl_stream_io};
+use crate::net::impls::{impl_fd_and_debug, impl_readiness, impl_stream_io};
 use crate::net::sys::{self, SockAddr};
 use crate::runtime::driver::io::{Direction, Handle, PollEvented};
 
@@ -79,6 +80,11 @@ impl UnixStream {
             crate::time::sleep(pause).await;
             pause = (pause * 2).min(MAX_CONNECT_PAUSE);
         }
+    }
+
+    /// A stream around a socket already registered (and connected).
+    pub(crate) fn from_registered(io: PollEvented<net::UnixStream>) -> UnixStream {
+        UnixStream { io }
     }
 
     /// A connected pair of streams.
@@ -233,7 +239,91 @@ impl UnixStream {
         self.io
             .try_io(Direction::Write, |mut stream| stream.write(buf))
     }
+
+    /// Reads into several buffers without waiting (`readv`):
+    /// `WouldBlock` if nothing is ready.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = magpie::net::UnixStream::pair()?;
+    /// a.writable().await?;
+    /// a.try_write(b"abcd")?;
+    /// b.readable().await?;
+    /// let (mut x, mut y) = ([0; 2], [0; 2]);
+    /// let mut bufs = [std::io::IoSliceMut::new(&mut x), std::io::IoSliceMut::new(&mut y)];
+    /// assert_eq!(b.try_read_vectored(&mut bufs)?, 4);
+    /// assert_eq!((&x, &y), (b"ab", b"cd"));
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Read, |mut stream| stream.read_vectored(bufs))
+    }
+
+    /// Writes from several buffers without waiting (`writev`):
+    /// `WouldBlock` if not writable (yet).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = magpie::net::UnixStream::pair()?;
+    /// a.writable().await?;
+    /// let bufs = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"cd")];
+    /// assert_eq!(a.try_write_vectored(&bufs)?, 4);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Write, |mut stream| stream.write_vectored(bufs))
+    }
+
+    /// Borrows the stream as a read half and a write half, for use from
+    /// two futures at once. No allocation, no lock.
+    ///
+    /// ```
+    /// use magpie::io::{AsyncReadExt, AsyncWriteExt};
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (mut a, mut b) = magpie::net::UnixStream::pair()?;
+    /// let (mut read, mut write) = a.split();
+    /// write.write_all(b"x").await?;
+    /// b.write_all(b"y").await?;
+    /// let mut buf = [0; 1];
+    /// read.read_exact(&mut buf).await?;
+    /// assert_eq!(&buf, b"y");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
+
+    /// Splits the stream into owned halves that can move to different
+    /// tasks. Dropping the write half shuts down the write direction.
+    ///
+    /// ```
+    /// use magpie::io::AsyncReadExt;
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, mut b) = magpie::net::UnixStream::pair()?;
+    /// let (read, write) = a.into_split();
+    /// drop(write);
+    /// let mut rest = Vec::new();
+    /// assert_eq!(b.read_to_end(&mut rest).await?, 0); // the peer saw the shutdown
+    /// # drop(read);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split::into_split(self)
+    }
 }
 
 impl_stream_io!(UnixStream);
+impl_readiness!(
+    UnixStream,
+    poll_read_ready,
+    poll_write_ready,
+    "# magpie::Runtime::new().unwrap().block_on(async {
+let (socket, _peer) = magpie::net::UnixStream::pair()?;"
+);
 impl_fd_and_debug!(UnixStream);

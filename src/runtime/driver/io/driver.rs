@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use polling::{Event, Events, PollMode, Poller};
 
+use super::interest::Interest;
 use super::ready::Ready;
 use super::registrations::Registrations;
 use super::scheduled_io::ScheduledIo;
@@ -166,7 +167,8 @@ impl Handle {
         self.unpark();
     }
 
-    /// Registers `source` for read and write readiness.
+    /// Registers `source` for the readiness `interest` names (sockets
+    /// register both directions; an `AsyncFd` may register one).
     ///
     /// # Safety
     ///
@@ -174,14 +176,16 @@ impl Handle {
     pub(crate) unsafe fn add(
         &self,
         source: BorrowedSource<'_>,
+        interest: Interest,
     ) -> io::Result<(usize, Arc<ScheduledIo>)> {
         let (key, io) = self.inner.registrations.register()?;
+        let event = Event::new(key, interest.is_readable(), interest.is_writable());
         // SAFETY: the caller promises to delete `source` before closing it.
         let added = unsafe {
             if self.inner.edge {
                 self.inner
                     .poller
-                    .add_with_mode(&source, Event::all(key), PollMode::Edge)
+                    .add_with_mode(&source, event, PollMode::Edge)
             } else {
                 self.inner.poller.add(&source, Event::none(key))
             }

@@ -1,6 +1,7 @@
 //! The I/O driver and the readiness protocol between it and the sockets.
 //!
 //! * `ready.rs` — readiness bits, directions, the packed readiness word.
+//! * `interest.rs` — the directions an operation or registration names.
 //! * `scheduled_io.rs` — one source's readiness word and reader/writer
 //!   wakers, and the set/clear/wait protocol on them.
 //! * `registrations.rs` — the slab of sources, keyed by index + generation.
@@ -12,6 +13,7 @@
 //!   same `Driver`/`Handle` shape (loom cannot model the poller's syscalls).
 //!   The readiness protocol itself is the real code in both builds.
 
+mod interest;
 mod ready;
 mod registrations;
 mod scheduled_io;
@@ -30,13 +32,15 @@ mod model;
 
 #[cfg(not(loom))]
 pub(crate) use driver::{Driver, Handle};
+pub use interest::Interest;
 #[cfg(loom)]
 pub(crate) use model::{Driver, Handle};
 #[cfg(not(loom))]
 #[allow(unused_imports)]
 pub(crate) use poll_evented::PollEvented;
+pub use ready::Ready;
 #[allow(unused_imports)]
-pub(crate) use ready::{Direction, Ready, ReadyEvent};
+pub(crate) use ready::{Direction, Observed, ReadyEvent};
 #[cfg(not(loom))]
 #[allow(unused_imports)]
 pub(crate) use source::{AsSource, BorrowedSource, OwnedSource};

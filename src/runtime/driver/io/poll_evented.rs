@@ -16,7 +16,8 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use super::driver::Handle;
-use super::ready::{Direction, ReadyEvent};
+use super::interest::Interest;
+use super::ready::{Direction, Observed, ReadyEvent};
 use super::registrations::shutdown_error;
 use super::scheduled_io::{IoWaiter, ScheduledIo};
 use super::source::AsSource;
@@ -41,10 +42,20 @@ impl<T: AsSource> PollEvented<T> {
 
     /// Registers `io` (already in non-blocking mode) with `handle`'s driver.
     pub(crate) fn new_with_handle(io: T, handle: Handle) -> io::Result<PollEvented<T>> {
+        Self::new_with_interest(io, handle, Interest::READABLE | Interest::WRITABLE)
+    }
+
+    /// Registers `io` (already in non-blocking mode) with `handle`'s driver
+    /// for the readiness `interest` names only.
+    pub(crate) fn new_with_interest(
+        io: T,
+        handle: Handle,
+        interest: Interest,
+    ) -> io::Result<PollEvented<T>> {
         // SAFETY: `Handle::add` needs the source deleted before it closes.
-        // `PollEvented` owns `io`, and both ways it can give the source up —
-        // `Drop` and `into_inner` — call `handle.delete` first.
-        let (key, shared) = unsafe { handle.add(io.source())? };
+        // `PollEvented` owns `io`, and every way it can give the source up —
+        // `Drop`, `into_inner` and `deregister` — calls `handle.delete` first.
+        let (key, shared) = unsafe { handle.add(io.source(), interest)? };
         Ok(PollEvented {
             io: Some(io),
             handle,
@@ -63,11 +74,25 @@ impl<T: AsSource> PollEvented<T> {
         self.io.as_ref().expect("PollEvented used after into_inner")
     }
 
+    /// The registered object, mutably.
+    #[cfg(unix)]
+    pub(crate) fn get_mut(&mut self) -> &mut T {
+        self.io.as_mut().expect("PollEvented used after into_inner")
+    }
+
     /// Deregisters and hands the object back (still non-blocking).
     pub(crate) fn into_inner(mut self) -> io::Result<T> {
         let io = self.io.take().expect("PollEvented used after into_inner");
         self.handle.delete(io.source())?;
         Ok(io)
+    }
+
+    /// Deregisters and hands the object back whatever the poller says: a
+    /// failed delete means the source was not in the poller any more.
+    pub(crate) fn deregister(mut self) -> T {
+        let io = self.io.take().expect("PollEvented used after into_inner");
+        let _ = self.handle.delete(io.source());
+        io
     }
 
     /// Waits until `direction` is ready (or the driver shut down, an error).
@@ -96,11 +121,17 @@ impl<T: AsSource> PollEvented<T> {
     /// waiting on it (the `async` methods: each waiting future carries its
     /// own list node). Spends one unit of coop budget when ready.
     pub(crate) fn readiness(&self, direction: Direction) -> Readiness<'_, T> {
+        self.ready(Interest::from(direction))
+    }
+
+    /// Waits until any direction `interest` names is ready, queued in the
+    /// list of each; says what each ready direction saw.
+    pub(crate) fn ready(&self, interest: Interest) -> Readiness<'_, T> {
         Readiness {
             io: self,
-            direction,
-            waiter: IoWaiter::new(()),
-            queued: false,
+            interest,
+            waiters: [IoWaiter::new(()), IoWaiter::new(())],
+            queued: [false; 2],
         }
     }
 
@@ -110,12 +141,22 @@ impl<T: AsSource> PollEvented<T> {
     pub(crate) async fn async_io<R>(
         &self,
         direction: Direction,
+        op: impl FnMut(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.async_io_interest(Interest::from(direction), op).await
+    }
+
+    /// [`async_io`](Self::async_io) for any directions: runs `op` whenever
+    /// one `interest` names is ready; a `WouldBlock` clears what was seen.
+    pub(crate) async fn async_io_interest<R>(
+        &self,
+        interest: Interest,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
         loop {
-            let event = self.readiness(direction).await?;
+            let seen = self.ready(interest).await?;
             match op(self.get_ref()) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear(seen),
                 result => return result,
             }
         }
@@ -124,6 +165,24 @@ impl<T: AsSource> PollEvented<T> {
     /// Forgets readiness an operation saw before it got `WouldBlock`.
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
         self.shared.clear_readiness(event);
+    }
+
+    /// Forgets what a wait on several directions saw (each direction's
+    /// event, only if its tick is still current).
+    pub(crate) fn clear(&self, seen: Observed) {
+        seen.events().for_each(|event| self.clear_readiness(event));
+    }
+
+    /// What the directions `interest` names are ready for now, without
+    /// waiting (an empty observation if none is).
+    pub(crate) fn observe(&self, interest: Interest) -> Observed {
+        let mut seen = Observed::default();
+        for direction in interest.directions() {
+            if let Some(event) = self.shared.ready_event(direction) {
+                seen.set(direction, event);
+            }
+        }
+        seen
     }
 
     /// Runs `op` when `direction` is ready, until it does not say
@@ -153,15 +212,27 @@ impl<T: AsSource> PollEvented<T> {
         direction: Direction,
         op: impl FnOnce(&T) -> io::Result<R>,
     ) -> io::Result<R> {
-        let Some(event) = self.shared.ready_event(direction) else {
+        self.try_io_interest(Interest::from(direction), op)
+    }
+
+    /// Runs `op` once if a direction `interest` names looks ready
+    /// (`WouldBlock` otherwise); a `WouldBlock` from `op` clears what was
+    /// seen.
+    pub(crate) fn try_io_interest<R>(
+        &self,
+        interest: Interest,
+        op: impl FnOnce(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let seen = self.observe(interest);
+        if seen.is_empty() {
             return Err(io::ErrorKind::WouldBlock.into());
-        };
-        if event.is_shutdown() {
+        }
+        if seen.is_shutdown() {
             return Err(shutdown_error());
         }
         let result = op(self.get_ref());
         if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
-            self.clear_readiness(event);
+            self.clear(seen);
         }
         result
     }
@@ -199,48 +270,79 @@ impl<T: AsSource> PollEvented<T> {
     }
 }
 
-/// Future of [`PollEvented::readiness`]: a list waiter on one direction.
+/// Future of [`PollEvented::ready`]: a list waiter on each direction of an
+/// interest. It ends when any of them is ready, and leaves the other
+/// direction's list before it returns (or when it is dropped).
 pub(crate) struct Readiness<'a, T: AsSource> {
     io: &'a PollEvented<T>,
-    direction: Direction,
-    /// Structurally pinned: linked into the source's list while `queued`.
-    waiter: IoWaiter,
-    queued: bool,
+    interest: Interest,
+    /// Structurally pinned: `waiters[0]` is linked into the source's read
+    /// list while `queued[0]`, `waiters[1]` into its write list.
+    waiters: [IoWaiter; 2],
+    queued: [bool; 2],
 }
 
-impl<T: AsSource> Future for Readiness<'_, T> {
-    type Output = io::Result<ReadyEvent>;
+/// The slot of `direction` in [`Readiness`]'s arrays.
+fn index(direction: Direction) -> usize {
+    match direction {
+        Direction::Read => 0,
+        Direction::Write => 1,
+    }
+}
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let coop = ready!(coop::poll_proceed(cx));
-        // SAFETY: `waiter` is never moved out of the pinned future (it is
-        // only re-pinned in place below); the other fields are not pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: as above: `this.waiter` stays where it is.
-        let waiter = unsafe { Pin::new_unchecked(&mut this.waiter) };
-        let shared = &this.io.shared;
-        match shared.poll_ready_queued(waiter, &mut this.queued, cx, this.direction) {
-            Poll::Ready(event) if event.is_shutdown() => Poll::Ready(Err(shutdown_error())),
-            Poll::Ready(event) => {
-                coop.made_progress();
-                Poll::Ready(Ok(event))
-            }
-            Poll::Pending => {
-                let io = this.io;
-                if let Err(e) = io.handle.rearm(io.get_ref().source(), io.key, shared) {
-                    return Poll::Ready(Err(e));
-                }
-                Poll::Pending
+impl<T: AsSource> Readiness<'_, T> {
+    /// Takes every still-queued waiter out of its list.
+    fn cancel_all(&mut self) {
+        for direction in [Direction::Read, Direction::Write] {
+            let i = index(direction);
+            if self.queued[i] {
+                self.io.shared.cancel(&self.waiters[i], direction);
+                self.queued[i] = false;
             }
         }
     }
 }
 
+impl<T: AsSource> Future for Readiness<'_, T> {
+    type Output = io::Result<Observed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let coop = ready!(coop::poll_proceed(cx));
+        // SAFETY: the waiters are never moved out of the pinned future (each
+        // is only re-pinned in place below); the other fields are not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let shared = &this.io.shared;
+        let mut seen = Observed::default();
+        for direction in this.interest.directions() {
+            let i = index(direction);
+            // SAFETY: as above: `this.waiters[i]` stays where it is.
+            let waiter = unsafe { Pin::new_unchecked(&mut this.waiters[i]) };
+            if let Poll::Ready(event) =
+                shared.poll_ready_queued(waiter, &mut this.queued[i], cx, direction)
+            {
+                seen.set(direction, event);
+            }
+        }
+        if !seen.is_empty() {
+            // The other direction (if any) stays queued no longer.
+            this.cancel_all();
+            if seen.is_shutdown() {
+                return Poll::Ready(Err(shutdown_error()));
+            }
+            coop.made_progress();
+            return Poll::Ready(Ok(seen));
+        }
+        let io = this.io;
+        if let Err(e) = io.handle.rearm(io.get_ref().source(), io.key, shared) {
+            return Poll::Ready(Err(e));
+        }
+        Poll::Pending
+    }
+}
+
 impl<T: AsSource> Drop for Readiness<'_, T> {
     fn drop(&mut self) {
-        if self.queued {
-            self.io.shared.cancel(&self.waiter, self.direction);
-        }
+        self.cancel_all();
     }
 }
 

@@ -15,51 +15,149 @@
 use std::fmt;
 use std::ops;
 
-/// A set of readiness bits.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+/// A set of readiness bits: what a source was found ready for.
+///
+/// Returned by the `ready` methods of magpie's sockets and by the guards of
+/// [`AsyncFd`](crate::io::unix::AsyncFd) (Unix). Readiness is a hint: the
+/// operation that follows may still say `WouldBlock` (another task took the
+/// data first), and then the readiness it saw is cleared.
+///
+/// ```
+/// use magpie::io::Ready;
+///
+/// let ready = Ready::READABLE | Ready::READ_CLOSED;
+/// assert!(ready.is_readable() && ready.is_read_closed());
+/// assert!(!ready.is_writable());
+/// assert!(Ready::ALL.contains(ready));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Ready(u8);
 
 impl Ready {
     /// No readiness.
+    ///
+    /// ```
+    /// assert!(magpie::io::Ready::EMPTY.is_empty());
+    /// ```
     pub const EMPTY: Ready = Ready(0);
-    /// The source has bytes (or a connection) to read.
+    /// The source has bytes (or a connection, or a datagram) to read.
+    ///
+    /// ```
+    /// assert!(magpie::io::Ready::READABLE.is_readable());
+    /// ```
     pub const READABLE: Ready = Ready(1 << 0);
     /// The source can take bytes.
+    ///
+    /// ```
+    /// assert!(magpie::io::Ready::WRITABLE.is_writable());
+    /// ```
     pub const WRITABLE: Ready = Ready(1 << 1);
     /// The peer closed its write side: reads return end of stream.
+    ///
+    /// ```
+    /// assert!(magpie::io::Ready::READ_CLOSED.is_read_closed());
+    /// ```
     pub const READ_CLOSED: Ready = Ready(1 << 2);
     /// Writing is no longer possible.
+    ///
+    /// ```
+    /// assert!(magpie::io::Ready::WRITE_CLOSED.is_write_closed());
+    /// ```
     pub const WRITE_CLOSED: Ready = Ready(1 << 3);
     /// The source has a pending error.
+    ///
+    /// ```
+    /// assert!(magpie::io::Ready::ERROR.is_error());
+    /// ```
     pub const ERROR: Ready = Ready(1 << 4);
+    /// Every readiness bit.
+    ///
+    /// ```
+    /// use magpie::io::Ready;
+    /// assert!(Ready::ALL.contains(Ready::WRITE_CLOSED | Ready::ERROR));
+    /// ```
+    pub const ALL: Ready = Ready(0x1f);
     /// The bits a `WouldBlock` may clear: closed is final.
     const CLEARABLE: Ready = Ready(Self::READABLE.0 | Self::WRITABLE.0 | Self::ERROR.0);
 
     /// Whether no bit is set.
+    ///
+    /// ```
+    /// use magpie::io::Ready;
+    /// assert!(!Ready::READABLE.is_empty());
+    /// ```
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
 
     /// Whether every bit of `other` is set.
+    ///
+    /// ```
+    /// use magpie::io::Ready;
+    /// assert!(!Ready::READABLE.contains(Ready::READABLE | Ready::WRITABLE));
+    /// ```
     pub fn contains(self, other: Ready) -> bool {
         self.0 & other.0 == other.0
     }
 
     /// Whether any bit of `other` is set.
+    ///
+    /// ```
+    /// use magpie::io::Ready;
+    /// assert!(Ready::READABLE.intersects(Ready::READABLE | Ready::WRITABLE));
+    /// ```
     pub fn intersects(self, other: Ready) -> bool {
         self.0 & other.0 != 0
     }
 
     /// Whether a reader may proceed (readable or read-closed).
-    #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
+    ///
+    /// ```
+    /// use magpie::io::Ready;
+    /// assert!(Ready::READ_CLOSED.is_readable());
+    /// ```
     pub fn is_readable(self) -> bool {
         self.intersects(Ready::READABLE | Ready::READ_CLOSED)
     }
 
     /// Whether a writer may proceed (writable or write-closed).
-    #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
+    ///
+    /// ```
+    /// use magpie::io::Ready;
+    /// assert!(Ready::WRITE_CLOSED.is_writable());
+    /// ```
     pub fn is_writable(self) -> bool {
         self.intersects(Ready::WRITABLE | Ready::WRITE_CLOSED)
+    }
+
+    /// Whether the read side is closed.
+    ///
+    /// ```
+    /// use magpie::io::Ready;
+    /// assert!(!Ready::READABLE.is_read_closed());
+    /// ```
+    pub fn is_read_closed(self) -> bool {
+        self.contains(Ready::READ_CLOSED)
+    }
+
+    /// Whether the write side is closed.
+    ///
+    /// ```
+    /// use magpie::io::Ready;
+    /// assert!(!Ready::WRITABLE.is_write_closed());
+    /// ```
+    pub fn is_write_closed(self) -> bool {
+        self.contains(Ready::WRITE_CLOSED)
+    }
+
+    /// Whether the source reported an error.
+    ///
+    /// ```
+    /// use magpie::io::Ready;
+    /// assert!(!Ready::READABLE.is_error());
+    /// ```
+    pub fn is_error(self) -> bool {
+        self.contains(Ready::ERROR)
     }
 
     /// Readiness reported by the poller for one event.
@@ -157,6 +255,55 @@ impl ReadyEvent {
     #[cfg_attr(not(loom), allow(dead_code))] // loom models and tests
     pub fn is_writable(&self) -> bool {
         self.ready.is_writable()
+    }
+}
+
+/// What a wait on an [`Interest`](super::Interest) saw: the event of each
+/// direction that was ready. Clearing it after a `WouldBlock` clears each
+/// direction's event exactly as `clear_readiness` does for one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(loom, allow(dead_code))] // used by `PollEvented`, which loom builds lack
+pub(crate) struct Observed {
+    pub(crate) read: Option<ReadyEvent>,
+    pub(crate) write: Option<ReadyEvent>,
+}
+
+#[cfg_attr(loom, allow(dead_code))]
+impl Observed {
+    /// What one direction saw.
+    pub(crate) fn of(direction: Direction, event: ReadyEvent) -> Observed {
+        let mut seen = Observed::default();
+        seen.set(direction, event);
+        seen
+    }
+
+    /// Records `event` as what `direction` saw.
+    pub(crate) fn set(&mut self, direction: Direction, event: ReadyEvent) {
+        match direction {
+            Direction::Read => self.read = Some(event),
+            Direction::Write => self.write = Some(event),
+        }
+    }
+
+    /// The events seen, reading first.
+    pub(crate) fn events(&self) -> impl Iterator<Item = ReadyEvent> {
+        self.read.into_iter().chain(self.write)
+    }
+
+    /// Whether no direction was seen ready.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.read.is_none() && self.write.is_none()
+    }
+
+    /// The union of the bits seen.
+    pub(crate) fn ready(&self) -> Ready {
+        self.events()
+            .fold(Ready::EMPTY, |all, event| all | event.ready)
+    }
+
+    /// Whether the driver shut down in any direction seen.
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.events().any(|event| event.is_shutdown)
     }
 }
 
