@@ -23,6 +23,8 @@
 //! # }).unwrap();
 //! ```
 
+#[cfg(not(loom))]
+pub(crate) mod blocking;
 mod buf_reader;
 mod buf_writer;
 mod copy;
