@@ -61,7 +61,7 @@ use crate::io::blocking::{Blocking, BlockingIo};
 ///
 /// [`AsyncRead`]: crate::io::AsyncRead
 /// [`AsyncWrite`]: crate::io::AsyncWrite
-/// [`AsyncSeek`]: futures_io::AsyncSeek
+/// [`AsyncSeek`]: crate::io::AsyncSeek
 pub struct File {
     std: Arc<std::fs::File>,
     inner: Blocking<FileIo>,

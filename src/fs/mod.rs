@@ -27,7 +27,7 @@
 //!
 //! [`AsyncRead`]: crate::io::AsyncRead
 //! [`AsyncWrite`]: crate::io::AsyncWrite
-//! [`AsyncSeek`]: futures_io::AsyncSeek
+//! [`AsyncSeek`]: crate::io::AsyncSeek
 
 mod file;
 mod open_options;

@@ -8,6 +8,7 @@
 //!
 //! * [`AsyncReadExt`]: `read`, `read_exact`, `read_to_end`, `read_to_string`
 //! * [`AsyncWriteExt`]: `write`, `write_all`, `flush`, `close`
+//! * [`AsyncSeekExt`]: `seek`, `rewind`, `stream_position`
 //! * [`AsyncBufReadExt`]: `read_line`, `lines`
 //! * [`copy`], [`BufReader`], [`BufWriter`], [`split`]
 //!
@@ -30,15 +31,17 @@ mod buf_writer;
 mod copy;
 mod lines;
 mod read_ext;
+mod seek_ext;
 mod split;
 mod write_ext;
 
 pub use buf_reader::BufReader;
 pub use buf_writer::BufWriter;
 pub use copy::copy;
-pub use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
+pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use lines::{AsyncBufReadExt, Lines, ReadLine};
 pub use read_ext::{AsyncReadExt, Read, ReadExact, ReadToEnd, ReadToString};
+pub use seek_ext::{AsyncSeekExt, Seek};
 pub use split::{split, ReadHalf, ReuniteError, WriteHalf};
 pub use std::io::{Error, ErrorKind, Result};
 pub use write_ext::{AsyncWriteExt, Close, Flush, Write, WriteAll};

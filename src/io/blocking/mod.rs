@@ -400,3 +400,6 @@ fn hop<T: BlockingIo>(mut parts: Parts<T>, seek: i64, then: Then) -> (Parts<T>, 
     };
     (parts, outcome)
 }
+
+#[cfg(test)]
+mod tests;
