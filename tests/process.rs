@@ -36,7 +36,10 @@ fn spawning_a_missing_program_is_not_found() {
         assert_eq!(err.kind(), ErrorKind::NotFound);
         let err = Command::new("/no/such/program").output().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
-        let err = Command::new("true").current_dir("/no/such/dir").spawn().unwrap_err();
+        let err = Command::new("true")
+            .current_dir("/no/such/dir")
+            .spawn()
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
     });
 }
@@ -60,10 +63,17 @@ fn wait_on_a_child_that_already_exited_returns_at_once() {
         // Let it exit (and stay a zombie: nobody has waited yet).
         sleep(Duration::from_millis(100)).await;
         assert!(exists(pid), "a zombie until reaped");
-        let status = timeout(Duration::from_secs(1), child.wait()).await.unwrap().unwrap();
+        let status = timeout(Duration::from_secs(1), child.wait())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(status.code(), Some(7));
         assert!(!exists(pid), "wait reaped it");
-        assert_eq!(child.wait().await.unwrap().code(), Some(7), "the same status again");
+        assert_eq!(
+            child.wait().await.unwrap().code(),
+            Some(7),
+            "the same status again"
+        );
         assert_eq!(child.try_wait().unwrap().map(|s| s.code()), Some(Some(7)));
     });
 }
@@ -72,7 +82,9 @@ fn wait_on_a_child_that_already_exited_returns_at_once() {
 fn a_wait_dropped_mid_wait_loses_nothing() {
     support::rt(2).block_on(async {
         let mut child = Command::new("sleep").arg("0.2").spawn().unwrap();
-        assert!(timeout(Duration::from_millis(10), child.wait()).await.is_err());
+        assert!(timeout(Duration::from_millis(10), child.wait())
+            .await
+            .is_err());
         assert!(child.try_wait().unwrap().is_none());
         assert!(child.wait().await.unwrap().success());
     });
@@ -106,14 +118,20 @@ fn kill_ends_a_child_that_would_never_exit() {
         assert_eq!(child.wait().await.unwrap().signal(), Some(libc::SIGKILL));
         assert!(!exists(pid));
         assert_eq!(child.id(), None);
-        child.start_kill().expect("killing a reaped child is a no-op");
+        child
+            .start_kill()
+            .expect("killing a reaped child is a no-op");
     });
 }
 
 #[test]
 fn a_child_killed_on_drop_is_reaped() {
     support::rt(2).block_on(async {
-        let child = Command::new("sleep").arg("1000").kill_on_drop(true).spawn().unwrap();
+        let child = Command::new("sleep")
+            .arg("1000")
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
         let pid = child.id().unwrap();
         drop(child);
         reaped(pid).await;
@@ -162,7 +180,10 @@ fn output_reads_large_stdout_and_stderr_without_a_pipe_deadlock() {
 fn output_gives_the_child_an_empty_stdin_and_spawn_inherits_again() {
     support::rt(1).block_on(async {
         let mut command = Command::new("cat");
-        let output = timeout(Duration::from_secs(5), command.output()).await.unwrap().unwrap();
+        let output = timeout(Duration::from_secs(5), command.output())
+            .await
+            .unwrap()
+            .unwrap();
         assert!(output.status.success());
         assert!(output.stdout.is_empty(), "cat read an empty stdin");
         // The defaults were for that one spawn: stdout is not piped now.
@@ -218,7 +239,12 @@ fn one_childs_stdout_becomes_anothers_stdin() {
             .spawn()
             .unwrap();
         let pipe: Stdio = producer.stdout.take().unwrap().try_into().unwrap();
-        let output = Command::new("wc").arg("-l").stdin(pipe).output().await.unwrap();
+        let output = Command::new("wc")
+            .arg("-l")
+            .stdin(pipe)
+            .output()
+            .await
+            .unwrap();
         assert_eq!(String::from_utf8(output.stdout).unwrap().trim(), "3");
         assert!(producer.wait().await.unwrap().success());
     });
@@ -245,7 +271,10 @@ fn wait_closes_stdin_so_a_reader_of_stdin_can_exit() {
     support::rt(1).block_on(async {
         let mut child = Command::new("cat").stdin(Stdio::piped()).spawn().unwrap();
         // cat waits for end of file; wait() closes our end first.
-        let status = timeout(Duration::from_secs(5), child.wait()).await.unwrap().unwrap();
+        let status = timeout(Duration::from_secs(5), child.wait())
+            .await
+            .unwrap()
+            .unwrap();
         assert!(status.success());
     });
 }
