@@ -54,11 +54,14 @@ pub struct Child {
     /// the SIGCHLD path).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pidfd: bool,
+    /// Where the reaper of a dropped, still running child runs (Unix).
+    #[cfg(unix)]
     runtime: Handle,
 }
 
 impl Child {
     pub(super) fn new(mut std: std::process::Child, kill_on_drop: bool) -> io::Result<Child> {
+        #[cfg(unix)]
         let runtime = Handle::current();
         let stdin = std.stdin.take().map(ChildStdin::from_std).transpose();
         let stdout = std.stdout.take().map(ChildStdout::from_std).transpose();
@@ -72,6 +75,7 @@ impl Child {
             exit: None,
             kill_on_drop,
             pidfd: true,
+            #[cfg(unix)]
             runtime,
         };
         // If a pipe cannot be registered the `Child` is dropped here, and
