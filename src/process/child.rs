@@ -12,6 +12,7 @@ use std::task::{ready, Context, Poll};
 use super::reap::Exit;
 use super::{ChildStderr, ChildStdin, ChildStdout};
 use crate::io::AsyncReadExt;
+#[cfg(unix)]
 use crate::runtime::Handle;
 
 /// A child process started by [`Command::spawn`](super::Command::spawn).
