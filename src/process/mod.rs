@@ -287,8 +287,9 @@ impl Command {
     }
 
     /// Runs the process to its exit and returns its status. Stdin, stdout
-    /// and stderr are inherited unless set; a piped stdin is closed at
-    /// once.
+    /// and stderr are inherited unless set; pipes set with
+    /// `Stdio::piped()` are closed at once (so the child reads end of file,
+    /// and a write to a closed stdout fails in the child).
     ///
     /// # Errors
     ///
