@@ -291,15 +291,15 @@ impl Child {
         })
     }
 
-    /// Which watch `wait` uses: "pidfd", "sigchld" or "handle"; `None`
+    /// which watch `wait` uses: "pidfd" or "sigchld"; `None`
     /// before the first wait and after the reap.
-    #[cfg(test)]
+    #[cfg(all(test, unix))]
     pub(crate) fn watch_kind(&self) -> Option<&'static str> {
         self.exit.as_ref().map(Exit::kind)
     }
 
     /// Makes the next `wait` use SIGCHLD even where a pidfd is available.
-    #[cfg(test)]
+    #[cfg(all(test, unix))]
     pub(crate) fn use_sigchld(&mut self) {
         self.pidfd = false;
         self.exit = None;

@@ -165,11 +165,6 @@ mod windows {
             self.wait = None;
             Poll::Ready(done.map_err(io::Error::from).and_then(|r| r))
         }
-
-        #[cfg(test)]
-        pub(in crate::process) fn kind(&self) -> &'static str {
-            "handle"
-        }
     }
 
     impl Drop for Exit {
