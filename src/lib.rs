@@ -33,11 +33,15 @@
 #[macro_use]
 mod macros;
 
+#[cfg(not(loom))]
+pub mod fs;
 pub mod future;
 pub mod io;
 pub(crate) mod loom;
 #[cfg(not(loom))]
 pub mod net;
+#[cfg(all(any(unix, windows), not(loom)))]
+pub mod process;
 pub mod runtime;
 #[cfg(all(any(unix, windows), not(loom)))]
 pub mod signal;

@@ -8,6 +8,7 @@
 //!
 //! * [`AsyncReadExt`]: `read`, `read_exact`, `read_to_end`, `read_to_string`
 //! * [`AsyncWriteExt`]: `write`, `write_all`, `flush`, `close`
+//! * [`AsyncSeekExt`]: `seek`, `rewind`, `stream_position`
 //! * [`AsyncBufReadExt`]: `read_line`, `lines`
 //! * [`copy`], [`copy_bidirectional`], [`BufReader`], [`BufWriter`], [`split`]
 //! * in-memory streams: [`duplex`] (a bounded pipe pair, for tests),
@@ -27,6 +28,8 @@
 //! # }).unwrap();
 //! ```
 
+#[cfg(not(loom))]
+pub(crate) mod blocking;
 mod buf_reader;
 mod buf_writer;
 mod copy;
@@ -36,6 +39,7 @@ mod empty;
 mod lines;
 mod read_ext;
 mod repeat;
+mod seek_ext;
 mod sink;
 mod split;
 #[cfg(all(unix, not(loom)))]
@@ -49,10 +53,11 @@ pub use copy::copy;
 pub use copy_bidirectional::copy_bidirectional;
 pub use duplex::{duplex, DuplexStream};
 pub use empty::{empty, Empty};
-pub use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
+pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use lines::{AsyncBufReadExt, Lines, ReadLine};
 pub use read_ext::{AsyncReadExt, Read, ReadExact, ReadToEnd, ReadToString};
 pub use repeat::{repeat, Repeat};
+pub use seek_ext::{AsyncSeekExt, Seek};
 pub use sink::{sink, Sink};
 pub use split::{split, ReadHalf, ReuniteError, WriteHalf};
 pub use std::io::{Error, ErrorKind, Result};
