@@ -45,6 +45,7 @@ async fn several_tasks_awaiting_readable_on_one_stream_are_all_woken() {
     }
 }
 
+#[cfg(unix)]
 #[magpie::test(worker_threads = 2)]
 async fn several_tasks_awaiting_ready_on_one_unix_stream_are_all_woken_by_a_read_event() {
     let (a, b) = magpie::net::UnixStream::pair().unwrap();

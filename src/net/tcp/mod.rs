@@ -8,6 +8,7 @@ mod stream;
 
 pub use listener::TcpListener;
 pub use socket::TcpSocket;
+#[cfg(unix)]
 pub(crate) use socket::DEFAULT_BACKLOG;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::TcpStream;

@@ -89,6 +89,7 @@ impl<T: AsSource> PollEvented<T> {
 
     /// Deregisters and hands the object back whatever the poller says: a
     /// failed delete means the source was not in the poller any more.
+    #[cfg_attr(not(unix), allow(dead_code))] // `AsyncFd::into_inner` (Unix)
     pub(crate) fn deregister(mut self) -> T {
         let io = self.io.take().expect("PollEvented used after into_inner");
         let _ = self.handle.delete(io.source());

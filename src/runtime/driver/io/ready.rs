@@ -270,7 +270,8 @@ pub(crate) struct Observed {
 
 #[cfg_attr(loom, allow(dead_code))]
 impl Observed {
-    /// What one direction saw.
+    /// What one direction saw (used by `AsyncFd`, Unix only).
+    #[cfg_attr(not(unix), allow(dead_code))]
     pub(crate) fn of(direction: Direction, event: ReadyEvent) -> Observed {
         let mut seen = Observed::default();
         seen.set(direction, event);
