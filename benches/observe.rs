@@ -1,11 +1,12 @@
 //! What latency histograms and runtime hooks cost, magpie only: three
 //! scheduler workloads on a runtime with default settings, with
-//! `enable_histograms()`, and with every hook set to an empty closure, in
-//! one process. Prints a Markdown table of the medians and of each
+//! `enable_histograms()`, with every hook set to an empty closure, and
+//! with default settings again (how far two identical runtimes differ: the
+//! noise), in one process. Prints a Markdown table of the medians and of each
 //! setting's time over the default's (above 1.0 = the setting costs);
 //! BENCHMARKS.md reports it.
 //!
-//! `cargo bench --bench observe` (about a minute)
+//! `cargo bench --bench observe` (under a minute)
 
 mod support;
 
@@ -13,8 +14,9 @@ use criterion::Criterion;
 use support::workloads::*;
 use support::{report, Magpie};
 
-/// The settings compared, the default first (the ratios' denominator).
-const SETTINGS: [&str; 3] = ["default", "histograms", "hooks"];
+/// The settings compared, the default first (the ratios' denominator)
+/// and again last: the two defaults' ratio is the noise of the run.
+const SETTINGS: [&str; 4] = ["default", "histograms", "hooks", "default_again"];
 
 const GROUPS: [&str; 3] = [
     "observe_cost/yield_many",
@@ -25,7 +27,7 @@ const GROUPS: [&str; 3] = [
 /// A runtime (one worker per CPU, as in every bench) with `setting`.
 fn runtime(setting: &str) -> Magpie {
     Magpie::with(|b| match setting {
-        "default" => {}
+        "default" | "default_again" => {}
         "histograms" => {
             b.enable_histograms();
         }
