@@ -91,3 +91,43 @@ pub fn print_ratio_table_of(stat: &str, groups: &[&str], functions: &[&str]) {
         println!("{row}");
     }
 }
+
+/// One row per group; columns: each function's `stat` time, then each
+/// other function's time over the first's (the inverse of
+/// [`print_ratio_table`]: for a baseline and the settings that add to it,
+/// so above 1.0 means the setting costs).
+pub fn print_cost_table(stat: &str, groups: &[&str], functions: &[&str]) {
+    let Some((base, others)) = functions.split_first() else {
+        return;
+    };
+    let mut header = format!("| workload | {} |", functions.join(" | "));
+    let mut rule = String::from("|---|");
+    for _ in functions {
+        rule.push_str("---|");
+    }
+    for o in others {
+        header.push_str(&format!(" {o}/{base} |"));
+        rule.push_str("---|");
+    }
+    println!("\n{header}\n{rule}");
+    for group in groups {
+        let times: Vec<Option<f64>> = functions
+            .iter()
+            .map(|f| estimate_ns(group, f, stat))
+            .collect();
+        let mut row = format!("| {group} |");
+        for t in &times {
+            row.push_str(&format!(
+                " {} |",
+                t.map(human).unwrap_or_else(|| "-".into())
+            ));
+        }
+        for t in &times[1..] {
+            match (times[0], t) {
+                (Some(a), Some(b)) => row.push_str(&format!(" {:.2} |", b / a)),
+                _ => row.push_str(" - |"),
+            }
+        }
+        println!("{row}");
+    }
+}
