@@ -124,7 +124,13 @@ macro_rules! try_join {
 }
 
 /// Gives each future of `join!`/`try_join!` its own hygienic `slot`
-/// variable, then expands the polling loop. Not public API.
+/// variable and its path in the slot list, then expands the polling loop.
+/// Not public API.
+///
+/// Each future is recorded as `([path] slot [future])`, where `path` is
+/// the `init` steps from the slot list to its slot (see
+/// `future/slots.rs`): each step adds one `init` to every earlier path.
+/// One macro step per future, so the recursion limit allows about 120.
 ///
 /// Each poll goes through the slots once, in argument order but starting
 /// at the slot after the one the previous poll started at (always at the
@@ -136,12 +142,13 @@ macro_rules! try_join {
 #[macro_export]
 macro_rules! __join_munch {
     // What one slot does when its turn comes.
-    (@poll_slot join $slot:ident $cx:ident $all_done:ident) => {
-        $all_done &= $slot.as_mut().poll_done($cx);
+    (@poll_slot join $slot:tt $cx:ident $all_done:ident) => {
+        $all_done &= $slot.poll_done($cx);
     };
-    (@poll_slot try $slot:ident $cx:ident $all_done:ident) => {
-        if $slot.as_mut().poll_done($cx) {
-            if let ::std::option::Option::Some(e) = $crate::__private::take_err($slot.as_mut()) {
+    (@poll_slot try $slot:tt $cx:ident $all_done:ident) => {
+        let mut slot = $slot;
+        if slot.as_mut().poll_done($cx) {
+            if let ::std::option::Option::Some(e) = $crate::__private::take_err(slot) {
                 return ::std::task::Poll::Ready(::std::result::Result::Err(e));
             }
         } else {
@@ -149,50 +156,66 @@ macro_rules! __join_munch {
         }
     };
     // The value once every slot finished.
-    (@output join $($slot:ident)+) => {
-        ( $( $slot.as_mut().take_output().expect("join! output taken twice"), )+ )
+    (@output join $($slot:tt)+) => {
+        ( $( $slot.take_output().expect("join! output taken twice"), )+ )
     };
-    (@output try $($slot:ident)+) => {
-        ::std::result::Result::Ok(( $( $crate::__private::take_ok($slot.as_mut()), )+ ))
+    (@output try $($slot:tt)+) => {
+        ::std::result::Result::Ok(( $( $crate::__private::take_ok($slot), )+ ))
     };
 
-    (@$kind:ident $biased:tt [$($done:tt)*] $head:expr, $($rest:expr,)*) => {
-        $crate::__join_munch!(@$kind $biased [$($done)* (slot $head)] $($rest,)*)
+    (@$kind:ident $biased:tt [$(([$($path:ident)*] $slot:ident $fut:tt))*] $head:expr, $($rest:expr,)*) => {
+        $crate::__join_munch!(@$kind $biased [
+            $(([init $($path)*] $slot $fut))*
+            ([] slot [$head])
+        ] $($rest,)*)
     };
-    (@$kind:ident [$biased:tt] [$(($slot:ident $fut:expr))+]) => {{
-        $(
-            let mut $slot = ::std::pin::pin!($crate::__private::MaybeDone::Future(
-                ::std::future::IntoFuture::into_future($fut),
-            ));
-        )+
+    (@$kind:ident [$biased:tt] [$(([$($path:ident)*] $slot:ident [$fut:expr]))+]) => {{
+        // The futures, left to right, in `let`s so that a temporary that one
+        // borrows (`&mut fut()`) lives as long as the `join!`; moved into the
+        // slots at once.
+        $( let $slot = $fut; )+
         // How many slots the next poll passes over before it starts.
         let mut skip_next_time: u32 = 0;
-        ::std::future::poll_fn(move |cx| {
-            const COUNT: u32 = 0 $( + { let _ = ::std::stringify!($slot); 1 } )+;
-            let mut skip = skip_next_time;
-            if !$biased {
-                skip_next_time = if skip + 1 == COUNT { 0 } else { skip + 1 };
-            }
-            let mut to_poll = COUNT;
-            let mut all_done = true;
-            loop {
-                $(
-                    if skip == 0 {
-                        if to_poll == 0 {
-                            break;
+        // The closure owns only `skip_next_time`, and nothing of this block
+        // is used after the `.await`, which is its tail: the future awaited
+        // here is the slots and a `u32`.
+        $crate::__private::poll_pinned(
+            $crate::__private::NoSlots $(
+                .push($crate::__private::MaybeDone::Future(
+                    ::std::future::IntoFuture::into_future($slot),
+                ))
+            )+,
+            move |mut slots, cx| {
+                const COUNT: u32 = 0 $( + { let _ = ::std::stringify!($slot); 1 } )+;
+                let mut skip = skip_next_time;
+                if !$biased {
+                    skip_next_time = if skip + 1 == COUNT { 0 } else { skip + 1 };
+                }
+                let mut to_poll = COUNT;
+                let mut all_done = true;
+                loop {
+                    $(
+                        if skip == 0 {
+                            if to_poll == 0 {
+                                break;
+                            }
+                            to_poll -= 1;
+                            $crate::__join_munch!(
+                                @poll_slot $kind (slots.as_mut() $(.$path())* .last()) cx all_done
+                            );
+                        } else {
+                            skip -= 1;
                         }
-                        to_poll -= 1;
-                        $crate::__join_munch!(@poll_slot $kind $slot cx all_done);
-                    } else {
-                        skip -= 1;
-                    }
-                )+
-            }
-            if !all_done {
-                return ::std::task::Poll::Pending;
-            }
-            ::std::task::Poll::Ready($crate::__join_munch!(@output $kind $($slot)+))
-        })
+                    )+
+                }
+                if !all_done {
+                    return ::std::task::Poll::Pending;
+                }
+                ::std::task::Poll::Ready($crate::__join_munch!(
+                    @output $kind $((slots.as_mut() $(.$path())* .last()))+
+                ))
+            },
+        )
         .await
     }};
 }

@@ -7,10 +7,13 @@
 //! is polled, and on one core at a time; for CPU-parallel work, `spawn`
 //! the futures (or use a `JoinSet`) and join the handles.
 //!
-//! They are `macro_rules!` macros. Each branch's future gets its own local
-//! variable by macro hygiene (every recursion step of the parsing macro
-//! introduces a fresh `slot` identifier), so there is no tuple indexing and
-//! no limit on the number of branches other than the recursion limit.
+//! They are `macro_rules!` macros that read one branch per recursion step
+//! (so the default recursion limit allows about 120 branches) and keep
+//! their futures in one pinned list of slots (`future/slots.rs`), reached by
+//! a path of `init` steps that each step extends; every local they need
+//! gets a fresh name by macro hygiene, so there is no tuple indexing and
+//! no counting in the expansion. The future a `join!` or `select!` awaits
+//! is that list, plus `join!`'s rotation counter: no pointer per branch.
 
 #[macro_use]
 mod join;
@@ -21,8 +24,27 @@ mod select;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::future::maybe_done::MaybeDone;
+    pub use crate::future::slots::{poll_pinned, NoSlots, PollPinned, Slots};
     use std::future::Future;
     use std::pin::Pin;
+
+    /// What `select!`'s polling returns: the winning branch's value, nested
+    /// one `Earlier` per branch after it (of three branches, the first
+    /// wins as `Earlier(Earlier(Last(v)))`, the third as `Last(v)`), or
+    /// [`Disabled`] under one `Earlier` per branch when every branch is
+    /// disabled. Built and matched by the same tokens, so the expansion
+    /// never counts.
+    #[derive(Debug)]
+    pub enum Outcome<Earlier, Last> {
+        /// A branch before the last one won, or none did.
+        Earlier(Earlier),
+        /// The last branch won with this value.
+        Last(Last),
+    }
+
+    /// Every branch of a `select!` is disabled: the `else` branch runs.
+    #[derive(Debug)]
+    pub struct Disabled;
 
     /// A number in `0..n`: the branch `select!` polls first.
     pub fn random_below(n: usize) -> usize {
