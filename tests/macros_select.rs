@@ -89,7 +89,8 @@ fn all_disabled_without_else_panics() {
             }
         })
     }));
-    assert!(res.is_err());
+    let message = support::panic_message(&*res.expect_err("select! did not panic"));
+    assert!(message.contains("all branches are disabled"), "{message}");
 }
 
 #[test]

@@ -16,6 +16,7 @@
 //!
 //! [`select!`]: crate::select!
 
+pub(crate) mod join_slots;
 pub(crate) mod maybe_done;
 mod race;
 pub(crate) mod slots;

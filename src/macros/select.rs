@@ -188,7 +188,7 @@ macro_rules! __select {
     };
     (@parse $b:tt $n:tt $br:tt $dis:tt $(,)?) => {
         $crate::__select!(@emit $b $n $br $dis [
-            ::std::panic!("select!: all branches are disabled and there is no else branch")
+            $crate::__private::all_branches_disabled()
         ])
     };
     // A branch with a block handler; what follows may start with a comma.
@@ -244,7 +244,7 @@ macro_rules! __select {
                 };
             )+
             // Step 3: poll them.
-            $crate::__private::poll_pinned(
+            $crate::__private::poll_branches(
                 $crate::__private::NoSlots $(
                     .push(::std::option::Option::map($fut, ::std::future::IntoFuture::into_future))
                 )+,
@@ -282,7 +282,7 @@ macro_rules! __select {
                                             $p if {
                                                 matched = true;
                                                 false
-                                            } => ::std::unreachable!(),
+                                            } => $crate::__private::never_taken(),
                                             _ => {}
                                         }
                                         if matched {
@@ -317,7 +317,7 @@ macro_rules! __select {
                     match $out {
                         $p => $h,
                         #[allow(unreachable_patterns)]
-                        _ => ::std::unreachable!("select!: the pattern matched a moment ago"),
+                        _ => $crate::__private::never_taken(),
                     }
                 }
             )+
