@@ -268,3 +268,87 @@ fn a_future_that_is_always_ready_does_not_starve_the_others_in_try_join() {
         "the second future waited for all {seen} of the first's messages"
     );
 }
+
+#[test]
+fn join_accepts_borrowed_temporary_futures() {
+    let rt = support::rt(1);
+    let out = rt.block_on(async { magpie::join!(&mut std::future::ready(1), async { 2 }) });
+    assert_eq!(out, (1, 2));
+    let out = rt.block_on(async { magpie::try_join!(&mut std::future::ready(Ok::<_, ()>(3))) });
+    assert_eq!(out, Ok((3,)));
+}
+
+// No `#![recursion_limit]` in this file: one macro step per future.
+#[test]
+fn join_of_sixty_four_futures_fits_the_default_recursion_limit() {
+    let rt = support::rt(1);
+    let out = rt.block_on(async {
+        magpie::join!(
+            async { 0u32 },
+            async { 1u32 },
+            async { 2u32 },
+            async { 3u32 },
+            async { 4u32 },
+            async { 5u32 },
+            async { 6u32 },
+            async { 7u32 },
+            async { 8u32 },
+            async { 9u32 },
+            async { 10u32 },
+            async { 11u32 },
+            async { 12u32 },
+            async { 13u32 },
+            async { 14u32 },
+            async { 15u32 },
+            async { 16u32 },
+            async { 17u32 },
+            async { 18u32 },
+            async { 19u32 },
+            async { 20u32 },
+            async { 21u32 },
+            async { 22u32 },
+            async { 23u32 },
+            async { 24u32 },
+            async { 25u32 },
+            async { 26u32 },
+            async { 27u32 },
+            async { 28u32 },
+            async { 29u32 },
+            async { 30u32 },
+            async { 31u32 },
+            async { 32u32 },
+            async { 33u32 },
+            async { 34u32 },
+            async { 35u32 },
+            async { 36u32 },
+            async { 37u32 },
+            async { 38u32 },
+            async { 39u32 },
+            async { 40u32 },
+            async { 41u32 },
+            async { 42u32 },
+            async { 43u32 },
+            async { 44u32 },
+            async { 45u32 },
+            async { 46u32 },
+            async { 47u32 },
+            async { 48u32 },
+            async { 49u32 },
+            async { 50u32 },
+            async { 51u32 },
+            async { 52u32 },
+            async { 53u32 },
+            async { 54u32 },
+            async { 55u32 },
+            async { 56u32 },
+            async { 57u32 },
+            async { 58u32 },
+            async { 59u32 },
+            async { 60u32 },
+            async { 61u32 },
+            async { 62u32 },
+            async { 63u32 },
+        )
+    });
+    assert_eq!(out.0 + out.63, 63);
+}

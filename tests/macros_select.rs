@@ -89,7 +89,8 @@ fn all_disabled_without_else_panics() {
             }
         })
     }));
-    assert!(res.is_err());
+    let message = support::panic_message(&*res.expect_err("select! did not panic"));
+    assert!(message.contains("all branches are disabled"), "{message}");
 }
 
 #[test]
@@ -292,4 +293,175 @@ fn a_branch_that_is_always_ready_does_not_starve_the_others() {
         matches!(winner, Some(seen) if seen < 10_000),
         "the second branch lost to a drain of all 10,000 messages: {winner:?}"
     );
+}
+
+#[test]
+fn select_with_only_an_else_branch_evaluates_it() {
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! { else => 1 }
+    });
+    assert_eq!(v, 1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            biased;
+            else => 2,
+        }
+    });
+    assert_eq!(v, 2);
+}
+
+// No `#![recursion_limit]` in this file: one macro step per branch.
+#[test]
+fn sixty_four_branches_fit_the_default_recursion_limit() {
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            x = pending::<u32>(), if 0 == 64 => x,
+            x = pending::<u32>(), if 1 == 64 => x,
+            x = pending::<u32>(), if 2 == 64 => x,
+            x = pending::<u32>(), if 3 == 64 => x,
+            x = pending::<u32>(), if 4 == 64 => x,
+            x = pending::<u32>(), if 5 == 64 => x,
+            x = pending::<u32>(), if 6 == 64 => x,
+            x = pending::<u32>(), if 7 == 64 => x,
+            x = pending::<u32>(), if 8 == 64 => x,
+            x = pending::<u32>(), if 9 == 64 => x,
+            x = pending::<u32>(), if 10 == 64 => x,
+            x = pending::<u32>(), if 11 == 64 => x,
+            x = pending::<u32>(), if 12 == 64 => x,
+            x = pending::<u32>(), if 13 == 64 => x,
+            x = pending::<u32>(), if 14 == 64 => x,
+            x = pending::<u32>(), if 15 == 64 => x,
+            x = pending::<u32>(), if 16 == 64 => x,
+            x = pending::<u32>(), if 17 == 64 => x,
+            x = pending::<u32>(), if 18 == 64 => x,
+            x = pending::<u32>(), if 19 == 64 => x,
+            x = pending::<u32>(), if 20 == 64 => x,
+            x = pending::<u32>(), if 21 == 64 => x,
+            x = pending::<u32>(), if 22 == 64 => x,
+            x = pending::<u32>(), if 23 == 64 => x,
+            x = pending::<u32>(), if 24 == 64 => x,
+            x = pending::<u32>(), if 25 == 64 => x,
+            x = pending::<u32>(), if 26 == 64 => x,
+            x = pending::<u32>(), if 27 == 64 => x,
+            x = pending::<u32>(), if 28 == 64 => x,
+            x = pending::<u32>(), if 29 == 64 => x,
+            x = pending::<u32>(), if 30 == 64 => x,
+            x = pending::<u32>(), if 31 == 64 => x,
+            x = pending::<u32>(), if 32 == 64 => x,
+            x = pending::<u32>(), if 33 == 64 => x,
+            x = pending::<u32>(), if 34 == 64 => x,
+            x = pending::<u32>(), if 35 == 64 => x,
+            x = pending::<u32>(), if 36 == 64 => x,
+            x = pending::<u32>(), if 37 == 64 => x,
+            x = pending::<u32>(), if 38 == 64 => x,
+            x = pending::<u32>(), if 39 == 64 => x,
+            x = pending::<u32>(), if 40 == 64 => x,
+            x = pending::<u32>(), if 41 == 64 => x,
+            x = pending::<u32>(), if 42 == 64 => x,
+            x = pending::<u32>(), if 43 == 64 => x,
+            x = pending::<u32>(), if 44 == 64 => x,
+            x = pending::<u32>(), if 45 == 64 => x,
+            x = pending::<u32>(), if 46 == 64 => x,
+            x = pending::<u32>(), if 47 == 64 => x,
+            x = pending::<u32>(), if 48 == 64 => x,
+            x = pending::<u32>(), if 49 == 64 => x,
+            x = pending::<u32>(), if 50 == 64 => x,
+            x = pending::<u32>(), if 51 == 64 => x,
+            x = pending::<u32>(), if 52 == 64 => x,
+            x = pending::<u32>(), if 53 == 64 => x,
+            x = pending::<u32>(), if 54 == 64 => x,
+            x = pending::<u32>(), if 55 == 64 => x,
+            x = pending::<u32>(), if 56 == 64 => x,
+            x = pending::<u32>(), if 57 == 64 => x,
+            x = pending::<u32>(), if 58 == 64 => x,
+            x = pending::<u32>(), if 59 == 64 => x,
+            x = pending::<u32>(), if 60 == 64 => x,
+            x = pending::<u32>(), if 61 == 64 => x,
+            x = pending::<u32>(), if 62 == 64 => x,
+            Some(mut x) = ready(Some(64u32)) => { x += 1; x }
+        }
+    });
+    assert_eq!(v, 65);
+}
+
+#[test]
+fn a_disabled_branch_takes_its_output_type_from_the_other_branches() {
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            // `pending()`'s output type is known only from `y`'s handler.
+            x = pending(), if false => x,
+            Some(x) = pending(), if false => x,
+            y = ready(5u8) => y,
+        }
+    });
+    assert_eq!(v, 5);
+}
+
+#[test]
+fn a_branch_may_borrow_a_temporary_future() {
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            v = &mut ready(3) => v,
+        }
+    });
+    assert_eq!(v, 3);
+}
+
+#[test]
+fn a_branch_may_poll_a_pinned_future_by_reference_and_leave_it_running() {
+    let rt = support::rt(1);
+    rt.block_on(async {
+        let mut sleep = std::pin::pin!(sleep(Duration::from_millis(5)));
+        let first = magpie::select! {
+            biased;
+            () = &mut sleep => "sleep",
+            () = ready(()) => "ready",
+        };
+        assert_eq!(first, "ready");
+        // The same sleep, not a new one, finishes the second time.
+        let second = magpie::select! {
+            () = &mut sleep => "sleep",
+        };
+        assert_eq!(second, "sleep");
+        assert!(magpie::time::Instant::now() >= sleep.deadline());
+    });
+}
+
+#[test]
+fn or_patterns_and_reference_patterns_work_as_written() {
+    let rt = support::rt(1);
+    let v = rt.block_on(async {
+        magpie::select! {
+            biased;
+            Ok(n) | Err(n) = ready(Err::<u8, u8>(4)) => n,
+        }
+    });
+    assert_eq!(v, 4);
+    let v = rt.block_on(async {
+        magpie::select! {
+            biased;
+            &7 = ready(&8) => "seven",
+            &n = ready(&9) => if n == 9 { "nine" } else { "other" },
+        }
+    });
+    assert_eq!(v, "nine");
+}
+
+#[test]
+fn a_mismatched_branch_drops_its_future_at_once() {
+    let rt = support::rt(1);
+    let drops = support::DropCounter::default();
+    let token = drops.token();
+    let dropped_before_the_winner = rt.block_on(async {
+        magpie::select! {
+            biased;
+            Some(()) = async move { let _t = token; None } => unreachable!(),
+            () = async { sleep(Duration::from_millis(2)).await } => drops.count(),
+        }
+    });
+    assert_eq!(dropped_before_the_winner, 1);
 }

@@ -16,8 +16,10 @@
 //!
 //! [`select!`]: crate::select!
 
+pub(crate) mod join_slots;
 pub(crate) mod maybe_done;
 mod race;
+pub(crate) mod slots;
 
 pub use race::{race, Race};
 pub use std::future::{pending, poll_fn, ready, Future, IntoFuture, Pending, PollFn, Ready};

@@ -66,13 +66,13 @@ macro_rules! join {
         async {}.await
     };
     (biased; $($fut:expr),+ $(,)?) => {
-        $crate::__join_munch!(@join [true] [] $($fut,)+)
+        $crate::__join_munch!(@join [true] () [] $($fut,)+)
     };
     () => {
         async {}.await
     };
     ($($fut:expr),+ $(,)?) => {
-        $crate::__join_munch!(@join [false] [] $($fut,)+)
+        $crate::__join_munch!(@join [false] () [] $($fut,)+)
     };
 }
 
@@ -113,86 +113,86 @@ macro_rules! try_join {
         $crate::try_join!()
     };
     (biased; $($fut:expr),+ $(,)?) => {
-        $crate::__join_munch!(@try [true] [] $($fut,)+)
+        $crate::__join_munch!(@try [true] () [] $($fut,)+)
     };
     () => {
         async { ::std::result::Result::<(), ::std::convert::Infallible>::Ok(()) }.await
     };
     ($($fut:expr),+ $(,)?) => {
-        $crate::__join_munch!(@try [false] [] $($fut,)+)
+        $crate::__join_munch!(@try [false] () [] $($fut,)+)
     };
 }
 
 /// Gives each future of `join!`/`try_join!` its own hygienic `slot`
-/// variable, then expands the polling loop. Not public API.
+/// variable, then expands the polling. Not public API.
+///
+/// Each future is recorded as `(slot [future])`, and `nested` is the
+/// pattern that binds the nested outputs (`(((), slot), slot)`, see
+/// `future/join_slots.rs`) to the slot names. One macro step per future,
+/// so the default recursion limit allows about 120.
 ///
 /// Each poll goes through the slots once, in argument order but starting
 /// at the slot after the one the previous poll started at (always at the
-/// first with `biased;`). The slots are unrolled inside a `loop`: the first
-/// `skip` of them are passed over, the next `COUNT` polled, wrapping round
-/// to the first slot at most once. A finished slot is only checked, not
-/// polled again.
+/// first with `biased;`), wrapping round to the first. A finished slot is
+/// only checked, not polled again.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __join_munch {
-    // What one slot does when its turn comes.
-    (@poll_slot join $slot:ident $cx:ident $all_done:ident) => {
-        $all_done &= $slot.as_mut().poll_done($cx);
+    // The polling, and the value once every slot finished.
+    (@poll join) => {
+        $crate::__private::poll_joined
     };
-    (@poll_slot try $slot:ident $cx:ident $all_done:ident) => {
-        if $slot.as_mut().poll_done($cx) {
-            if let ::std::option::Option::Some(e) = $crate::__private::take_err($slot.as_mut()) {
-                return ::std::task::Poll::Ready(::std::result::Result::Err(e));
-            }
-        } else {
-            $all_done = false;
+    (@poll try) => {
+        $crate::__private::poll_try_joined
+    };
+    (@poll_once join $($args:tt)*) => {
+        $crate::__private::poll_join($($args)*)
+    };
+    (@poll_once try $($args:tt)*) => {
+        $crate::__private::poll_try_join($($args)*)
+    };
+    (@flatten join $value:ident $nested:tt [$($slot:ident)+]) => {{
+        let $nested = $value;
+        ( $($slot,)+ )
+    }};
+    (@flatten try $value:ident $nested:tt [$($slot:ident)+]) => {
+        match $value {
+            ::std::result::Result::Ok($nested) => ::std::result::Result::Ok(( $($slot,)+ )),
+            ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
         }
     };
-    // The value once every slot finished.
-    (@output join $($slot:ident)+) => {
-        ( $( $slot.as_mut().take_output().expect("join! output taken twice"), )+ )
-    };
-    (@output try $($slot:ident)+) => {
-        ::std::result::Result::Ok(( $( $crate::__private::take_ok($slot.as_mut()), )+ ))
-    };
 
-    (@$kind:ident $biased:tt [$($done:tt)*] $head:expr, $($rest:expr,)*) => {
-        $crate::__join_munch!(@$kind $biased [$($done)* (slot $head)] $($rest,)*)
+    (@$kind:ident $biased:tt $nested:tt [$(($slot:ident $fut:tt))*] $head:expr, $($rest:expr,)*) => {
+        $crate::__join_munch!(@$kind $biased ($nested, slot) [$(($slot $fut))* (slot [$head])] $($rest,)*)
     };
-    (@$kind:ident [$biased:tt] [$(($slot:ident $fut:expr))+]) => {{
-        $(
-            let mut $slot = ::std::pin::pin!($crate::__private::MaybeDone::Future(
-                ::std::future::IntoFuture::into_future($fut),
-            ));
-        )+
-        // How many slots the next poll passes over before it starts.
-        let mut skip_next_time: u32 = 0;
-        ::std::future::poll_fn(move |cx| {
-            const COUNT: u32 = 0 $( + { let _ = ::std::stringify!($slot); 1 } )+;
-            let mut skip = skip_next_time;
-            if !$biased {
-                skip_next_time = if skip + 1 == COUNT { 0 } else { skip + 1 };
-            }
-            let mut to_poll = COUNT;
-            let mut all_done = true;
-            loop {
-                $(
-                    if skip == 0 {
-                        if to_poll == 0 {
-                            break;
-                        }
-                        to_poll -= 1;
-                        $crate::__join_munch!(@poll_slot $kind $slot cx all_done);
-                    } else {
-                        skip -= 1;
+    (@$kind:ident [$biased:tt] $nested:tt [$(($slot:ident [$fut:expr]))+]) => {{
+        let value = {
+            // The futures, left to right, in `let`s so that a temporary that
+            // one borrows (`&mut fut()`) lives as long as the `join!`; moved
+            // into the slots at once.
+            $( let $slot = $fut; )+
+            // Where the next poll starts.
+            let mut next_start: usize = 0;
+            // The closure owns only `next_start`, and nothing of this block
+            // is used after the `.await`, which is its tail: the future
+            // awaited here is the slots and a `usize`.
+            $crate::__join_munch!(@poll $kind)(
+                $crate::__private::NoSlots $(
+                    .push($crate::__private::MaybeDone::Future(
+                        ::std::future::IntoFuture::into_future($slot),
+                    ))
+                )+,
+                move |slots, cx| {
+                    const COUNT: usize = 0 $( + { let _ = ::std::stringify!($slot); 1 } )+;
+                    let start = next_start;
+                    if !$biased {
+                        next_start = if start + 1 == COUNT { 0 } else { start + 1 };
                     }
-                )+
-            }
-            if !all_done {
-                return ::std::task::Poll::Pending;
-            }
-            ::std::task::Poll::Ready($crate::__join_munch!(@output $kind $($slot)+))
-        })
-        .await
+                    $crate::__join_munch!(@poll_once $kind slots, cx, start)
+                },
+            )
+            .await
+        };
+        $crate::__join_munch!(@flatten $kind value $nested [$($slot)+])
     }};
 }
