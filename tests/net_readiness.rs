@@ -91,7 +91,9 @@ async fn a_peer_that_sends_nothing_leaves_readable_pending_and_try_read_would_bl
     assert_eq!(err.kind(), ErrorKind::WouldBlock);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     assert!(server.poll_read_ready(&mut cx).is_pending());
-    assert!(server.poll_write_ready(&mut cx).is_ready());
+    // Writing is still possible (the poller reports it; on Windows only
+    // once asked, so wait rather than poll once).
+    timeout(PATIENCE, server.writable()).await.unwrap().unwrap();
 }
 
 #[magpie::test]
@@ -156,8 +158,11 @@ async fn try_io_that_would_block_clears_readiness_until_the_next_event() {
         .unwrap_err();
     assert!(called);
     assert_eq!(err.kind(), ErrorKind::WouldBlock);
-    // The readiness was cleared although a datagram is queued: only a new
-    // event wakes the next wait (the edge the driver reports).
+    // The readiness was cleared although a datagram is queued: on Linux,
+    // where the driver is edge-triggered, only a new event wakes the next
+    // wait. (Pollers that re-arm in level mode, such as Windows' AFD,
+    // report the queued datagram again: also correct.)
+    #[cfg(target_os = "linux")]
     assert!(timeout(QUIET, b.readable()).await.is_err());
     a.send_to(b"two", b.local_addr().unwrap()).await.unwrap();
     timeout(PATIENCE, b.readable()).await.unwrap().unwrap();
