@@ -40,7 +40,10 @@ fn with_clock<R>(what: &str, f: impl FnOnce(&Handle) -> R) -> R {
 }
 
 /// Pauses time: the runtime's clock stands still from now on, and moves
-/// only by [`advance`] or auto-advance (see the [module docs](self)).
+/// only by [`advance`] or by auto-advance: when the runtime has nothing to
+/// run (no task runnable, no I/O ready, no `spawn_blocking` job in flight),
+/// it jumps to the next timer's deadline. `Instant::now`, `sleep`,
+/// `interval` and `timeout` all follow it.
 ///
 /// # Panics
 ///

@@ -8,7 +8,7 @@
 //! writes position `tail` (overwriting the oldest value when full, which
 //! moves `head`), then wakes every waiting receiver. Each receiver keeps its
 //! own next position: behind `head` means it missed values, and it gets
-//! [`RecvError::Lagged`] with how many, then resumes at the oldest value
+//! [`RecvError::Lagged`](error::RecvError::Lagged) with how many, then resumes at the oldest value
 //! still held. Senders never wait for slow receivers.
 //!
 //! A receive waiting in the queue is woken by every send; dropping it just
