@@ -256,7 +256,13 @@ fn a_deterministic_runtime_dropped_with_queued_tasks_frees_them() {
         drop(rt);
     }
     let control = open_fds();
-    assert_eq!(after, before, "fds: {before} before, {after} after 50 deterministic runtimes (control after 50 plain ones: {control})");
+    // Other tests of this binary open and close runtimes (and their fds)
+    // meanwhile, so the count moves by a few; the leak was about three per
+    // runtime (150 here).
+    assert!(
+        after < before + 30,
+        "fds: {before} before, {after} after 50 deterministic runtimes (control after 50 plain ones: {control})"
+    );
 }
 
 // Finding 5: under UnhandledPanic::ShutdownRuntime a panicking *local*
