@@ -42,6 +42,7 @@ mod observer;
 #[allow(clippy::module_inception)]
 mod runtime;
 pub(crate) mod scheduler;
+mod simulation;
 pub(crate) mod task;
 mod trace;
 
