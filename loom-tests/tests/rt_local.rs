@@ -31,24 +31,26 @@ fn a_remote_spawn_wakes_the_current_thread_block_on() {
 /// A pinned task waits on a channel; another thread sends while the
 /// task's worker parks. The wake goes to that worker's inbox and must
 /// unpark *it* (nobody else may run the task).
+fn remote_wake_of_a_pinned_task(workers: usize) {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(workers)
+        .build()
+        .unwrap();
+    let (tx, rx) = oneshot::channel::<u32>();
+    let h = rt.handle().spawn_pinned(move || async move {
+        let local = std::rc::Rc::new(rx.await.unwrap());
+        *local + 1
+    });
+    let t = thread::spawn(move || {
+        let _ = tx.send(4);
+    });
+    assert_eq!(rt.block_on(h).unwrap(), 5);
+    t.join().unwrap();
+}
+
 #[test]
 fn a_remote_wake_of_a_pinned_task_while_its_worker_parks() {
-    loom::model(|| {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(1)
-            .build()
-            .unwrap();
-        let (tx, rx) = oneshot::channel::<u32>();
-        let h = rt.handle().spawn_pinned(move || async move {
-            let local = std::rc::Rc::new(rx.await.unwrap());
-            *local + 1
-        });
-        let t = thread::spawn(move || {
-            let _ = tx.send(4);
-        });
-        assert_eq!(rt.block_on(h).unwrap(), 5);
-        t.join().unwrap();
-    });
+    loom::model(|| remote_wake_of_a_pinned_task(1));
 }
 
 /// The runtime shuts down while another thread wakes a pinned task: the
@@ -97,20 +99,5 @@ fn shutdown_while_a_pinned_task_is_being_woken() {
 fn a_remote_wake_of_a_pinned_task_while_its_worker_parks_2() {
     let mut model = loom::model::Builder::new();
     model.preemption_bound = Some(1);
-    model.check(|| {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(2)
-            .build()
-            .unwrap();
-        let (tx, rx) = oneshot::channel::<u32>();
-        let h = rt.handle().spawn_pinned(move || async move {
-            let local = std::rc::Rc::new(rx.await.unwrap());
-            *local + 1
-        });
-        let t = thread::spawn(move || {
-            let _ = tx.send(4);
-        });
-        assert_eq!(rt.block_on(h).unwrap(), 5);
-        t.join().unwrap();
-    });
+    model.check(|| remote_wake_of_a_pinned_task(2));
 }

@@ -129,7 +129,7 @@ impl Worker {
         let runnable = &mut *guard;
         self.collect_remote(runnable);
         let tasks = runnable.tasks.len();
-        let pinned = if self.may_run_pinned() {
+        let pinned = if self.pinned_here() {
             runnable.pinned.len()
         } else {
             0
@@ -168,12 +168,12 @@ pub(super) fn run<F: Future>(
                     return Some(out);
                 }
             }
-            Some(Pick::Task(task)) => worker.run_det(task, DelaySource::LocalQueue),
+            Some(Pick::Task(task)) => worker.run_task(task, DelaySource::LocalQueue),
             Some(Pick::Pinned(task)) => {
                 // This thread becomes the pinned tasks' owner, as on the
                 // FIFO path: none may run anywhere else from now on.
                 worker.claim_pinned();
-                worker.run_det(task, DelaySource::Pinned)
+                worker.run_task(task, DelaySource::Pinned)
             }
             None => {
                 if !auto_advance(shared, worker, main) {

@@ -33,6 +33,7 @@ use std::future::Future;
 pub(crate) type PinnedRef = Notified<PinnedScheduler>;
 
 /// The scheduler of a task pinned to worker `worker`.
+#[derive(Clone)]
 pub(crate) struct PinnedScheduler {
     shared: Arc<Shared>,
     worker: usize,
@@ -176,10 +177,7 @@ where
         shared: shared.clone(),
         worker: index,
     };
-    let router = PinnedScheduler {
-        shared: shared.clone(),
-        worker: index,
-    };
+    let router = scheduler.clone();
     // Before its first poll this future holds only `make`, which is Send;
     // it builds the real future on the owner, at its first poll.
     let future = async move { make().await };

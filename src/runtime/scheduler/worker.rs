@@ -162,7 +162,7 @@ impl Worker {
     }
 
     /// Whether the pinned tasks may run on this thread now.
-    fn pinned_here(&self) -> bool {
+    pub(super) fn pinned_here(&self) -> bool {
         self.runs_pinned && !self.lent.get()
     }
 
@@ -309,16 +309,6 @@ impl Worker {
         self.det.is_some()
     }
 
-    /// Whether this thread may poll the pinned tasks now.
-    pub(super) fn may_run_pinned(&self) -> bool {
-        self.pinned_here()
-    }
-
-    /// Runs a task the seeded pick chose.
-    pub(super) fn run_det<S: 'static>(&self, task: Notified<S>, from: DelaySource) {
-        self.run_task(task, from);
-    }
-
     fn next_task(&self, tick: u32) -> Option<(TaskRef, DelaySource)> {
         if tick.is_multiple_of(self.shared.config.global_queue_interval) {
             self.next_remote().or_else(|| self.next_local())
@@ -399,7 +389,7 @@ impl Worker {
         r
     }
 
-    fn run_task<S: 'static>(&self, task: Notified<S>, from: DelaySource) {
+    pub(super) fn run_task<S: 'static>(&self, task: Notified<S>, from: DelaySource) {
         if self.is_searching.replace(false) && self.shared.idle.transition_worker_from_searching() {
             // We were the last searcher and found work: there may be more,
             // so wake someone to keep looking.
