@@ -2,6 +2,7 @@
 
 use std::future::{pending, ready};
 
+use magpie::sync::mpsc::{self, error::SendTimeoutError};
 use magpie::time::{error::Elapsed, sleep, timeout, timeout_at, Duration, Instant};
 
 mod support;
@@ -126,4 +127,111 @@ fn a_ready_value_wins_a_zero_timeout_even_when_the_budget_runs_out() {
         }
         assert_eq!(got, 1_000);
     });
+}
+
+// `mpsc::Sender::send_timeout`, on a paused clock so every deadline is exact.
+
+fn paused() -> magpie::Runtime {
+    magpie::runtime::Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn send_timeout_takes_a_free_slot_at_once_even_with_a_zero_timeout() {
+    paused().block_on(async {
+        let (tx, mut rx) = mpsc::channel(1);
+        let before = Instant::now();
+        tx.send_timeout(1, Duration::ZERO).await.unwrap();
+        assert_eq!(Instant::now(), before, "no wait for a free slot");
+        assert_eq!(rx.recv().await, Some(1));
+    });
+}
+
+#[test]
+fn send_timeout_gives_the_value_back_after_the_timeout_and_keeps_no_slot() {
+    paused().block_on(async {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.send(1).await.unwrap();
+        let before = Instant::now();
+        let err = tx.send_timeout(2, Duration::from_secs(5)).await;
+        assert_eq!(err, Err(SendTimeoutError::Timeout(2)));
+        assert_eq!(Instant::now() - before, Duration::from_secs(5));
+        // The timed-out send took nothing: one message, then a free slot.
+        assert_eq!(rx.recv().await, Some(1));
+        assert!(rx.try_recv().is_err());
+        assert_eq!(tx.capacity(), 1);
+        tx.send_timeout(3, Duration::ZERO).await.unwrap();
+        assert_eq!(rx.recv().await, Some(3));
+    });
+}
+
+#[test]
+fn send_timeout_sends_when_a_slot_frees_before_the_deadline() {
+    paused().block_on(async {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.send("first").await.unwrap();
+        let reader = magpie::spawn(async move {
+            sleep(Duration::from_secs(1)).await;
+            let a = rx.recv().await;
+            let b = rx.recv().await;
+            (a, b)
+        });
+        let before = Instant::now();
+        tx.send_timeout("second", Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(Instant::now() - before, Duration::from_secs(1));
+        assert_eq!(reader.await.unwrap(), (Some("first"), Some("second")));
+    });
+}
+
+#[test]
+fn send_timeout_reports_a_receiver_dropped_while_it_waits() {
+    paused().block_on(async {
+        let (tx, rx) = mpsc::channel(1);
+        tx.send(1).await.unwrap();
+        magpie::spawn(async move {
+            sleep(Duration::from_secs(1)).await;
+            drop(rx);
+        });
+        let before = Instant::now();
+        let err = tx.send_timeout(2, Duration::from_secs(60)).await;
+        assert_eq!(err, Err(SendTimeoutError::Closed(2)));
+        assert_eq!(Instant::now() - before, Duration::from_secs(1));
+    });
+}
+
+#[test]
+fn a_timed_out_sender_ahead_in_the_queue_does_not_hold_up_the_next_one() {
+    paused().block_on(async {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.send(0).await.unwrap();
+        // First in the queue of waiting senders, gives up after 1 s.
+        let impatient = magpie::spawn({
+            let tx = tx.clone();
+            async move { tx.send_timeout(1, Duration::from_secs(1)).await }
+        });
+        // Second in the queue, waits up to an hour.
+        let patient = magpie::spawn({
+            let tx = tx.clone();
+            async move { tx.send_timeout(2, Duration::from_secs(3600)).await }
+        });
+        magpie::task::yield_now().await;
+        assert_eq!(impatient.await.unwrap(), Err(SendTimeoutError::Timeout(1)));
+        // The slot frees after the impatient sender left: it goes to the
+        // patient one, not to nobody.
+        assert_eq!(rx.recv().await, Some(0));
+        patient.await.unwrap().unwrap();
+        assert_eq!(rx.recv().await, Some(2));
+    });
+}
+
+#[test]
+#[should_panic(expected = "runtime")]
+fn send_timeout_that_has_to_wait_outside_a_runtime_panics_with_a_reason() {
+    let (tx, _rx) = mpsc::channel(1);
+    tx.try_send(1).unwrap();
+    futures::executor::block_on(tx.send_timeout(2, Duration::from_secs(1))).ok();
 }

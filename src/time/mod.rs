@@ -35,6 +35,7 @@ mod interval;
 #[cfg(loom)]
 pub(crate) mod loom_api;
 mod pause;
+mod send_timeout;
 mod sleep;
 mod timeout;
 

@@ -32,6 +32,57 @@ pub enum TrySendError<T> {
     Closed(T),
 }
 
+/// Why [`Sender::send_timeout`](super::Sender::send_timeout) failed; the
+/// value is inside.
+///
+/// ```
+/// use magpie::sync::mpsc::error::SendTimeoutError;
+/// let err = SendTimeoutError::Timeout("hello");
+/// assert_eq!(err.to_string(), "timed out waiting on send operation");
+/// assert_eq!(err.into_inner(), "hello");
+/// ```
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub enum SendTimeoutError<T> {
+    /// No slot became free before the timeout.
+    Timeout(T),
+    /// The receiver is gone (or closed).
+    Closed(T),
+}
+
+impl<T> SendTimeoutError<T> {
+    /// The value that was not sent.
+    ///
+    /// ```
+    /// use magpie::sync::mpsc::error::SendTimeoutError;
+    /// assert_eq!(SendTimeoutError::Closed(3).into_inner(), 3);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            SendTimeoutError::Timeout(v) | SendTimeoutError::Closed(v) => v,
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("Timeout(..)"),
+            SendTimeoutError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("timed out waiting on send operation"),
+            SendTimeoutError::Closed(_) => f.write_str("channel closed"),
+        }
+    }
+}
+
+impl<T> std::error::Error for SendTimeoutError<T> {}
+
 /// Why `try_recv` returned nothing.
 ///
 /// ```
