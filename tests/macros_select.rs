@@ -8,6 +8,8 @@ use always_ready::{drain, drained_when_one_arrived, logs_polls, ten_thousand_mes
 use magpie::time::{sleep, Duration};
 use std::cell::{Cell, RefCell};
 use std::future::{pending, ready};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 #[test]
 fn first_future_to_finish_wins_and_the_others_are_dropped() {
@@ -464,4 +466,59 @@ fn a_mismatched_branch_drops_its_future_at_once() {
         }
     });
     assert_eq!(dropped_before_the_winner, 1);
+}
+
+#[test]
+fn a_select_loop_whose_winner_spends_no_budget_still_yields() {
+    // Round and round: the channel branch always has a message (the loop
+    // sends one back) and spends budget; the other branch is always ready
+    // and spends none. Once the budget is spent the channel branch returns
+    // `Pending` and the other one wins every time: without the budget check
+    // at the top of `select!` the task never yields and the task that sets
+    // `seen` never runs on this one-thread runtime.
+    let rt = magpie::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let seen = Arc::new(AtomicBool::new(false));
+    let turns = rt.block_on({
+        let seen = seen.clone();
+        async move {
+            let started = Arc::new(AtomicBool::new(false));
+            let setter = magpie::spawn({
+                let started = started.clone();
+                let seen = seen.clone();
+                async move {
+                    while !started.load(Ordering::Relaxed) {
+                        magpie::task::yield_now().await;
+                    }
+                    seen.store(true, Ordering::Relaxed);
+                }
+            });
+            let spinner = magpie::spawn({
+                let seen = seen.clone();
+                async move {
+                    started.store(true, Ordering::Relaxed);
+                    let (tx, mut rx) = magpie::sync::mpsc::unbounded_channel();
+                    tx.send(0u32).unwrap();
+                    for turn in 0..100_000u32 {
+                        if seen.load(Ordering::Relaxed) {
+                            return Some(turn);
+                        }
+                        magpie::select! {
+                            biased;
+                            Some(v) = rx.recv() => tx.send(v + 1).unwrap(),
+                            () = ready(()) => {}
+                        }
+                    }
+                    None
+                }
+            });
+            let turns = spinner.await.unwrap();
+            setter.await.unwrap();
+            turns
+        }
+    });
+    let turns = turns.expect("the spinning select! loop never yielded to the other task");
+    // It ran until its budget was spent, not forever.
+    assert!(turns > 0, "the loop ran {turns} turns");
 }

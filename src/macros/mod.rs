@@ -113,6 +113,15 @@ pub mod __private {
         unreachable!("select!: an arm its expansion never takes")
     }
 
+    /// `Pending` (the task woken) when the task's cooperative budget is
+    /// spent: `select!` checks it before polling any branch, as tokio's
+    /// does, so a loop around a `select!` whose winning branch spends no
+    /// budget still yields.
+    #[inline]
+    pub fn poll_budget_available(cx: &mut Context<'_>) -> Poll<()> {
+        crate::runtime::task::coop::poll_budget_available(cx)
+    }
+
     /// A number in `0..n`: the branch `select!` polls first.
     pub fn random_below(n: usize) -> usize {
         crate::future::random_below(n)

@@ -249,6 +249,11 @@ macro_rules! __select {
                     .push(::std::option::Option::map($fut, ::std::future::IntoFuture::into_future))
                 )+,
                 |mut slots, cx| {
+                    // A task whose budget is spent yields here, before any
+                    // branch can win without spending budget.
+                    if $crate::__private::poll_budget_available(cx).is_pending() {
+                        return ::std::task::Poll::Pending;
+                    }
                     const BRANCHES: usize = 0 $($n)*;
                     // A new start on every poll, not once per `select!`: a
                     // branch polled first each time could spend the task's

@@ -120,20 +120,40 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
         }
     });
     match step {
-        Ok(Poll::Pending) => {
-            // The rare path: one read-modify-write is fine here.
-            let _ = FORCED_YIELDS.try_with(|c| {
-                if let Some(counter) = &*c.borrow() {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-            });
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
+        Ok(Poll::Pending) => forced_yield(cx),
         Ok(ready) => ready,
         // Thread-local already destroyed (thread exit): do not limit.
         Err(_) => Poll::Ready(RestoreOnPending(Cell::new(Budget::UNCONSTRAINED))),
     }
+}
+
+/// `Pending` (after waking the task) when the task's budget is spent, without
+/// spending any: the check at the top of every `select!` poll. Without it, a
+/// loop around a `select!` with one branch that is always ready and does not
+/// spend budget (a `std::future::ready`, a future from another library) never
+/// yields once the budget runs out: the magpie branches return `Pending`, the
+/// other one wins, and the loop goes round again.
+#[inline]
+pub(crate) fn poll_budget_available(cx: &mut Context<'_>) -> Poll<()> {
+    if has_budget_remaining() {
+        Poll::Ready(())
+    } else {
+        forced_yield(cx)
+    }
+}
+
+/// The budget is spent: count the forced yield and wake the task, which goes
+/// to the back of its run queue when it returns `Pending`.
+#[cold]
+fn forced_yield<T>(cx: &mut Context<'_>) -> Poll<T> {
+    // The rare path: one read-modify-write is fine here.
+    let _ = FORCED_YIELDS.try_with(|c| {
+        if let Some(counter) = &*c.borrow() {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    cx.waker().wake_by_ref();
+    Poll::Pending
 }
 
 /// Spends one unit of budget, first yielding (once) if the budget is spent:
