@@ -185,3 +185,59 @@ fn a_waiting_future_dropped_with_its_last_waker() {
         });
     });
 }
+
+/// A waker whose `wake` panics (a foreign executor's bug, or a test's).
+struct PanickingWake;
+
+impl Wake for PanickingWake {
+    fn wake(self: Arc<Self>) {
+        panic!("this waker panics when woken");
+    }
+}
+
+#[test]
+fn a_panicking_wake_does_not_cost_the_other_waiters_their_wake() {
+    // Three waiters, the first one's waker panics. The notifier sees the
+    // panic, but only after the other two were woken: they were handed the
+    // notification and would otherwise sleep forever with it.
+    let notify = Notify::new();
+    let mut first = pin!(notify.notified());
+    let mut second = pin!(notify.notified());
+    let mut third = pin!(notify.notified());
+    let panicking = Waker::from(Arc::new(PanickingWake));
+    let (second_wakes, second_waker) = support::counting_waker();
+    let (third_wakes, third_waker) = support::counting_waker();
+    assert!(poll_with(first.as_mut(), &panicking).is_pending());
+    assert!(poll_with(second.as_mut(), &second_waker).is_pending());
+    assert!(poll_with(third.as_mut(), &third_waker).is_pending());
+
+    let notified = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        notify.notify_waiters();
+    }));
+    assert!(notified.is_err(), "the waker's panic reaches the notifier");
+    assert_eq!(second_wakes.wakes(), 1, "the second waiter was not woken");
+    assert_eq!(third_wakes.wakes(), 1, "the third waiter was not woken");
+    assert!(poll_with(second.as_mut(), Waker::noop()).is_ready());
+    assert!(poll_with(third.as_mut(), Waker::noop()).is_ready());
+}
+
+#[test]
+fn a_panicking_wake_does_not_strand_the_permits_handed_to_later_waiters() {
+    let sem = Semaphore::new(0);
+    let mut first = pin!(sem.acquire());
+    let mut second = pin!(sem.acquire());
+    let panicking = Waker::from(Arc::new(PanickingWake));
+    let (second_wakes, second_waker) = support::counting_waker();
+    assert!(poll_with(first.as_mut(), &panicking).is_pending());
+    assert!(poll_with(second.as_mut(), &second_waker).is_pending());
+
+    let added = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sem.add_permits(2)));
+    assert!(added.is_err(), "the waker's panic reaches add_permits");
+    assert_eq!(
+        second_wakes.wakes(),
+        1,
+        "the second waiter holds a permit it was never told of"
+    );
+    let permit = poll_with(second.as_mut(), Waker::noop());
+    assert!(matches!(permit, std::task::Poll::Ready(Ok(_))));
+}

@@ -419,17 +419,33 @@ impl WakeList {
 
     /// Wakes everything collected, in the order collected, leaving the
     /// list empty. Call with no lock held.
+    ///
+    /// A `wake` that panics (a foreign executor's waker) does not stop the
+    /// others: each waker here was handed something (a permit, the lock, a
+    /// notification), so a waiter left unwoken would sleep on it forever.
+    /// Every waker is woken, then the first panic goes on to the caller.
     pub(crate) fn wake_all(&mut self) {
+        let mut panicked = None;
         let n = std::mem::replace(&mut self.len, 0);
         for slot in &mut self.inline[..n] {
             // SAFETY: `inline[..n]` were initialised (the invariant), and
-            // `len` is already 0, so each is read exactly once: if a `wake`
-            // panics, the rest are leaked, never dropped twice.
-            unsafe { slot.assume_init_read() }.wake();
+            // `len` is already 0, so each is read exactly once.
+            wake_catching(unsafe { slot.assume_init_read() }, &mut panicked);
         }
         for waker in self.spill.drain(..) {
-            waker.wake();
+            wake_catching(waker, &mut panicked);
         }
+        if let Some(payload) = panicked {
+            std::panic::resume_unwind(payload);
+        }
+    }
+}
+
+/// Wakes `waker`; if that panics, keeps the first panic's payload.
+#[inline]
+fn wake_catching(waker: Waker, panicked: &mut Option<Box<dyn std::any::Any + Send>>) {
+    if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake())) {
+        panicked.get_or_insert(payload);
     }
 }
 
