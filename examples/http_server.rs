@@ -465,7 +465,7 @@ async fn connection(
             shared.shutdown.send_replace(true);
         }
         if !keep_alive {
-            let _ = stream.shutdown(Shutdown::Write);
+            let _ = stream.shutdown_std(Shutdown::Write);
             return;
         }
     }
@@ -673,7 +673,7 @@ async fn refuse(stream: &mut TcpStream, shared: &Shared, refusal: Refusal) {
     if stream.write_all(&response).await.is_err() {
         return;
     }
-    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.shutdown_std(Shutdown::Write);
     let _ = timeout(Duration::from_millis(500), async {
         let mut sink = [0u8; 4096];
         let mut budget = 1024 * 1024;

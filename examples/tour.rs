@@ -195,7 +195,7 @@ async fn networking() -> std::io::Result<()> {
             stream
                 .write_all(format!("hello from client {id}\n").as_bytes())
                 .await?;
-            stream.shutdown(std::net::Shutdown::Write)?;
+            stream.shutdown_std(std::net::Shutdown::Write)?;
             let mut reply = String::new();
             stream.read_to_string(&mut reply).await?;
             Ok::<_, std::io::Error>((id, reply))

@@ -265,3 +265,57 @@ async fn a_linger_of_zero_resets_the_connection_on_drop() {
     let err = server.try_read(&mut [0; 4]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConnectionReset);
 }
+
+/// A full hang-up (`EPOLLHUP`) shows as `READ_CLOSED | WRITE_CLOSED` (each
+/// to a wait with that interest), and the bits stay after a read of EOF.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[magpie::test]
+async fn a_hung_up_unix_stream_is_ready_read_and_write_closed() {
+    let (a, b) = magpie::net::UnixStream::pair().unwrap();
+    drop(b);
+    let ready = timeout(PATIENCE, a.ready(Interest::READABLE))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ready.is_read_closed(), "{ready:?}");
+    assert_eq!(a.try_read(&mut [0; 4]).unwrap(), 0);
+    // Sticky: the hang-up is still reported to the next wait.
+    let again = timeout(PATIENCE, a.ready(Interest::READABLE))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(again.is_read_closed(), "{again:?}");
+    let again = timeout(PATIENCE, a.ready(Interest::WRITABLE))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(again.is_write_closed(), "{again:?}");
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[magpie::test]
+async fn a_reset_tcp_connection_is_ready_read_closed() {
+    let (client, server) = tcp_pair().await;
+    client.set_linger(Some(Duration::ZERO)).unwrap();
+    drop(client);
+    let ready = timeout(PATIENCE, server.ready(Interest::READABLE))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ready.is_read_closed(), "{ready:?}");
+}
+
+#[magpie::test]
+async fn a_half_closed_peer_is_readable_but_not_read_closed() {
+    // The peer shut down its writing half only: no hang-up yet, just EOF.
+    let (mut client, server) = tcp_pair().await;
+    client.shutdown().await.unwrap();
+    let ready = timeout(PATIENCE, server.ready(Interest::READABLE))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ready.is_readable());
+    assert!(!ready.is_write_closed(), "{ready:?}");
+    assert_eq!(server.try_read(&mut [0; 4]).unwrap(), 0);
+    drop(client);
+}

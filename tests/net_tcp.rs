@@ -97,7 +97,7 @@ async fn half_close_lets_the_peer_read_to_end_and_still_answer() {
     });
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(b"request").await.unwrap();
-    stream.shutdown(Shutdown::Write).unwrap();
+    stream.shutdown_std(Shutdown::Write).unwrap();
     let mut reply = String::new();
     stream.read_to_string(&mut reply).await.unwrap();
     assert_eq!(reply, "got: request");

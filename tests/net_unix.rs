@@ -37,7 +37,7 @@ async fn a_unix_stream_echoes_through_a_listener() {
         let (stream, _) = listener.accept().await.unwrap();
         let (mut read, mut write) = (&stream, &stream);
         magpie::io::copy(&mut read, &mut write).await.unwrap();
-        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        stream.shutdown_std(std::net::Shutdown::Write).unwrap();
     });
     let stream = UnixStream::connect(&path.0).await.unwrap();
     let sent = pattern(256 * 1024);

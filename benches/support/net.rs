@@ -106,7 +106,7 @@ impl NetBench for Magpie {
     }
 
     fn shutdown_write(stream: &mut Self::Stream) -> impl Future<Output = io::Result<()>> + Send {
-        ready(stream.shutdown(Shutdown::Write))
+        ready(stream.shutdown_std(Shutdown::Write))
     }
 }
 

@@ -93,6 +93,29 @@ pub trait AsyncWriteExt: AsyncWrite {
     {
         Close { writer: self }
     }
+
+    /// tokio's name for [`close`](Self::close): flushes and shuts down the
+    /// writer (for a socket, its write half: the peer reads end of stream).
+    /// Ported `stream.shutdown().await` works unchanged.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// use magpie::io::{AsyncReadExt, AsyncWriteExt};
+    /// let (mut a, mut b) = magpie::io::duplex(64);
+    /// a.write_all(b"last words").await?;
+    /// a.shutdown().await?;
+    /// let mut got = String::new();
+    /// b.read_to_string(&mut got).await?;
+    /// assert_eq!(got, "last words");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    fn shutdown(&mut self) -> Close<'_, Self>
+    where
+        Self: Unpin,
+    {
+        self.close()
+    }
 }
 
 impl<W: AsyncWrite + ?Sized> AsyncWriteExt for W {}

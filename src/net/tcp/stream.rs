@@ -176,18 +176,23 @@ impl TcpStream {
         self.io.get_ref().nodelay()
     }
 
-    /// Shuts down the read half, the write half, or both. After
-    /// `shutdown(Shutdown::Write)` the peer reads end of stream.
+    /// Shuts down the read half, the write half, or both, at once and
+    /// without flushing (std's `TcpStream::shutdown`). After
+    /// `shutdown_std(Shutdown::Write)` the peer reads end of stream.
+    ///
+    /// Not named `shutdown`: that name is tokio's
+    /// [`AsyncWriteExt::shutdown`](crate::io::AsyncWriteExt::shutdown)
+    /// (`stream.shutdown().await`), which an inherent method would hide.
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {
     /// # let listener = magpie::net::TcpListener::bind("127.0.0.1:0").await?;
     /// let stream = magpie::net::TcpStream::connect(listener.local_addr()?).await?;
-    /// stream.shutdown(std::net::Shutdown::Write)?;
+    /// stream.shutdown_std(std::net::Shutdown::Write)?;
     /// # std::io::Result::Ok(())
     /// # }).unwrap();
     /// ```
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+    pub fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
 

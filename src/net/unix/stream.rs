@@ -166,19 +166,24 @@ impl UnixStream {
         self.io.get_ref().peer_addr()
     }
 
-    /// Shuts down the read half, the write half, or both.
+    /// Shuts down the read half, the write half, or both, at once and
+    /// without flushing (std's `UnixStream::shutdown`).
+    ///
+    /// Not named `shutdown`: that name is tokio's
+    /// [`AsyncWriteExt::shutdown`](crate::io::AsyncWriteExt::shutdown)
+    /// (`stream.shutdown().await`), which an inherent method would hide.
     ///
     /// ```
     /// # magpie::Runtime::new().unwrap().block_on(async {
     /// use magpie::io::AsyncReadExt;
     /// let (a, mut b) = magpie::net::UnixStream::pair()?;
-    /// a.shutdown(std::net::Shutdown::Write)?;
+    /// a.shutdown_std(std::net::Shutdown::Write)?;
     /// let mut rest = Vec::new();
     /// assert_eq!(b.read_to_end(&mut rest).await?, 0);
     /// # std::io::Result::Ok(())
     /// # }).unwrap();
     /// ```
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+    pub fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
 

@@ -173,6 +173,12 @@ impl Ready {
         if event.is_err() == Some(true) {
             ready = ready | Ready::ERROR;
         }
+        // A full hang-up: `EPOLLHUP` (both directions shut down, or reset),
+        // an aborted connection on Windows. `polling` reports no half-close
+        // apart from readability, and no hang-up at all on kqueue.
+        if event.is_interrupt() {
+            ready = ready | Ready::READ_CLOSED | Ready::WRITE_CLOSED;
+        }
         ready
     }
 }
