@@ -351,3 +351,47 @@ fn many_files_are_read_concurrently() {
         }
     });
 }
+
+#[test]
+fn links_and_existence() {
+    let dir = TempDir::new("links");
+    support::rt(2).block_on(async {
+        let original = dir.join("original");
+        fs::write(&original, "one file").await.unwrap();
+        assert!(fs::try_exists(&original).await.unwrap());
+        assert!(!fs::try_exists(dir.join("nothing")).await.unwrap());
+
+        fs::hard_link(&original, dir.join("hard")).await.unwrap();
+        fs::write(&original, "changed").await.unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("hard")).await.unwrap(),
+            "changed",
+            "a hard link is the same file"
+        );
+        assert_eq!(
+            fs::hard_link(&original, dir.join("hard"))
+                .await
+                .unwrap_err()
+                .kind(),
+            ErrorKind::AlreadyExists
+        );
+
+        #[cfg(unix)]
+        {
+            fs::symlink(&original, dir.join("soft")).await.unwrap();
+            assert_eq!(fs::read_link(dir.join("soft")).await.unwrap(), original);
+            let meta = fs::symlink_metadata(dir.join("soft")).await.unwrap();
+            assert!(meta.file_type().is_symlink());
+            assert!(fs::metadata(dir.join("soft")).await.unwrap().is_file());
+            fs::remove_file(&original).await.unwrap();
+            // Dangling now: the link is there, what it names is not.
+            assert!(!fs::try_exists(dir.join("soft")).await.unwrap());
+            assert!(fs::symlink_metadata(dir.join("soft")).await.is_ok());
+            assert_eq!(
+                fs::read_link(dir.join("hard")).await.unwrap_err().kind(),
+                ErrorKind::InvalidInput,
+                "a regular file is no link"
+            );
+        }
+    });
+}

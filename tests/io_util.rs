@@ -195,3 +195,147 @@ fn split_halves_reunite() {
     let cursor = read.reunite(write).unwrap();
     assert_eq!(cursor.into_inner(), b"xyz");
 }
+
+#[test]
+fn binary_numbers_round_trip_one_byte_at_a_time_in_both_byte_orders() {
+    // Written through a writer that takes one byte per `Pending`-separated
+    // call, read back through a reader that gives one byte per call.
+    let mut sink = Sink {
+        chunk: 1,
+        ..Sink::default()
+    };
+    block_on(async {
+        sink.write_u8(0xAB).await?;
+        sink.write_i8(-7).await?;
+        sink.write_u16(0x0102).await?;
+        sink.write_u16_le(0x0102).await?;
+        sink.write_i32(-123_456).await?;
+        sink.write_u64_le(0x0102_0304_0506_0708).await?;
+        sink.write_i128(i128::MIN).await?;
+        sink.write_f32_le(f32::MAX).await?;
+        sink.write_f64(-0.5).await
+    })
+    .unwrap();
+    // Byte order, checked on the bytes themselves.
+    assert_eq!(&sink.data[..6], &[0xAB, 0xF9, 0x01, 0x02, 0x02, 0x01]);
+    assert_eq!(&sink.data[10..18], &[8, 7, 6, 5, 4, 3, 2, 1]);
+
+    let mut reader = Trickle::new(&sink.data, 1);
+    block_on(async {
+        assert_eq!(reader.read_u8().await?, 0xAB);
+        assert_eq!(reader.read_i8().await?, -7);
+        assert_eq!(reader.read_u16().await?, 0x0102);
+        assert_eq!(reader.read_u16_le().await?, 0x0102);
+        assert_eq!(reader.read_i32().await?, -123_456);
+        assert_eq!(reader.read_u64_le().await?, 0x0102_0304_0506_0708);
+        assert_eq!(reader.read_i128().await?, i128::MIN);
+        assert_eq!(reader.read_f32_le().await?, f32::MAX);
+        assert_eq!(reader.read_f64().await?, -0.5);
+        io::Result::Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_number_cut_short_by_end_of_stream_is_unexpected_eof() {
+    let mut reader = Trickle::new(&[1, 2, 3], 2);
+    let err = block_on(reader.read_u32()).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+    let mut empty: &[u8] = &[];
+    let err = block_on(empty.read_u8()).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+}
+
+#[test]
+fn a_number_written_to_a_full_writer_is_write_zero() {
+    // A writer that takes nothing (a full buffer, a closed pipe that says 0).
+    let mut full = Sink::default();
+    let err = block_on(full.write_u32(7)).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::WriteZero);
+}
+
+#[test]
+fn read_until_stops_after_the_delimiter_across_chunk_boundaries() {
+    let mut reader = BufReader::with_capacity(3, Trickle::new(b"abcdefg;hij;k", 2));
+    let mut buf = b"old:".to_vec();
+    block_on(async {
+        assert_eq!(reader.read_until(b';', &mut buf).await?, 8);
+        assert_eq!(buf, b"old:abcdefg;");
+        buf.clear();
+        assert_eq!(reader.read_until(b';', &mut buf).await?, 4);
+        assert_eq!(reader.read_until(b';', &mut buf).await?, 1);
+        assert_eq!(buf, b"hij;k");
+        assert_eq!(reader.read_until(b';', &mut buf).await?, 0);
+        io::Result::Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn split_yields_every_segment_including_empty_ones_and_no_phantom_last() {
+    use futures::StreamExt;
+    let reader = BufReader::with_capacity(2, Trickle::new(b"a,,bcd,\xff,", 1));
+    let segments: Vec<Vec<u8>> = block_on(reader.split(b',').map(Result::unwrap).collect());
+    assert_eq!(
+        segments,
+        [b"a".to_vec(), b"".to_vec(), b"bcd".to_vec(), vec![0xff]]
+    );
+}
+
+#[test]
+fn copy_buf_moves_every_byte_through_a_slow_writer_and_flushes() {
+    let data = pattern(50_000);
+    let mut reader = BufReader::with_capacity(1000, Trickle::new(&data, 777));
+    let mut sink = Sink {
+        chunk: 333,
+        ..Sink::default()
+    };
+    let n = block_on(magpie::io::copy_buf(&mut reader, &mut sink)).unwrap();
+    assert_eq!(n, data.len() as u64);
+    assert_eq!(sink.data, data);
+    assert!(sink.flushes >= 1, "copy_buf flushes at the end");
+    // A writer that takes nothing is an error, not a spin.
+    let mut reader = BufReader::new(&b"x"[..]);
+    let err = block_on(magpie::io::copy_buf(&mut reader, &mut Sink::default())).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::WriteZero);
+}
+
+#[test]
+fn buf_stream_holds_writes_until_flush_and_buffers_reads() {
+    use magpie::io::BufStream;
+    magpie::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let (near, mut far) = magpie::io::duplex(1024);
+            let mut stream = BufStream::with_capacity(16, 64, near);
+            stream.write_all(b"held").await?;
+            // Not flushed: nothing has reached the other end yet.
+            let mut probe = [0u8; 4];
+            let nothing =
+                magpie::time::timeout(std::time::Duration::from_millis(20), far.read(&mut probe))
+                    .await;
+            assert!(nothing.is_err(), "unflushed bytes leaked: {nothing:?}");
+            stream.flush().await?;
+            far.read_exact(&mut probe).await?;
+            assert_eq!(&probe, b"held");
+
+            far.write_all(b"line one\nline two\n").await?;
+            let mut line = String::new();
+            stream.read_line(&mut line).await?;
+            assert_eq!(line, "line one\n");
+            let mut rest = [0u8; 9];
+            stream.read_exact(&mut rest).await?;
+            assert_eq!(&rest, b"line two\n");
+            io::Result::Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+#[should_panic(expected = "two different streams")]
+fn unsplit_of_halves_of_two_streams_panics() {
+    let (read, _) = split(futures::io::Cursor::new(Vec::<u8>::new()));
+    let (_, other_write) = split(futures::io::Cursor::new(Vec::<u8>::new()));
+    read.unsplit(other_write);
+}

@@ -221,3 +221,20 @@ async fn the_test_attribute_starts_paused() {
     sleep(Duration::from_secs(7 * 24 * 3600)).await;
     assert_eq!(Instant::now() - start, Duration::from_secs(7 * 24 * 3600));
 }
+
+#[test]
+fn is_elapsed_follows_the_runtime_clock_and_a_reset() {
+    paused().block_on(async {
+        let mut nap = std::pin::pin!(sleep(Duration::from_secs(10)));
+        assert!(!nap.is_elapsed());
+        time::advance(Duration::from_secs(9)).await;
+        assert!(!nap.is_elapsed(), "one second early");
+        time::advance(Duration::from_secs(1)).await;
+        assert!(nap.is_elapsed(), "due, though not yet polled");
+        nap.as_mut().await;
+        nap.as_mut().reset(Instant::now() + Duration::from_secs(5));
+        assert!(!nap.is_elapsed(), "a reset to a later deadline");
+        nap.as_mut().await;
+        assert!(nap.is_elapsed());
+    });
+}

@@ -343,3 +343,129 @@ pub async fn canonicalize(path: impl AsRef<Path>) -> io::Result<PathBuf> {
     let path = path.as_ref().to_owned();
     asyncify(move || std::fs::canonicalize(path)).await
 }
+
+/// Whether `path` exists: `Ok(false)` if it does not, an error if that
+/// cannot be told (a permission error on a parent directory). Unlike
+/// `Path::exists`, it does not turn errors into `false`. A broken symbolic
+/// link does not exist.
+///
+/// ```
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// assert!(magpie::fs::try_exists(".").await?);
+/// assert!(!magpie::fs::try_exists("/no/such/file").await?);
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
+    let path = path.as_ref().to_owned();
+    asyncify(move || path.try_exists()).await
+}
+
+/// Makes `link` a new hard link to the file `original`.
+///
+/// # Errors
+///
+/// `NotFound` if `original` does not exist, `AlreadyExists` if `link`
+/// does.
+///
+/// ```
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// let dir = std::env::temp_dir();
+/// let original = dir.join(format!("magpie-doc-hard-link-{}", std::process::id()));
+/// let link = original.with_extension("link");
+/// magpie::fs::write(&original, "shared").await?;
+/// magpie::fs::hard_link(&original, &link).await?;
+/// assert_eq!(magpie::fs::read_to_string(&link).await?, "shared");
+/// # magpie::fs::remove_file(&link).await?;
+/// # magpie::fs::remove_file(&original).await?;
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub async fn hard_link(original: impl AsRef<Path>, link: impl AsRef<Path>) -> io::Result<()> {
+    let (original, link) = (original.as_ref().to_owned(), link.as_ref().to_owned());
+    asyncify(move || std::fs::hard_link(original, link)).await
+}
+
+/// Makes `link` a symbolic link to `original` (Unix; on Windows use
+/// [`symlink_file`] or [`symlink_dir`]). `original` need not exist.
+///
+/// ```
+/// # #[cfg(unix)]
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// let link = std::env::temp_dir().join(format!("magpie-doc-symlink-{}", std::process::id()));
+/// magpie::fs::symlink("/nowhere", &link).await?;
+/// assert_eq!(magpie::fs::read_link(&link).await?, std::path::Path::new("/nowhere"));
+/// assert!(!magpie::fs::try_exists(&link).await?, "a broken link does not exist");
+/// # magpie::fs::remove_file(&link).await?;
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+#[cfg(unix)]
+pub async fn symlink(original: impl AsRef<Path>, link: impl AsRef<Path>) -> io::Result<()> {
+    let (original, link) = (original.as_ref().to_owned(), link.as_ref().to_owned());
+    asyncify(move || std::os::unix::fs::symlink(original, link)).await
+}
+
+/// Makes `link` a symbolic link to the file `original` (Windows).
+///
+/// ```no_run
+/// # #[cfg(windows)]
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// magpie::fs::symlink_file(r"C:\data\log.txt", r"C:\data\latest.txt").await?;
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+#[cfg(windows)]
+pub async fn symlink_file(original: impl AsRef<Path>, link: impl AsRef<Path>) -> io::Result<()> {
+    let (original, link) = (original.as_ref().to_owned(), link.as_ref().to_owned());
+    asyncify(move || std::os::windows::fs::symlink_file(original, link)).await
+}
+
+/// Makes `link` a symbolic link to the directory `original` (Windows).
+///
+/// ```no_run
+/// # #[cfg(windows)]
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// magpie::fs::symlink_dir(r"C:\data\2026", r"C:\data\current").await?;
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+#[cfg(windows)]
+pub async fn symlink_dir(original: impl AsRef<Path>, link: impl AsRef<Path>) -> io::Result<()> {
+    let (original, link) = (original.as_ref().to_owned(), link.as_ref().to_owned());
+    asyncify(move || std::os::windows::fs::symlink_dir(original, link)).await
+}
+
+/// What the symbolic link `path` points to.
+///
+/// # Errors
+///
+/// `NotFound` if `path` does not exist; `InvalidInput` (on Unix) if it is
+/// not a symbolic link.
+///
+/// ```
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// let err = magpie::fs::read_link("/no/such/link").await.unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub async fn read_link(path: impl AsRef<Path>) -> io::Result<PathBuf> {
+    let path = path.as_ref().to_owned();
+    asyncify(move || std::fs::read_link(path)).await
+}
+
+/// The metadata of `path` itself, not following a symbolic link (std's
+/// [`std::fs::symlink_metadata`]).
+///
+/// ```
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// let meta = magpie::fs::symlink_metadata(".").await?;
+/// assert!(meta.is_dir());
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub async fn symlink_metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
+    let path = path.as_ref().to_owned();
+    asyncify(move || std::fs::symlink_metadata(path)).await
+}

@@ -1,11 +1,11 @@
-//! `copy`: pump a reader into a writer until end of stream.
+//! `copy` and `copy_buf`: pump a reader into a writer until end of stream.
 
 use std::future::poll_fn;
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use futures_io::{AsyncRead, AsyncWrite};
+use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
 
 const BUFFER: usize = 16 * 1024;
 
@@ -95,4 +95,47 @@ impl CopyBuffer {
             }
         }
     }
+}
+
+/// Copies everything a buffered `reader` yields into `writer`, writing
+/// straight from the reader's own buffer (no second buffer), then flushes
+/// `writer`. Returns the number of bytes copied.
+///
+/// ```
+/// use magpie::io::BufReader;
+/// # futures::executor::block_on(async {
+/// let mut input = BufReader::new(&b"buffered"[..]);
+/// let mut output = Vec::new();
+/// let n = magpie::io::copy_buf(&mut input, &mut output).await?;
+/// assert_eq!((n, &output[..]), (8, &b"buffered"[..]));
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub async fn copy_buf<R, W>(reader: &mut R, writer: &mut W) -> io::Result<u64>
+where
+    R: AsyncBufRead + Unpin + ?Sized,
+    W: AsyncWrite + Unpin + ?Sized,
+{
+    let mut copied = 0u64;
+    poll_fn(|cx| loop {
+        let available = match Pin::new(&mut *reader).poll_fill_buf(cx)? {
+            Poll::Ready(available) => available,
+            Poll::Pending => {
+                // As `copy`: flush while the reader has nothing for us.
+                ready!(Pin::new(&mut *writer).poll_flush(cx))?;
+                return Poll::Pending;
+            }
+        };
+        if available.is_empty() {
+            ready!(Pin::new(&mut *writer).poll_flush(cx))?;
+            return Poll::Ready(Ok(copied));
+        }
+        let n = ready!(Pin::new(&mut *writer).poll_write(cx, available))?;
+        if n == 0 {
+            return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+        }
+        Pin::new(&mut *reader).consume(n);
+        copied += n as u64;
+    })
+    .await
 }

@@ -31,12 +31,14 @@
 #[cfg(not(loom))]
 pub(crate) mod blocking;
 mod buf_reader;
+mod buf_stream;
 mod buf_writer;
 mod copy;
 mod copy_bidirectional;
 mod duplex;
 mod empty;
 mod lines;
+mod numbers;
 mod read_ext;
 mod repeat;
 mod seek_ext;
@@ -48,13 +50,15 @@ mod write_ext;
 
 pub use crate::runtime::driver::io::{Interest, Ready};
 pub use buf_reader::BufReader;
+pub use buf_stream::BufStream;
 pub use buf_writer::BufWriter;
-pub use copy::copy;
+pub use copy::{copy, copy_buf};
 pub use copy_bidirectional::copy_bidirectional;
 pub use duplex::{duplex, DuplexStream};
 pub use empty::{empty, Empty};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
-pub use lines::{AsyncBufReadExt, Lines, ReadLine};
+pub use lines::{AsyncBufReadExt, Lines, ReadLine, ReadUntil, Split};
+pub use numbers::{ReadNumber, WriteNumber};
 pub use read_ext::{AsyncReadExt, Read, ReadExact, ReadToEnd, ReadToString};
 pub use repeat::{repeat, Repeat};
 pub use seek_ext::{AsyncSeekExt, Seek};

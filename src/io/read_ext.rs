@@ -1,4 +1,5 @@
-//! `AsyncReadExt`: `read`, `read_exact`, `read_to_end`, `read_to_string`.
+//! `AsyncReadExt`: `read`, `read_exact`, `read_to_end`, `read_to_string`,
+//! and binary numbers (`read_u32`, `read_f64_le`, ...).
 
 use std::future::Future;
 use std::io;
@@ -114,6 +115,31 @@ pub trait AsyncReadExt: AsyncRead {
             buf,
             bytes: Vec::new(),
         }
+    }
+
+    super::numbers::read_number_methods! {
+        read_u8, u8, from_be_bytes, to_be_bytes, 200;
+        read_i8, i8, from_be_bytes, to_be_bytes, -100;
+        read_u16, u16, from_be_bytes, to_be_bytes, 0xBEEF;
+        read_u16_le, u16, from_le_bytes, to_le_bytes, 0xBEEF;
+        read_i16, i16, from_be_bytes, to_be_bytes, -300;
+        read_i16_le, i16, from_le_bytes, to_le_bytes, -300;
+        read_u32, u32, from_be_bytes, to_be_bytes, 0xDEAD_BEEF;
+        read_u32_le, u32, from_le_bytes, to_le_bytes, 0xDEAD_BEEF;
+        read_i32, i32, from_be_bytes, to_be_bytes, -70_000;
+        read_i32_le, i32, from_le_bytes, to_le_bytes, -70_000;
+        read_u64, u64, from_be_bytes, to_be_bytes, u64::MAX - 1;
+        read_u64_le, u64, from_le_bytes, to_le_bytes, u64::MAX - 1;
+        read_i64, i64, from_be_bytes, to_be_bytes, i64::MIN + 1;
+        read_i64_le, i64, from_le_bytes, to_le_bytes, i64::MIN + 1;
+        read_u128, u128, from_be_bytes, to_be_bytes, 1 << 100;
+        read_u128_le, u128, from_le_bytes, to_le_bytes, 1 << 100;
+        read_i128, i128, from_be_bytes, to_be_bytes, -(1 << 100);
+        read_i128_le, i128, from_le_bytes, to_le_bytes, -(1 << 100);
+        read_f32, f32, from_be_bytes, to_be_bytes, 1.5;
+        read_f32_le, f32, from_le_bytes, to_le_bytes, 1.5;
+        read_f64, f64, from_be_bytes, to_be_bytes, -2.25;
+        read_f64_le, f64, from_le_bytes, to_le_bytes, -2.25;
     }
 }
 

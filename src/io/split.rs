@@ -74,6 +74,25 @@ impl<T> ReadHalf<T> {
             Err(_) => unreachable!("both halves were given, so no other owner exists"),
         }
     }
+
+    /// Joins the halves back into the stream (tokio's name); like
+    /// [`reunite`](Self::reunite), but panics on halves of two streams.
+    ///
+    /// # Panics
+    ///
+    /// If `other` is not the write half of this stream.
+    ///
+    /// ```
+    /// let (r, w) = magpie::io::split(futures::io::Cursor::new(vec![2u8]));
+    /// assert_eq!(r.unsplit(w).into_inner(), [2]);
+    /// ```
+    #[track_caller]
+    pub fn unsplit(self, other: WriteHalf<T>) -> T {
+        match self.reunite(other) {
+            Ok(stream) => stream,
+            Err(_) => panic!("ReadHalf::unsplit: the halves are of two different streams"),
+        }
+    }
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for ReadHalf<T> {

@@ -1,4 +1,5 @@
-//! `AsyncWriteExt`: `write`, `write_all`, `flush`, `close`.
+//! `AsyncWriteExt`: `write`, `write_all`, `flush`, `close`/`shutdown`, and
+//! binary numbers (`write_u32`, `write_f64_le`, ...).
 
 use std::future::Future;
 use std::io;
@@ -115,6 +116,31 @@ pub trait AsyncWriteExt: AsyncWrite {
         Self: Unpin,
     {
         self.close()
+    }
+
+    super::numbers::write_number_methods! {
+        write_u8, u8, to_be_bytes, 200;
+        write_i8, i8, to_be_bytes, -100;
+        write_u16, u16, to_be_bytes, 0xBEEF;
+        write_u16_le, u16, to_le_bytes, 0xBEEF;
+        write_i16, i16, to_be_bytes, -300;
+        write_i16_le, i16, to_le_bytes, -300;
+        write_u32, u32, to_be_bytes, 0xDEAD_BEEF;
+        write_u32_le, u32, to_le_bytes, 0xDEAD_BEEF;
+        write_i32, i32, to_be_bytes, -70_000;
+        write_i32_le, i32, to_le_bytes, -70_000;
+        write_u64, u64, to_be_bytes, u64::MAX - 1;
+        write_u64_le, u64, to_le_bytes, u64::MAX - 1;
+        write_i64, i64, to_be_bytes, i64::MIN + 1;
+        write_i64_le, i64, to_le_bytes, i64::MIN + 1;
+        write_u128, u128, to_be_bytes, 1 << 100;
+        write_u128_le, u128, to_le_bytes, 1 << 100;
+        write_i128, i128, to_be_bytes, -(1 << 100);
+        write_i128_le, i128, to_le_bytes, -(1 << 100);
+        write_f32, f32, to_be_bytes, 1.5;
+        write_f32_le, f32, to_le_bytes, 1.5;
+        write_f64, f64, to_be_bytes, -2.25;
+        write_f64_le, f64, to_le_bytes, -2.25;
     }
 }
 

@@ -70,6 +70,39 @@ pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAd
     }
 }
 
+/// Resolves `host` to its socket addresses (tokio's `lookup_host`; Python's
+/// `loop.getaddrinfo`). A host name is looked up with the system resolver
+/// on the runtime's blocking pool; an address or IP/port pair resolves at
+/// once.
+///
+/// Dropping the future does not stop a lookup already running on the
+/// blocking pool (the system resolver cannot be interrupted); its result
+/// is dropped.
+///
+/// # Errors
+///
+/// The resolver's error for a host it cannot resolve; `InvalidInput` for
+/// a string without a port.
+///
+/// # Panics
+///
+/// When called outside a magpie runtime with a host name to look up.
+///
+/// ```
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// let addrs: Vec<_> = magpie::net::lookup_host("127.0.0.1:8080").await?.collect();
+/// assert_eq!(addrs, [std::net::SocketAddr::from(([127, 0, 0, 1], 8080))]);
+/// for addr in magpie::net::lookup_host("localhost:80").await? {
+///     assert!(addr.ip().is_loopback());
+/// }
+/// assert!(magpie::net::lookup_host("no port here").await.is_err());
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub async fn lookup_host(host: impl ToSocketAddrs) -> io::Result<impl Iterator<Item = SocketAddr>> {
+    resolve(host).await.map(Vec::into_iter)
+}
+
 /// The error a socket operation fails with once its runtime has shut
 /// down: the I/O driver's wording, so that every path says the same.
 pub(crate) fn runtime_shut_down() -> io::Error {

@@ -127,6 +127,24 @@ impl Sleep {
         self.deadline
     }
 
+    /// Whether the deadline has passed, by the runtime's clock (paused or
+    /// not). A sleep that says `true` completes at its next poll; after
+    /// [`reset`](Self::reset) to a later deadline it says `false` again.
+    ///
+    /// ```
+    /// use magpie::time::{sleep, Duration};
+    ///
+    /// magpie::Runtime::new().unwrap().block_on(async {
+    ///     let mut nap = std::pin::pin!(sleep(Duration::from_millis(1)));
+    ///     assert!(!nap.is_elapsed());
+    ///     nap.as_mut().await;
+    ///     assert!(nap.is_elapsed());
+    /// });
+    /// ```
+    pub fn is_elapsed(&self) -> bool {
+        self.deadline.into_std() <= self.entry.handle().clock().now()
+    }
+
     /// Moves the deadline (earlier or later), whether or not the sleep has
     /// completed; a completed sleep runs again until the new deadline.
     ///
