@@ -278,3 +278,47 @@ fn wait_closes_stdin_so_a_reader_of_stdin_can_exit() {
         assert!(status.success());
     });
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn process_group_zero_makes_the_child_lead_a_new_group() {
+    support::rt(1).block_on(async {
+        // Field 5 of /proc/<pid>/stat is the process group id.
+        let script = "set -- $(cat /proc/$$/stat); echo $1 $5";
+        let ids = |out: std::process::Output| -> (String, String) {
+            let text = String::from_utf8(out.stdout).unwrap();
+            let mut parts = text.split_whitespace().map(str::to_owned);
+            (parts.next().unwrap(), parts.next().unwrap())
+        };
+        let (pid, pgid) = ids(Command::new("sh")
+            .args(["-c", script])
+            .process_group(0)
+            .output()
+            .await
+            .unwrap());
+        assert_eq!(pid, pgid, "the child leads its own group");
+        let (pid, pgid) = ids(Command::new("sh")
+            .args(["-c", script])
+            .output()
+            .await
+            .unwrap());
+        assert_ne!(pid, pgid, "without it, the child stays in ours");
+    });
+}
+
+#[test]
+fn arg0_and_pre_exec_reach_the_child() {
+    support::rt(1).block_on(async {
+        let mut command = Command::new("sh");
+        command.arg0("renamed").args(["-c", "echo $0; exit 3"]);
+        let out = command.output().await.unwrap();
+        assert_eq!(out.stdout, b"renamed\n");
+        assert_eq!(out.status.code(), Some(3));
+        let mut refused = Command::new("true");
+        // SAFETY: the hook only builds an io::Error from a raw code, which
+        // allocates nothing.
+        unsafe { refused.pre_exec(|| Err(std::io::Error::from_raw_os_error(libc::EPERM))) };
+        let err = refused.status().await.unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EPERM));
+    });
+}

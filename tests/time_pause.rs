@@ -238,3 +238,23 @@ fn is_elapsed_follows_the_runtime_clock_and_a_reset() {
         assert!(nap.is_elapsed());
     });
 }
+
+#[test]
+fn interval_resets_move_the_next_tick_and_keep_the_period() {
+    paused().block_on(async {
+        let start = Instant::now();
+        let mut every = interval(Duration::from_secs(10));
+        assert_eq!(every.tick().await, start);
+        every.reset_immediately();
+        assert_eq!(every.tick().await, start, "due at once");
+        assert_eq!(every.tick().await, start + Duration::from_secs(10));
+        every.reset_after(Duration::from_secs(3));
+        let t = every.tick().await;
+        assert_eq!(t, start + Duration::from_secs(13));
+        assert_eq!(every.tick().await, t + Duration::from_secs(10));
+        let at = Instant::now() + Duration::from_secs(1);
+        every.reset_at(at);
+        assert_eq!(every.tick().await, at);
+        assert_eq!(every.tick().await, at + Duration::from_secs(10));
+    });
+}

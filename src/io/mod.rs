@@ -65,4 +65,4 @@ pub use seek_ext::{AsyncSeekExt, Seek};
 pub use sink::{sink, Sink};
 pub use split::{split, ReadHalf, ReuniteError, WriteHalf};
 pub use std::io::{Error, ErrorKind, Result};
-pub use write_ext::{AsyncWriteExt, Close, Flush, Write, WriteAll};
+pub use write_ext::{AsyncWriteExt, Close, Flush, Write, WriteAll, WriteVectored};

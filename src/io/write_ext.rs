@@ -39,6 +39,30 @@ pub trait AsyncWriteExt: AsyncWrite {
         Write { writer: self, buf }
     }
 
+    /// Writes some of the bytes of `bufs`, in order, in one call where the
+    /// writer supports it (a socket's `writev`); returns how many bytes
+    /// were taken.
+    ///
+    /// ```
+    /// use magpie::io::AsyncWriteExt;
+    /// use std::io::IoSlice;
+    /// # futures::executor::block_on(async {
+    /// let mut out = Vec::new();
+    /// let n = out.write_vectored(&[IoSlice::new(b"head "), IoSlice::new(b"body")]).await?;
+    /// assert_eq!(&out[..n], &b"head body"[..n]);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    fn write_vectored<'a, 'b>(
+        &'a mut self,
+        bufs: &'a [io::IoSlice<'b>],
+    ) -> WriteVectored<'a, 'b, Self>
+    where
+        Self: Unpin,
+    {
+        WriteVectored { writer: self, bufs }
+    }
+
     /// Writes all of `buf`; `WriteZero` if the writer stops taking bytes.
     ///
     /// ```
@@ -160,6 +184,23 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for Write<'_, W> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         Pin::new(&mut *this.writer).poll_write(cx, this.buf)
+    }
+}
+
+/// Future of [`AsyncWriteExt::write_vectored`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct WriteVectored<'a, 'b, W: ?Sized> {
+    writer: &'a mut W,
+    bufs: &'a [io::IoSlice<'b>],
+}
+
+impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteVectored<'_, '_, W> {
+    type Output = io::Result<usize>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        Pin::new(&mut *this.writer).poll_write_vectored(cx, this.bufs)
     }
 }
 

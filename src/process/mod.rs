@@ -42,6 +42,7 @@
 
 mod child;
 mod pipe;
+mod platform;
 mod reap;
 
 pub use child::Child;

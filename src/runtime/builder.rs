@@ -316,6 +316,22 @@ impl Builder {
         self
     }
 
+    /// How many I/O events the driver takes from the poller per turn
+    /// (default 1024). Events beyond it stay with the poller for the next
+    /// turn, so a flood of ready sockets is served over several turns with
+    /// tasks run in between. Panics if 0.
+    ///
+    /// ```
+    /// let rt = magpie::runtime::Builder::new().max_io_events_per_tick(256).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    #[track_caller]
+    pub fn max_io_events_per_tick(&mut self, n: usize) -> &mut Builder {
+        self.config.max_io_events_per_tick =
+            std::num::NonZeroUsize::new(n).expect("max_io_events_per_tick must be at least 1");
+        self
+    }
+
     /// Turns off the LIFO slot: a task woken by the running task goes to
     /// the back of the local queue instead of running next.
     ///
@@ -496,7 +512,7 @@ impl Builder {
             on_start: config.on_thread_start.clone(),
             on_stop: config.on_thread_stop.clone(),
         });
-        let (driver, driver_handle) = Driver::new()?;
+        let (driver, driver_handle) = Driver::new(config.max_io_events_per_tick)?;
         if config.start_paused {
             driver_handle.time.clock().pause_at_start();
         }

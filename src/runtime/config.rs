@@ -31,6 +31,8 @@ pub(crate) struct Config {
     pub(crate) keep_alive: Duration,
     pub(crate) global_queue_interval: u32,
     pub(crate) event_interval: u32,
+    /// Events the I/O driver takes from the poller per turn.
+    pub(crate) max_io_events_per_tick: std::num::NonZeroUsize,
     pub(crate) lifo_enabled: bool,
     pub(crate) steal_batch: StealBatch,
     /// `None`: half the workers, rounded up.
@@ -68,6 +70,7 @@ impl Default for Config {
             keep_alive: Duration::from_secs(10),
             global_queue_interval: 31,
             event_interval: 61,
+            max_io_events_per_tick: crate::runtime::driver::io::DEFAULT_EVENTS_PER_TICK,
             lifo_enabled: true,
             steal_batch: StealBatch::Half,
             max_searching: None,

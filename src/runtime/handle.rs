@@ -196,6 +196,23 @@ impl Handle {
         self.inner.name()
     }
 
+    /// Which scheduler the runtime runs: one thread in `block_on`, or
+    /// worker threads.
+    ///
+    /// ```
+    /// use magpie::runtime::{Handle, RuntimeFlavor};
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// let flavor = rt.block_on(async { Handle::current().runtime_flavor() });
+    /// assert_eq!(flavor, RuntimeFlavor::MultiThread);
+    /// ```
+    pub fn runtime_flavor(&self) -> super::RuntimeFlavor {
+        if self.inner.is_current_thread() {
+            super::RuntimeFlavor::CurrentThread
+        } else {
+            super::RuntimeFlavor::MultiThread
+        }
+    }
+
     /// The runtime's metrics: per-worker counters and queue depths.
     ///
     /// ```

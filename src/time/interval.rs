@@ -205,6 +205,61 @@ impl Interval {
             .reset(after(Instant::now(), self.period));
     }
 
+    /// Restarts the schedule with the next tick due at once; later ticks
+    /// follow one period apart from now.
+    ///
+    /// ```
+    /// use magpie::time::{interval, Duration, Instant};
+    ///
+    /// magpie::Runtime::new().unwrap().block_on(async {
+    ///     let mut every = interval(Duration::from_secs(3600));
+    ///     every.tick().await;
+    ///     every.reset_immediately();
+    ///     let before = Instant::now();
+    ///     assert!(every.tick().await <= before, "no hour's wait");
+    /// });
+    /// ```
+    pub fn reset_immediately(&mut self) {
+        self.delay.as_mut().reset(Instant::now());
+    }
+
+    /// Restarts the schedule with the next tick due `delay` from now;
+    /// later ticks follow one period apart from it.
+    ///
+    /// ```
+    /// use magpie::time::{interval, Duration, Instant};
+    ///
+    /// magpie::Runtime::new().unwrap().block_on(async {
+    ///     let mut every = interval(Duration::from_secs(3600));
+    ///     let before = Instant::now();
+    ///     every.reset_after(Duration::from_millis(2));
+    ///     let at = every.tick().await;
+    ///     assert!(at >= before + Duration::from_millis(2));
+    ///     assert!(at < before + Duration::from_secs(3600));
+    /// });
+    /// ```
+    pub fn reset_after(&mut self, delay: Duration) {
+        self.delay.as_mut().reset(after(Instant::now(), delay));
+    }
+
+    /// Restarts the schedule with the next tick due at `deadline`; later
+    /// ticks follow one period apart from it. A deadline in the past makes
+    /// the next tick due at once.
+    ///
+    /// ```
+    /// use magpie::time::{interval, Duration, Instant};
+    ///
+    /// magpie::Runtime::new().unwrap().block_on(async {
+    ///     let mut every = interval(Duration::from_secs(3600));
+    ///     let at = Instant::now() + Duration::from_millis(1);
+    ///     every.reset_at(at);
+    ///     assert_eq!(every.tick().await, at);
+    /// });
+    /// ```
+    pub fn reset_at(&mut self, deadline: Instant) {
+        self.delay.as_mut().reset(deadline);
+    }
+
     /// The period between ticks.
     ///
     /// ```

@@ -31,8 +31,9 @@ pub(crate) struct Handle {
 }
 
 impl Driver {
-    pub(crate) fn new() -> std::io::Result<(Driver, Handle)> {
-        let (io, io_handle) = io::Driver::new()?;
+    /// The drivers, taking at most `io_events` I/O events per turn.
+    pub(crate) fn new(io_events: std::num::NonZeroUsize) -> std::io::Result<(Driver, Handle)> {
+        let (io, io_handle) = io::Driver::with_capacity(io_events)?;
         let poller = io_handle.clone();
         Ok((
             Driver { io },

@@ -30,6 +30,10 @@ use std::task::Waker;
 use std::time::Duration;
 
 use polling::{Event, Events, PollMode, Poller};
+use std::num::NonZeroUsize;
+
+#[cfg(test)]
+use super::DEFAULT_EVENTS_PER_TICK;
 
 use super::interest::Interest;
 use super::ready::Ready;
@@ -73,22 +77,34 @@ struct Inner {
 
 impl Driver {
     /// Creates the poller; returns the driver and the handle sources use.
+    #[cfg(test)]
     pub(crate) fn new() -> io::Result<(Driver, Handle)> {
+        Self::with_capacity(DEFAULT_EVENTS_PER_TICK)
+    }
+
+    /// Creates the poller, taking at most `events` events from it per turn
+    /// (`Builder::max_io_events_per_tick`; the rest wait for the next
+    /// turn); returns the driver and the handle sources use.
+    pub(crate) fn with_capacity(events: NonZeroUsize) -> io::Result<(Driver, Handle)> {
         let poller = Poller::new()?;
         let edge = poller.supports_edge();
-        Self::with_poller(poller, edge)
+        Self::with_poller(poller, edge, events)
     }
 
     /// A driver that registers sources one-shot even where edge-triggered
     /// polling exists, to test that path.
     #[cfg(test)]
     pub(crate) fn new_oneshot() -> io::Result<(Driver, Handle)> {
-        Self::with_poller(Poller::new()?, false)
+        Self::with_poller(Poller::new()?, false, DEFAULT_EVENTS_PER_TICK)
     }
 
-    fn with_poller(poller: Poller, edge: bool) -> io::Result<(Driver, Handle)> {
+    fn with_poller(
+        poller: Poller,
+        edge: bool,
+        events: NonZeroUsize,
+    ) -> io::Result<(Driver, Handle)> {
         let driver = Driver {
-            events: Events::new(),
+            events: Events::with_capacity(events),
             wake_list: Vec::with_capacity(64),
             tick: 0,
         };

@@ -30,6 +30,11 @@ mod tests;
 #[cfg(loom)]
 mod model;
 
+/// Events the driver takes from the poller per turn unless the builder
+/// says otherwise (tokio's default too).
+pub(crate) const DEFAULT_EVENTS_PER_TICK: std::num::NonZeroUsize =
+    std::num::NonZeroUsize::new(1024).unwrap();
+
 #[cfg(not(loom))]
 pub(crate) use driver::{Driver, Handle};
 pub use interest::Interest;

@@ -1,4 +1,4 @@
-//! `UdpSocket`: datagrams over UDP.
+//! `UdpSocket`: datagrams over UDP. Its socket options are in `options.rs`.
 
 use std::io;
 use std::net::{self, SocketAddr};
@@ -8,6 +8,8 @@ use crate::net::addr::{each_addr, resolve, ToSocketAddrs};
 use crate::net::impls::{impl_fd_and_debug, impl_readiness, impl_try_from_std};
 use crate::net::sys;
 use crate::runtime::driver::io::{Direction, PollEvented};
+
+mod options;
 
 /// A UDP socket. All methods take `&self`, so one socket can be shared
 /// (e.g. in an `Arc`) by a sending and a receiving task.
@@ -408,60 +410,6 @@ impl UdpSocket {
     pub fn try_peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io
             .try_io(Direction::Read, |socket| sys::peek_from(socket, buf))
-    }
-
-    /// Sets the IP time-to-live of outgoing datagrams (`IP_TTL`).
-    ///
-    /// ```
-    /// # magpie::Runtime::new().unwrap().block_on(async {
-    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// socket.set_ttl(7)?;
-    /// assert_eq!(socket.ttl()?, 7);
-    /// # std::io::Result::Ok(())
-    /// # }).unwrap();
-    /// ```
-    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
-        self.io.get_ref().set_ttl(ttl)
-    }
-
-    /// The IP time-to-live; see [`set_ttl`](Self::set_ttl).
-    ///
-    /// ```
-    /// # magpie::Runtime::new().unwrap().block_on(async {
-    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// assert!(socket.ttl()? > 0);
-    /// # std::io::Result::Ok(())
-    /// # }).unwrap();
-    /// ```
-    pub fn ttl(&self) -> io::Result<u32> {
-        self.io.get_ref().ttl()
-    }
-
-    /// Allows sending to a broadcast address (`SO_BROADCAST`).
-    ///
-    /// ```
-    /// # magpie::Runtime::new().unwrap().block_on(async {
-    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// socket.set_broadcast(true)?;
-    /// assert!(socket.broadcast()?);
-    /// # std::io::Result::Ok(())
-    /// # }).unwrap();
-    /// ```
-    pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
-        self.io.get_ref().set_broadcast(on)
-    }
-
-    /// Whether `SO_BROADCAST` is set; see [`set_broadcast`](Self::set_broadcast).
-    ///
-    /// ```
-    /// # magpie::Runtime::new().unwrap().block_on(async {
-    /// let socket = magpie::net::UdpSocket::bind("127.0.0.1:0").await?;
-    /// assert!(!socket.broadcast()?);
-    /// # std::io::Result::Ok(())
-    /// # }).unwrap();
-    /// ```
-    pub fn broadcast(&self) -> io::Result<bool> {
-        self.io.get_ref().broadcast()
     }
 
     /// The local address.
