@@ -522,3 +522,40 @@ fn a_select_loop_whose_winner_spends_no_budget_still_yields() {
     // It ran until its budget was spent, not forever.
     assert!(turns > 0, "the loop ran {turns} turns");
 }
+
+#[test]
+fn pin_pins_several_futures_that_select_polls_by_reference_across_loops() {
+    let rt = support::rt(1);
+    let (first, second) = rt.block_on(async {
+        let slow = sleep(Duration::from_millis(20));
+        let counter = async {
+            let mut n = 0u32;
+            loop {
+                magpie::task::yield_now().await;
+                n += 1;
+                if n == 3 {
+                    return n;
+                }
+            }
+        };
+        magpie::pin!(slow, counter);
+        let mut first = None;
+        loop {
+            magpie::select! {
+                biased;
+                n = &mut counter, if first.is_none() => first = Some(n),
+                () = &mut slow => break,
+            }
+        }
+        magpie::pin! {
+            let later = async { "declared and pinned" };
+        }
+        (first, later.await)
+    });
+    assert_eq!(
+        first,
+        Some(3),
+        "the counter kept its state across select! loops"
+    );
+    assert_eq!(second, "declared and pinned");
+}

@@ -19,6 +19,9 @@
 
 #[macro_use]
 mod join;
+// Not `#[macro_use]`: in this crate `pin!` stays std's (`$crate::pin!`
+// is the exported one).
+mod pin;
 #[macro_use]
 mod select;
 
