@@ -8,6 +8,22 @@ use std::sync::Arc;
 fn send_sync<T: Send + Sync>(_: &T) {}
 fn send<T: Send>(_: &T) {}
 
+/// Compiles only if `$t` does *not* implement `$trait`: with the blanket
+/// impl for `()` and a second one for types that implement the trait, the
+/// call is ambiguous (an error) exactly when the trait holds.
+macro_rules! assert_not_impl {
+    ($t:ty: $trait:path) => {{
+        trait AmbiguousIfImpl<A> {
+            fn check() {}
+        }
+        impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+        #[allow(dead_code)]
+        struct Invalid;
+        impl<T: ?Sized + $trait> AmbiguousIfImpl<Invalid> for T {}
+        <$t as AmbiguousIfImpl<_>>::check();
+    }};
+}
+
 #[test]
 fn primitives_and_their_futures_are_send_and_sync() {
     let m = Mutex::new(0);
@@ -47,4 +63,28 @@ fn channel_halves_and_their_futures_are_send() {
     let (wtx, mut wrx) = watch::channel(String::new());
     send_sync(&wtx);
     send(&wrx.changed());
+}
+
+/// `Send` and `Sync` of a type, checked at compile time.
+fn assert_send_sync<T: Send + Sync + ?Sized>() {}
+fn assert_send<T: Send + ?Sized>() {}
+fn assert_sync<T: Sync + ?Sized>() {}
+
+type NotSync = std::cell::Cell<u8>;
+type NotSend = std::sync::MutexGuard<'static, u8>; // Sync, not Send
+type Neither = std::rc::Rc<u8>;
+
+#[test]
+fn owned_mapped_mutex_guards_are_send_and_sync_as_a_mut_reference_is() {
+    use magpie::sync::OwnedMappedMutexGuard as G;
+    assert_send_sync::<G<(u8, String), String>>();
+    assert_send_sync::<G<Vec<u8>, [u8]>>();
+    // `&mut U` may move where `U: Send`, and be shared where `U: Sync`.
+    assert_send::<G<NotSync, NotSync>>();
+    assert_not_impl!(G<NotSync, NotSync>: Sync);
+    assert_sync::<G<u8, NotSend>>();
+    assert_not_impl!(G<u8, NotSend>: Send);
+    // The `Arc<Mutex<T>>` inside needs `T: Send` either way.
+    assert_not_impl!(G<Neither, u8>: Send);
+    assert_not_impl!(G<Neither, u8>: Sync);
 }

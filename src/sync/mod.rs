@@ -65,6 +65,30 @@
 //! assert_eq!(futures::executor::block_on(rx), Ok("hello"));
 //! ```
 
+/// `Debug` and `Display` for a lock guard: those of the data it derefs to
+/// (as tokio's guards do). `impl[generics] Guard<..> => Target`.
+macro_rules! fmt_as_target {
+    (impl[$($gen:tt)*] $guard:ty => $target:ident) => {
+        impl<$($gen)*> std::fmt::Debug for $guard
+        where
+            $target: std::fmt::Debug,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&**self, f)
+            }
+        }
+
+        impl<$($gen)*> std::fmt::Display for $guard
+        where
+            $target: std::fmt::Display,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&**self, f)
+            }
+        }
+    };
+}
+
 mod barrier;
 pub mod broadcast;
 pub mod mpsc;
@@ -77,7 +101,9 @@ mod semaphore;
 pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
-pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use mutex::{
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
+};
 pub use notify::{Notified, Notify, OwnedNotified};
 pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
