@@ -88,3 +88,23 @@ fn owned_mapped_mutex_guards_are_send_and_sync_as_a_mut_reference_is() {
     assert_not_impl!(G<Neither, u8>: Send);
     assert_not_impl!(G<Neither, u8>: Sync);
 }
+
+#[test]
+fn owned_rwlock_guards_are_send_and_sync_as_their_references_are() {
+    use magpie::sync::{OwnedRwLockMappedWriteGuard as W, OwnedRwLockReadGuard as R};
+    assert_send_sync::<R<(u8, String), str>>();
+    assert_send_sync::<W<(u8, String), str>>();
+    // A read guard is a `&U`: it moves and is shared where `U: Sync`.
+    assert_not_impl!(R<u8, NotSync>: Send);
+    assert_not_impl!(R<u8, NotSync>: Sync);
+    assert_send_sync::<R<u8, NotSend>>();
+    // A mapped write guard is a `&mut U`.
+    assert_send::<W<u8, NotSync>>();
+    assert_not_impl!(W<u8, NotSync>: Sync);
+    assert_sync::<W<u8, NotSend>>();
+    assert_not_impl!(W<u8, NotSend>: Send);
+    // The `Arc<RwLock<T>>` inside needs `T: Send + Sync` either way.
+    assert_not_impl!(R<NotSync, u8>: Send);
+    assert_not_impl!(W<NotSync, u8>: Sync);
+    assert_not_impl!(R<Neither, u8>: Sync);
+}

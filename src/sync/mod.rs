@@ -89,6 +89,18 @@ macro_rules! fmt_as_target {
     };
 }
 
+/// Moves the `Arc` (field `lock`) out of an owned guard without running
+/// the guard's `Drop`: the permits it holds go on with the `Arc` to the
+/// guard the caller builds (a mapped or downgraded one).
+macro_rules! take_lock {
+    ($guard:expr) => {{
+        let guard = std::mem::ManuallyDrop::new($guard);
+        // SAFETY: `guard` is never used or dropped again, so the `Arc` is
+        // moved out exactly once.
+        unsafe { std::ptr::read(&guard.lock) }
+    }};
+}
+
 mod barrier;
 pub mod broadcast;
 pub mod mpsc;
@@ -106,8 +118,8 @@ pub use mutex::{
 };
 pub use notify::{Notified, Notify, OwnedNotified};
 pub use rwlock::{
-    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
-    RwLockWriteGuard,
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,

@@ -5,7 +5,6 @@
 
 use super::Mutex;
 use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
@@ -90,7 +89,7 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
         // SAFETY: the guard holds the mutex's only permit.
         let data = f(unsafe { &mut *this.lock.data_ptr() }) as *mut U;
         OwnedMappedMutexGuard {
-            lock: Self::into_lock(this),
+            lock: take_lock!(this),
             data,
             _marker: PhantomData,
         }
@@ -116,7 +115,7 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
         match f(unsafe { &mut *this.lock.data_ptr() }) {
             Some(part) => Ok(OwnedMappedMutexGuard {
                 data: part as *mut U,
-                lock: Self::into_lock(this),
+                lock: take_lock!(this),
                 _marker: PhantomData,
             }),
             None => Err(this),
@@ -135,15 +134,6 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// ```
     pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
         &this.lock
-    }
-
-    /// Takes the `Arc` out without running our `Drop`: the permit moves
-    /// on with it.
-    fn into_lock(this: Self) -> Arc<Mutex<T>> {
-        let this = ManuallyDrop::new(this);
-        // SAFETY: `this` is never used or dropped again, so the `Arc` is
-        // moved out exactly once.
-        unsafe { std::ptr::read(&this.lock) }
     }
 }
 
@@ -188,7 +178,7 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
         // SAFETY: we hold the mutex's only permit.
         let data = f(unsafe { &mut *this.data }) as *mut V;
         OwnedMappedMutexGuard {
-            lock: Self::into_lock(this),
+            lock: take_lock!(this),
             data,
             _marker: PhantomData,
         }
@@ -213,7 +203,7 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
         match f(unsafe { &mut *this.data }) {
             Some(part) => Ok(OwnedMappedMutexGuard {
                 data: part as *mut V,
-                lock: Self::into_lock(this),
+                lock: take_lock!(this),
                 _marker: PhantomData,
             }),
             None => Err(this),
@@ -231,14 +221,6 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
     /// ```
     pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
         &this.lock
-    }
-
-    /// As [`OwnedMutexGuard::into_lock`].
-    fn into_lock(this: Self) -> Arc<Mutex<T>> {
-        let this = ManuallyDrop::new(this);
-        // SAFETY: `this` is never used or dropped again, so the `Arc` is
-        // moved out exactly once.
-        unsafe { std::ptr::read(&this.lock) }
     }
 }
 
