@@ -108,3 +108,16 @@ fn owned_rwlock_guards_are_send_and_sync_as_their_references_are() {
     assert_not_impl!(W<NotSync, u8>: Sync);
     assert_not_impl!(R<Neither, u8>: Sync);
 }
+
+#[test]
+fn once_cells_and_their_futures_are_send_and_sync_where_the_value_is() {
+    use magpie::sync::OnceCell;
+    let cell = OnceCell::<String>::new();
+    send_sync(&cell);
+    send(&cell.get_or_init(|| async { String::new() }));
+    send(&cell.get_or_try_init(|| async { Ok::<_, ()>(String::new()) }));
+    assert_send::<OnceCell<NotSync>>();
+    assert_not_impl!(OnceCell<NotSync>: Sync);
+    assert_not_impl!(OnceCell<NotSend>: Send);
+    assert_not_impl!(OnceCell<NotSend>: Sync);
+}

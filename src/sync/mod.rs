@@ -1,7 +1,7 @@
 #![warn(missing_docs)]
 
 //! Synchronization primitives for async code: locks, a semaphore,
-//! notification, a barrier and channels.
+//! notification, a barrier, a once-cell and channels.
 //!
 //! Every waiting future here is built on one waker queue (`util/wait_list.rs`): an
 //! intrusive FIFO whose nodes live inside the futures themselves, so waiting
@@ -16,6 +16,7 @@
 //! | [`Mutex`], [`RwLock`] | shared mutable state, guards held across `.await` |
 //! | [`Semaphore`] | bound concurrency with a pool of permits |
 //! | [`Notify`], [`Barrier`] | signal events, rendezvous |
+//! | [`OnceCell`] | a value initialized once, asynchronously, by whoever asks first |
 //! | [`mpsc`], [`oneshot`], [`broadcast`], [`watch`] | message passing |
 //!
 //! On magpie's runtime:
@@ -106,6 +107,7 @@ pub mod broadcast;
 pub mod mpsc;
 mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
 mod permits;
 mod rwlock;
@@ -117,6 +119,7 @@ pub use mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
 pub use notify::{Notified, Notify, OwnedNotified};
+pub use once_cell::{OnceCell, SetError};
 pub use rwlock::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
     RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,

@@ -158,6 +158,15 @@ impl Semaphore {
         }
     }
 
+    crate::loom::const_fn! {
+        /// A closed semaphore with no permits (for `OnceCell::const_new_with`).
+        pub(crate) fn new_closed() -> Semaphore {
+            Semaphore {
+                permits: Permits::new_closed(),
+            }
+        }
+    }
+
     /// Free permits right now.
     ///
     /// ```
