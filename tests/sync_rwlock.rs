@@ -176,10 +176,10 @@ use support::{counting_waker, poll_with};
 /// that the two readers got in, the writer still waits with the reader
 /// behind it, and that the writer gets the lock once every reader is gone
 /// and the last reader only after the writer.
-fn downgrade_serves_the_queue_in_order<'a, G>(
-    lock: &'a RwLock<u32>,
+fn downgrade_serves_the_queue_in_order<G, D: std::ops::Deref<Target = u32>>(
+    lock: &RwLock<u32>,
     write: impl FnOnce() -> G,
-    downgrade: impl FnOnce(G) -> Box<dyn std::ops::Deref<Target = u32> + 'a>,
+    downgrade: impl FnOnce(G) -> D,
 ) {
     let w = write();
     let (r1_woken, r1_waker) = counting_waker();
@@ -201,7 +201,7 @@ fn downgrade_serves_the_queue_in_order<'a, G>(
         "a reader queued behind the writer is woken"
     );
     let (g1, g2) = (ready(poll_once(r1.as_mut())), ready(poll_once(r2.as_mut())));
-    assert_eq!((**down, *g1, *g2), (7, 7, 7));
+    assert_eq!((*down, *g1, *g2), (7, 7, 7));
     assert_eq!((w2_woken.wakes(), r3_woken.wakes()), (0, 0));
     assert!(
         poll_with(w2.as_mut(), &w2_waker).is_pending(),
@@ -237,7 +237,7 @@ fn downgrade_lets_readers_queued_behind_it_in_while_a_later_writer_still_waits()
             *w = 7;
             w
         },
-        |w| Box::new(w.downgrade()),
+        |w| w.downgrade(),
     );
 }
 
@@ -251,7 +251,7 @@ fn an_owned_downgrade_serves_the_queue_in_the_same_order() {
             *w = 7;
             w
         },
-        |w| Box::new(w.downgrade()),
+        |w| w.downgrade(),
     );
 }
 

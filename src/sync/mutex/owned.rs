@@ -86,13 +86,7 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
         this: Self,
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> OwnedMappedMutexGuard<T, U> {
-        // SAFETY: the guard holds the mutex's only permit.
-        let data = f(unsafe { &mut *this.lock.data_ptr() }) as *mut U;
-        OwnedMappedMutexGuard {
-            lock: take_lock!(this),
-            data,
-            _marker: PhantomData,
-        }
+        OwnedMappedMutexGuard::map(Self::whole(this), f)
     }
 
     /// Like [`map`](Self::map), if `f` finds a part; otherwise hands the
@@ -111,15 +105,8 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
         this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<OwnedMappedMutexGuard<T, U>, Self> {
-        // SAFETY: as in `map`.
-        match f(unsafe { &mut *this.lock.data_ptr() }) {
-            Some(part) => Ok(OwnedMappedMutexGuard {
-                data: part as *mut U,
-                lock: take_lock!(this),
-                _marker: PhantomData,
-            }),
-            None => Err(this),
-        }
+        OwnedMappedMutexGuard::try_map(Self::whole(this), f)
+            .map_err(|whole| OwnedMutexGuard::new(take_lock!(whole)))
     }
 
     /// The mutex this guard locks. An associated function, like
@@ -134,6 +121,17 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// ```
     pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
         &this.lock
+    }
+
+    /// The same lock as a mapped guard over all the data (the permit
+    /// moves with it), so that one `map`/`try_map` serves both guards.
+    fn whole(this: Self) -> OwnedMappedMutexGuard<T> {
+        let data = this.lock.data_ptr();
+        OwnedMappedMutexGuard {
+            lock: take_lock!(this),
+            data,
+            _marker: PhantomData,
+        }
     }
 }
 

@@ -174,13 +174,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         this: Self,
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> OwnedRwLockMappedWriteGuard<T, U> {
-        // SAFETY: a write guard holds every permit.
-        let data = f(unsafe { &mut *this.lock.data_ptr() }) as *mut U;
-        OwnedRwLockMappedWriteGuard {
-            lock: take_lock!(this),
-            data,
-            _marker: PhantomData,
-        }
+        OwnedRwLockMappedWriteGuard::map(OwnedRwLockWriteGuard::into_mapped(this), f)
     }
 
     /// Like [`map`](Self::map), if `f` finds a part; otherwise hands the
@@ -201,15 +195,8 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<OwnedRwLockMappedWriteGuard<T, U>, Self> {
-        // SAFETY: as in `map`.
-        match f(unsafe { &mut *this.lock.data_ptr() }) {
-            Some(part) => Ok(OwnedRwLockMappedWriteGuard {
-                data: part as *mut U,
-                lock: take_lock!(this),
-                _marker: PhantomData,
-            }),
-            None => Err(this),
-        }
+        OwnedRwLockMappedWriteGuard::try_map(OwnedRwLockWriteGuard::into_mapped(this), f)
+            .map_err(|whole| OwnedRwLockWriteGuard::new(take_lock!(whole)))
     }
 
     /// The same write access as a mapped guard over all the data (for code
@@ -225,7 +212,12 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     /// assert_eq!(*all, 2);
     /// ```
     pub fn into_mapped(this: Self) -> OwnedRwLockMappedWriteGuard<T> {
-        OwnedRwLockWriteGuard::map(this, |all| all)
+        let data = this.lock.data_ptr();
+        OwnedRwLockMappedWriteGuard {
+            lock: take_lock!(this),
+            data,
+            _marker: PhantomData,
+        }
     }
 
     /// Turns write access into read access without unlocking in between:
