@@ -214,3 +214,58 @@ fn a_weak_sender_does_not_keep_receivers_waiting() {
     drop(weak.clone());
     assert_eq!(weak.weak_count(), 1);
 }
+
+#[test]
+fn a_receivers_len_counts_what_it_has_yet_to_receive() {
+    let (tx, mut a) = broadcast::channel(4);
+    assert!(a.is_empty());
+    tx.send(1).unwrap();
+    let mut b = tx.subscribe(); // starts after the 1
+    tx.send(2).unwrap();
+    assert_eq!((a.len(), b.len()), (2, 1));
+    assert_eq!(a.try_recv(), Ok(1));
+    assert_eq!((a.len(), b.len()), (1, 1));
+    assert_eq!(b.try_recv(), Ok(2));
+    assert!(b.is_empty());
+    assert!(!a.is_empty());
+}
+
+#[test]
+fn a_lagged_receivers_len_counts_the_values_it_missed() {
+    let (tx, mut rx) = broadcast::channel(2);
+    for i in 0..5 {
+        tx.send(i).unwrap();
+    }
+    // Five sent and none received: more than the two the channel holds,
+    // so the next receive reports the three it missed.
+    assert_eq!(rx.len(), 5);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Lagged(3)));
+    assert_eq!(rx.len(), 2, "what is still held");
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert_eq!(rx.len(), 1);
+    assert_eq!(rx.try_recv(), Ok(4));
+    assert!(rx.is_empty());
+    drop(tx);
+    assert!(rx.is_empty(), "closing adds nothing to receive");
+}
+
+#[test]
+fn receivers_know_their_channel_and_its_senders() {
+    let (tx, rx) = broadcast::channel::<u8>(1);
+    let (other_tx, other) = broadcast::channel::<u8>(1);
+    assert!(rx.same_channel(&rx.resubscribe()));
+    assert!(rx.same_channel(&tx.subscribe()));
+    assert!(!rx.same_channel(&other));
+    drop(other_tx);
+    assert_eq!(other.sender_strong_count(), 0);
+
+    assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (1, 0));
+    let tx2 = tx.clone();
+    let weak = tx.downgrade();
+    let weak2 = weak.clone();
+    assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (2, 2));
+    drop((tx, tx2, weak));
+    assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (0, 1));
+    drop(weak2);
+    assert_eq!(rx.sender_weak_count(), 0);
+}

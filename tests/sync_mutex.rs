@@ -215,3 +215,82 @@ fn a_static_mutex_is_shared_by_threads() {
     }
     assert_eq!(*COUNTER.try_lock().unwrap(), 4);
 }
+
+#[test]
+fn an_owned_mapped_guard_keeps_the_mutex_alive_and_locked() {
+    let m = Arc::new(Mutex::new((1, String::from("a"))));
+    let alive = Arc::downgrade(&m);
+    let guard = m.clone().try_lock_owned().unwrap();
+    let mut name = magpie::sync::OwnedMutexGuard::map(guard, |p| &mut p.1);
+    assert!(m.try_lock().is_err(), "mapping keeps the lock");
+    drop(m);
+    name.push('b'); // the guard's `Arc` is the last handle
+    assert_eq!(*name, "ab");
+    drop(name);
+    assert!(alive.upgrade().is_none(), "the mutex went with the guard");
+}
+
+#[test]
+fn an_owned_mapped_guard_hands_the_lock_to_the_next_waiter() {
+    let m = Arc::new(Mutex::new((0, vec![1])));
+    let (woken, waker) = counting_waker();
+    let mut list =
+        magpie::sync::OwnedMutexGuard::map(m.clone().try_lock_owned().unwrap(), |p| &mut p.1);
+    let mut waiting = pin!(m.lock());
+    assert!(poll_with(waiting.as_mut(), &waker).is_pending());
+    list.push(2);
+    drop(list);
+    assert_eq!(
+        woken.wakes(),
+        1,
+        "the owned mapped guard's drop hands it on"
+    );
+    assert_eq!(*ready(poll_once(waiting.as_mut())), (0, vec![1, 2]));
+}
+
+#[test]
+fn owned_try_map_gives_the_guard_back_still_locked_and_maps_again() {
+    use magpie::sync::{OwnedMappedMutexGuard, OwnedMutexGuard};
+    let m = Arc::new(Mutex::new((Some(5), vec![1, 2])));
+    let guard = OwnedMutexGuard::try_map(m.clone().try_lock_owned().unwrap(), |p| p.1.get_mut(9))
+        .expect_err("no tenth element");
+    assert!(m.try_lock().is_err());
+    let pair = OwnedMutexGuard::map(guard, |p| p);
+    let opt = OwnedMappedMutexGuard::map(pair, |p| &mut p.0);
+    let opt = OwnedMappedMutexGuard::try_map(opt, |o| o.as_mut().filter(|v| **v > 9))
+        .expect_err("5 is not above 9");
+    assert!(Arc::ptr_eq(OwnedMappedMutexGuard::mutex(&opt), &m));
+    let mut five = OwnedMappedMutexGuard::try_map(opt, |o| o.as_mut()).unwrap();
+    *five = 6;
+    assert!(m.try_lock().is_err());
+    drop(five);
+    assert_eq!(m.try_lock().unwrap().0, Some(6));
+}
+
+#[test]
+fn an_owned_mapped_guard_may_be_dropped_on_another_thread() {
+    let m = Arc::new(Mutex::new((0u8, 0u8)));
+    let mut g = magpie::sync::OwnedMutexGuard::map(block_on(m.clone().lock_owned()), |p| &mut p.1);
+    *g = 7;
+    std::thread::spawn(move || drop(g)).join().unwrap();
+    assert_eq!(*block_on(m.lock()), (0, 7));
+}
+
+#[test]
+fn guards_format_as_their_data() {
+    use magpie::sync::{MutexGuard, OwnedMutexGuard};
+    let m = Arc::new(Mutex::new((3, "x")));
+    {
+        let g = m.try_lock().unwrap();
+        assert_eq!(
+            (format!("{g:?}"), MutexGuard::mutex(&g).try_lock().is_err()),
+            ("(3, \"x\")".into(), true)
+        );
+        let x = MutexGuard::map(g, |p| &mut p.1);
+        assert_eq!(format!("{x} {x:?}"), "x \"x\"");
+    }
+    let g = m.clone().try_lock_owned().unwrap();
+    assert_eq!(format!("{g:?}"), "(3, \"x\")");
+    let three = OwnedMutexGuard::map(g, |p| &mut p.0);
+    assert_eq!(format!("{three} {three:?}"), "3 3");
+}

@@ -1,7 +1,7 @@
 #![warn(missing_docs)]
 
 //! Synchronization primitives for async code: locks, a semaphore,
-//! notification, a barrier and channels.
+//! notification, a barrier, a once-cell and channels.
 //!
 //! Every waiting future here is built on one waker queue (`util/wait_list.rs`): an
 //! intrusive FIFO whose nodes live inside the futures themselves, so waiting
@@ -16,6 +16,7 @@
 //! | [`Mutex`], [`RwLock`] | shared mutable state, guards held across `.await` |
 //! | [`Semaphore`] | bound concurrency with a pool of permits |
 //! | [`Notify`], [`Barrier`] | signal events, rendezvous |
+//! | [`OnceCell`] | a value initialized once, asynchronously, by whoever asks first |
 //! | [`mpsc`], [`oneshot`], [`broadcast`], [`watch`] | message passing |
 //!
 //! On magpie's runtime:
@@ -65,11 +66,48 @@
 //! assert_eq!(futures::executor::block_on(rx), Ok("hello"));
 //! ```
 
+/// `Debug` and `Display` for a lock guard: those of the data it derefs to
+/// (as tokio's guards do). `impl[generics] Guard<..> => Target`.
+macro_rules! fmt_as_target {
+    (impl[$($gen:tt)*] $guard:ty => $target:ident) => {
+        impl<$($gen)*> std::fmt::Debug for $guard
+        where
+            $target: std::fmt::Debug,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&**self, f)
+            }
+        }
+
+        impl<$($gen)*> std::fmt::Display for $guard
+        where
+            $target: std::fmt::Display,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&**self, f)
+            }
+        }
+    };
+}
+
+/// Moves the `Arc` (field `lock`) out of an owned guard without running
+/// the guard's `Drop`: the permits it holds go on with the `Arc` to the
+/// guard the caller builds (a mapped or downgraded one).
+macro_rules! take_lock {
+    ($guard:expr) => {{
+        let guard = std::mem::ManuallyDrop::new($guard);
+        // SAFETY: `guard` is never used or dropped again, so the `Arc` is
+        // moved out exactly once.
+        unsafe { std::ptr::read(&guard.lock) }
+    }};
+}
+
 mod barrier;
 pub mod broadcast;
 pub mod mpsc;
 mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
 mod permits;
 mod rwlock;
@@ -77,11 +115,14 @@ mod semaphore;
 pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
-pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use mutex::{
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
+};
 pub use notify::{Notified, Notify, OwnedNotified};
+pub use once_cell::{OnceCell, SetError};
 pub use rwlock::{
-    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
-    RwLockWriteGuard,
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,

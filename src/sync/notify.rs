@@ -112,6 +112,20 @@ impl Notify {
         }
     }
 
+    crate::loom::const_fn! {
+        /// tokio's name for the `const` constructor: the same as
+        /// [`new`](Self::new), which is `const` already.
+        ///
+        /// ```
+        /// static WAKE: magpie::sync::Notify = magpie::sync::Notify::const_new();
+        /// WAKE.notify_one();
+        /// futures::executor::block_on(WAKE.notified());
+        /// ```
+        pub fn const_new() -> Notify {
+            Notify::new()
+        }
+    }
+
     /// A future that completes on the next `notify_one` it receives, or on
     /// any `notify_waiters` made after the future was created.
     ///

@@ -113,6 +113,18 @@ impl Permits {
         }
     }
 
+    crate::loom::const_fn! {
+        /// A semaphore closed from the start, with no permits (a
+        /// `OnceCell` made full).
+        pub(crate) fn new_closed() -> Permits {
+            Permits {
+                state: AtomicUsize::new(State::CLOSED),
+                initial: 0,
+                waiters: Mutex::new(WaitList::new()),
+            }
+        }
+    }
+
     fn load(&self, order: Ordering) -> State {
         State(self.state.load(order))
     }

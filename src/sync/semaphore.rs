@@ -158,6 +158,29 @@ impl Semaphore {
         }
     }
 
+    crate::loom::const_fn! {
+        /// tokio's name for the `const` constructor: the same as
+        /// [`new`](Self::new), which is `const` already. Panics as it does.
+        ///
+        /// ```
+        /// static SLOTS: magpie::sync::Semaphore = magpie::sync::Semaphore::const_new(3);
+        /// assert_eq!(SLOTS.available_permits(), 3);
+        /// ```
+        #[track_caller]
+        pub fn const_new(permits: usize) -> Semaphore {
+            Semaphore::new(permits)
+        }
+    }
+
+    crate::loom::const_fn! {
+        /// A closed semaphore with no permits (for `OnceCell::const_new_with`).
+        pub(crate) fn new_closed() -> Semaphore {
+            Semaphore {
+                permits: Permits::new_closed(),
+            }
+        }
+    }
+
     /// Free permits right now.
     ///
     /// ```

@@ -2,6 +2,7 @@
 
 use super::error::{RecvError, TryRecvError};
 use super::{new_receiver, next_locked, Receiver};
+use crate::loom::sync::Arc;
 use crate::util::wait_list::{update_waker, Recheck, Status, Waiter};
 use std::fmt;
 use std::future::Future;
@@ -49,6 +50,78 @@ impl<T: Clone> Receiver<T> {
     /// ```
     pub fn resubscribe(&self) -> Receiver<T> {
         new_receiver(&self.shared)
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Values sent that this receiver has yet to receive, counting those
+    /// it has already missed: after a lag this is more than the channel's
+    /// capacity, and the next receive reports
+    /// [`Lagged`](super::error::RecvError::Lagged) with the excess, then
+    /// resumes with the oldest value still held (as tokio documents).
+    ///
+    /// ```
+    /// let (tx, mut rx) = magpie::sync::broadcast::channel(2);
+    /// for i in 0..3 {
+    ///     tx.send(i).unwrap();
+    /// }
+    /// assert_eq!(rx.len(), 3); // one more than the channel holds
+    /// assert!(rx.try_recv().is_err()); // Lagged(1)
+    /// assert_eq!(rx.len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        let state = self.shared.state.lock();
+        (state.tail - self.next) as usize
+    }
+
+    /// Whether this receiver has received every value sent so far.
+    ///
+    /// ```
+    /// let (tx, mut rx) = magpie::sync::broadcast::channel(2);
+    /// assert!(rx.is_empty());
+    /// tx.send(1).unwrap();
+    /// assert!(!rx.is_empty());
+    /// rx.try_recv().unwrap();
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether both receivers listen to the same channel.
+    ///
+    /// ```
+    /// let (tx, rx) = magpie::sync::broadcast::channel::<u8>(1);
+    /// let (_tx2, other) = magpie::sync::broadcast::channel::<u8>(1);
+    /// assert!(rx.same_channel(&tx.subscribe()));
+    /// assert!(!rx.same_channel(&other));
+    /// ```
+    pub fn same_channel(&self, other: &Receiver<T>) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// Live (strong) [`Sender`](super::Sender)s of this channel.
+    ///
+    /// ```
+    /// let (tx, rx) = magpie::sync::broadcast::channel::<u8>(1);
+    /// let tx2 = tx.clone();
+    /// assert_eq!(rx.sender_strong_count(), 2);
+    /// drop((tx, tx2));
+    /// assert_eq!(rx.sender_strong_count(), 0);
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.shared.state.lock().senders
+    }
+
+    /// Live [`WeakSender`](super::WeakSender)s of this channel.
+    ///
+    /// ```
+    /// let (tx, rx) = magpie::sync::broadcast::channel::<u8>(1);
+    /// let _weak = tx.downgrade();
+    /// assert_eq!(rx.sender_weak_count(), 1);
+    /// ```
+    pub fn sender_weak_count(&self) -> usize {
+        self.shared.state.lock().weak_senders
     }
 }
 

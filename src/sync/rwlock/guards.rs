@@ -3,7 +3,6 @@
 //! and a pointer to the data (or, once mapped, to a part of it).
 
 use super::super::permits::Permits;
-use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
@@ -97,8 +96,34 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
     pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&T) -> &U) -> RwLockReadGuard<'a, U> {
         // SAFETY: the guard holds a read permit: no writer has `&mut T`.
         let data = f(unsafe { &*this.data }) as *const U;
+        Self::remap(this, data)
+    }
+
+    /// Like [`map`](Self::map), if `f` finds a part; otherwise hands the
+    /// guard back, still read-locked.
+    ///
+    /// ```
+    /// use magpie::sync::{RwLock, RwLockReadGuard};
+    /// let lock = RwLock::new(vec![1, 2]);
+    /// let all = RwLockReadGuard::try_map(lock.try_read().unwrap(), |v| v.get(2)).unwrap_err();
+    /// let second = RwLockReadGuard::try_map(all, |v| v.get(1)).unwrap();
+    /// assert_eq!(*second, 2);
+    /// ```
+    pub fn try_map<U: ?Sized>(
+        this: Self,
+        f: impl FnOnce(&T) -> Option<&U>,
+    ) -> Result<RwLockReadGuard<'a, U>, Self> {
+        // SAFETY: as in `map`.
+        match f(unsafe { &*this.data }) {
+            Some(part) => Ok(Self::remap(this, part as *const U)),
+            None => Err(this),
+        }
+    }
+
+    /// Moves the permit to a guard over `data` (part of ours).
+    fn remap<U: ?Sized>(this: Self, data: *const U) -> RwLockReadGuard<'a, U> {
         let permits = this.permits;
-        // The permit moves to the new guard.
+        // The permit moves: our `Drop` must not release it.
         std::mem::forget(this);
         RwLockReadGuard::new(permits, data)
     }
@@ -116,25 +141,23 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     }
 
     /// Turns write access into read access without unlocking in between:
-    /// gives back every permit but one, so other readers may enter (unless
-    /// a writer is queued first: it collects them, as always, and readers
-    /// queued after it keep waiting).
+    /// gives back every permit but one, so readers queued before any
+    /// writer enter now; a writer queued meanwhile keeps its place (it
+    /// collects the permits, as always), and those behind it keep waiting.
+    /// A method, as in tokio.
     ///
     /// ```
-    /// use magpie::sync::{RwLock, RwLockWriteGuard};
+    /// use magpie::sync::RwLock;
     /// let lock = RwLock::new(1);
     /// let mut w = lock.try_write().unwrap();
     /// *w = 2;
-    /// let r = RwLockWriteGuard::downgrade(w);
+    /// let r = w.downgrade();
     /// let other = lock.try_read().unwrap(); // readers may join now
     /// assert_eq!((*r, *other), (2, 2));
     /// assert!(lock.try_write().is_err());
     /// ```
-    pub fn downgrade(this: Self) -> RwLockReadGuard<'a, T> {
-        let (permits, data, n) = (this.permits, this.data, this.n);
-        std::mem::forget(this);
-        permits.release(n as usize - 1);
-        RwLockReadGuard::new(permits, data)
+    pub fn downgrade(self) -> RwLockReadGuard<'a, T> {
+        RwLockWriteGuard::downgrade_map(self, |all| all)
     }
 
     /// Narrows the guard to a part of the data; the write lock is kept.
@@ -152,10 +175,48 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     ) -> RwLockMappedWriteGuard<'a, U> {
         // SAFETY: a write guard holds every permit.
         let data = f(unsafe { &mut *this.data }) as *mut U;
-        let (permits, n) = (this.permits, this.n);
-        // The permits move to the new guard.
-        std::mem::forget(this);
+        let (permits, _, n) = Self::into_parts(this);
         RwLockMappedWriteGuard::new(permits, data, n)
+    }
+
+    /// Like [`map`](Self::map), if `f` finds a part; otherwise hands the
+    /// guard back, still write-locked.
+    ///
+    /// ```
+    /// use magpie::sync::{RwLock, RwLockWriteGuard};
+    /// let lock = RwLock::new(vec![1]);
+    /// let w = RwLockWriteGuard::try_map(lock.try_write().unwrap(), |v| v.get_mut(1)).unwrap_err();
+    /// let mut first = RwLockWriteGuard::try_map(w, |v| v.first_mut()).unwrap();
+    /// *first = 5;
+    /// drop(first);
+    /// assert_eq!(*lock.try_read().unwrap(), [5]);
+    /// ```
+    pub fn try_map<U: ?Sized>(
+        this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self> {
+        // SAFETY: as in `map`.
+        let Some(part) = f(unsafe { &mut *this.data }) else {
+            return Err(this);
+        };
+        let data = part as *mut U;
+        let (permits, _, n) = Self::into_parts(this);
+        Ok(RwLockMappedWriteGuard::new(permits, data, n))
+    }
+
+    /// The same write access as a mapped guard over all the data (for code
+    /// that handles mapped guards only).
+    ///
+    /// ```
+    /// use magpie::sync::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
+    /// let lock = RwLock::new(1);
+    /// let mut all: RwLockMappedWriteGuard<'_, i32> =
+    ///     RwLockWriteGuard::into_mapped(lock.try_write().unwrap());
+    /// *all = 2;
+    /// assert_eq!(*all, 2);
+    /// ```
+    pub fn into_mapped(this: Self) -> RwLockMappedWriteGuard<'a, T> {
+        RwLockWriteGuard::map(this, |all| all)
     }
 
     /// [`map`](Self::map) to a part of the data, then
@@ -173,12 +234,47 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         this: Self,
         f: impl FnOnce(&T) -> &U,
     ) -> RwLockReadGuard<'a, U> {
+        match RwLockWriteGuard::try_downgrade_map(this, |t| Some(f(t))) {
+            Ok(read) => read,
+            Err(_) => unreachable!("the closure always finds a part"),
+        }
+    }
+
+    /// Like [`downgrade_map`](Self::downgrade_map), if `f` finds a part;
+    /// otherwise hands the write guard back, still write-locked (nothing
+    /// was released).
+    ///
+    /// ```
+    /// use magpie::sync::{RwLock, RwLockWriteGuard};
+    /// let lock = RwLock::new(vec![1]);
+    /// let w = RwLockWriteGuard::try_downgrade_map(lock.try_write().unwrap(), |v| v.get(1))
+    ///     .unwrap_err();
+    /// assert!(lock.try_read().is_err(), "still write-locked");
+    /// let one = RwLockWriteGuard::try_downgrade_map(w, |v| v.first()).unwrap();
+    /// assert_eq!((*one, lock.try_read().unwrap()[0]), (1, 1));
+    /// ```
+    pub fn try_downgrade_map<U: ?Sized>(
+        this: Self,
+        f: impl FnOnce(&T) -> Option<&U>,
+    ) -> Result<RwLockReadGuard<'a, U>, Self> {
         // SAFETY: a write guard holds every permit.
-        let data = f(unsafe { &*this.data }) as *const U;
-        let (permits, n) = (this.permits, this.n);
-        std::mem::forget(this);
+        let Some(part) = f(unsafe { &*this.data }) else {
+            return Err(this);
+        };
+        let data = part as *const U;
+        let (permits, _, n) = Self::into_parts(this);
+        // The read guard keeps one permit; the rest go to the queue in
+        // order (see "Downgrade and fairness" in `mod.rs`).
         permits.release(n as usize - 1);
-        RwLockReadGuard::new(permits, data)
+        Ok(RwLockReadGuard::new(permits, data))
+    }
+
+    /// Takes the guard apart without running its `Drop`: its permits move
+    /// on with the parts.
+    fn into_parts(this: Self) -> (&'a Permits, *mut T, u32) {
+        let parts = (this.permits, this.data, this.n);
+        std::mem::forget(this);
+        parts
     }
 }
 
@@ -207,13 +303,43 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     ) -> RwLockMappedWriteGuard<'a, U> {
         // SAFETY: the guard holds every permit.
         let data = f(unsafe { &mut *this.data }) as *mut U;
+        Self::remap(this, data)
+    }
+
+    /// Like [`map`](Self::map), if `f` finds a part; otherwise hands the
+    /// guard back, still write-locked.
+    ///
+    /// ```
+    /// use magpie::sync::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
+    /// let lock = RwLock::new((None, 0));
+    /// let opt = RwLockWriteGuard::map(lock.try_write().unwrap(), |p| &mut p.0);
+    /// let mut opt = RwLockMappedWriteGuard::try_map(opt, |o| o.as_mut()).unwrap_err();
+    /// *opt = Some(4);
+    /// let four = RwLockMappedWriteGuard::try_map(opt, |o| o.as_mut()).unwrap();
+    /// assert_eq!(*four, 4);
+    /// ```
+    pub fn try_map<U: ?Sized>(
+        this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self> {
+        // SAFETY: as in `map`.
+        match f(unsafe { &mut *this.data }) {
+            Some(part) => Ok(Self::remap(this, part as *mut U)),
+            None => Err(this),
+        }
+    }
+
+    /// Moves the permits to a guard over `data` (part of ours).
+    fn remap<U: ?Sized>(this: Self, data: *mut U) -> RwLockMappedWriteGuard<'a, U> {
         let (permits, n) = (this.permits, this.n);
+        // The permits move: our `Drop` must not release them.
         std::mem::forget(this);
         RwLockMappedWriteGuard::new(permits, data, n)
     }
 }
 
-/// Deref, Debug and the permit-returning Drop (and, with `mut`, DerefMut).
+/// Deref, Debug, Display and the permit-returning Drop (and, with `mut`,
+/// DerefMut).
 macro_rules! borrowed_guard_impls {
     ($guard:ident, $permits:expr) => {
         impl<T: ?Sized> Deref for $guard<'_, T> {
@@ -232,11 +358,7 @@ macro_rules! borrowed_guard_impls {
             }
         }
 
-        impl<T: ?Sized + fmt::Debug> fmt::Debug for $guard<'_, T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self, f)
-            }
-        }
+        fmt_as_target!(impl[T: ?Sized] $guard<'_, T> => T);
     };
     ($guard:ident, $permits:expr, mut) => {
         borrowed_guard_impls!($guard, $permits);

@@ -10,8 +10,18 @@
 //! A borrowed guard (`guards.rs`) holds the semaphore and a pointer to
 //! (part of) the data, not the lock, so [`RwLockWriteGuard::map`] can
 //! narrow it and [`RwLockWriteGuard::downgrade`] can turn it into a read
-//! guard by giving back all permits but one: a writer queued meanwhile
-//! still collects them in order, and readers queued behind it stay there.
+//! guard by giving back all permits but one. The owned guards
+//! (`owned_guards.rs`) hold the `Arc` instead and do the same.
+//!
+//! # Downgrade and fairness
+//!
+//! The `max_readers - 1` permits a downgrade gives back go through the
+//! semaphore's ordinary release, which hands them out in queue order:
+//! readers queued before any writer get one each and proceed at once; the
+//! first queued writer takes all that remain and keeps waiting for the
+//! rest (the downgraded guard's permit and those of the readers just let
+//! in); and everyone queued behind that writer stays behind it. So a
+//! downgrade never lets a later arrival past a queued writer.
 
 use super::mutex::TryLockError;
 use super::permits::Permits;
@@ -19,13 +29,13 @@ use crate::loom::cell::UnsafeCell;
 // The owned guards and permits take `self: Arc<Self>`, which only std's `Arc`
 // allows as a receiver (loom's cannot be one), so the public API names it.
 use std::fmt;
-use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 mod guards;
+mod owned_guards;
 
 pub use guards::{RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard};
+pub use owned_guards::{OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard};
 
 /// The default (and largest) number of concurrent readers.
 const MAX_READS: u32 = u32::MAX >> 3;
@@ -58,38 +68,6 @@ unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 // SAFETY: as above; shared readers on many threads need `T: Sync`.
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
 
-/// Shared access held through an `Arc<RwLock<T>>`.
-///
-/// ```
-/// use std::sync::Arc;
-/// futures::executor::block_on(async {
-///     let lock = Arc::new(magpie::sync::RwLock::new(1));
-///     let guard = lock.clone().read_owned().await;
-///     assert_eq!(*guard, 1);
-/// });
-/// ```
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct OwnedRwLockReadGuard<T: ?Sized> {
-    lock: Arc<RwLock<T>>,
-    _marker: PhantomData<T>,
-}
-
-/// Exclusive access held through an `Arc<RwLock<T>>`.
-///
-/// ```
-/// use std::sync::Arc;
-/// futures::executor::block_on(async {
-///     let lock = Arc::new(magpie::sync::RwLock::new(1));
-///     *lock.clone().write_owned().await = 3;
-///     assert_eq!(*lock.read().await, 3);
-/// });
-/// ```
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct OwnedRwLockWriteGuard<T: ?Sized> {
-    lock: Arc<RwLock<T>>,
-    _marker: PhantomData<T>,
-}
-
 impl<T> RwLock<T> {
     crate::loom::const_fn! {
         /// An unlocked lock holding `value`. A `const fn`, so a lock can be a
@@ -106,6 +84,35 @@ impl<T> RwLock<T> {
         /// ```
         pub fn new(value: T) -> RwLock<T> {
             RwLock::with_max_readers(value, MAX_READS)
+        }
+    }
+
+    crate::loom::const_fn! {
+        /// tokio's name for the `const` constructor: the same as
+        /// [`new`](Self::new), which is `const` already.
+        ///
+        /// ```
+        /// static LIMITS: magpie::sync::RwLock<u32> = magpie::sync::RwLock::const_new(10);
+        /// assert_eq!(*LIMITS.try_read().unwrap(), 10);
+        /// ```
+        pub fn const_new(value: T) -> RwLock<T> {
+            RwLock::new(value)
+        }
+    }
+
+    crate::loom::const_fn! {
+        /// tokio's name for the `const` form of
+        /// [`with_max_readers`](Self::with_max_readers) (which is `const`
+        /// already). Panics as it does.
+        ///
+        /// ```
+        /// static POOL: magpie::sync::RwLock<()> = magpie::sync::RwLock::const_with_max_readers((), 1);
+        /// let _one = POOL.try_read().unwrap();
+        /// assert!(POOL.try_read().is_err());
+        /// ```
+        #[track_caller]
+        pub fn const_with_max_readers(value: T, max_readers: u32) -> RwLock<T> {
+            RwLock::with_max_readers(value, max_readers)
         }
     }
 
@@ -256,10 +263,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
         acquire_or_unreachable!(self.permits, 1);
-        OwnedRwLockReadGuard {
-            lock: self,
-            _marker: PhantomData,
-        }
+        OwnedRwLockReadGuard::new(self)
     }
 
     /// Waits for exclusive access, holding the lock through the `Arc`.
@@ -275,10 +279,38 @@ impl<T: ?Sized> RwLock<T> {
     pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
         let n = self.max_readers as usize;
         acquire_or_unreachable!(self.permits, n);
-        OwnedRwLockWriteGuard {
-            lock: self,
-            _marker: PhantomData,
-        }
+        OwnedRwLockWriteGuard::new(self)
+    }
+
+    /// Shared access if available right now, holding the lock through the
+    /// `Arc`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let lock = Arc::new(magpie::sync::RwLock::new(2));
+    /// let r = lock.clone().try_read_owned().unwrap();
+    /// assert!(lock.try_write().is_err());
+    /// assert_eq!(*r, 2);
+    /// ```
+    pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
+        self.permits.try_acquire(1).map_err(|_| TryLockError(()))?;
+        Ok(OwnedRwLockReadGuard::new(self))
+    }
+
+    /// Exclusive access if available right now, holding the lock through
+    /// the `Arc`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let lock = Arc::new(magpie::sync::RwLock::new(2));
+    /// let _r = lock.try_read().unwrap();
+    /// assert!(lock.clone().try_write_owned().is_err());
+    /// ```
+    pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
+        self.permits
+            .try_acquire(self.max_readers as usize)
+            .map_err(|_| TryLockError(()))?;
+        Ok(OwnedRwLockWriteGuard::new(self))
     }
 
     /// Mutable access without locking: `&mut self` proves nobody else can.
@@ -293,6 +325,7 @@ impl<T: ?Sized> RwLock<T> {
         self.data.with_mut(|p| unsafe { &mut *p })
     }
 
+    /// The data, for the guards (whose permits make using it sound).
     fn data_ptr(&self) -> *mut T {
         self.data.with_mut(|p| p)
     }
@@ -314,53 +347,3 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
         d.finish()
     }
 }
-
-/// Deref (and DerefMut for writers), Debug and the permit-returning Drop
-/// are the same for both owned guards.
-macro_rules! guard_impls {
-    ($guard:ident $(<$lt:lifetime>)?, $permits:expr, mut: $mutable:tt) => {
-        impl<$($lt,)? T: ?Sized> Deref for $guard<$($lt,)? T> {
-            type Target = T;
-            fn deref(&self) -> &T {
-                // SAFETY: the guard holds at least one permit, so no writer
-                // has `&mut T`.
-                unsafe { &*self.lock.data_ptr() }
-            }
-        }
-
-        guard_impls!(@mut $mutable, $guard $(<$lt>)?);
-
-        impl<$($lt,)? T: ?Sized> Drop for $guard<$($lt,)? T> {
-            fn drop(&mut self) {
-                let n = $permits(&*self.lock);
-                self.lock.permits.release(n);
-            }
-        }
-
-        impl<$($lt,)? T: ?Sized + fmt::Debug> fmt::Debug for $guard<$($lt,)? T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self, f)
-            }
-        }
-    };
-    (@mut true, $guard:ident $(<$lt:lifetime>)?) => {
-        impl<$($lt,)? T: ?Sized> DerefMut for $guard<$($lt,)? T> {
-            fn deref_mut(&mut self) -> &mut T {
-                // SAFETY: a write guard holds every permit.
-                unsafe { &mut *self.lock.data_ptr() }
-            }
-        }
-    };
-    (@mut false, $guard:ident $(<$lt:lifetime>)?) => {};
-}
-
-fn one<T: ?Sized>(_: &RwLock<T>) -> usize {
-    1
-}
-
-fn all<T: ?Sized>(lock: &RwLock<T>) -> usize {
-    lock.max_readers as usize
-}
-
-guard_impls!(OwnedRwLockReadGuard, one, mut: false);
-guard_impls!(OwnedRwLockWriteGuard, all, mut: true);
