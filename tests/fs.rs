@@ -395,3 +395,42 @@ fn links_and_existence() {
         }
     });
 }
+
+#[test]
+fn dir_builder_and_a_cloned_file_handle() {
+    let dir = TempDir::new("dirb");
+    support::rt(2).block_on(async {
+        let deep = dir.join("x/y/z");
+        assert_eq!(
+            fs::DirBuilder::new()
+                .create(&deep)
+                .await
+                .unwrap_err()
+                .kind(),
+            ErrorKind::NotFound,
+            "not recursive: the parents are missing"
+        );
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        builder.mode(0o700);
+        builder.create(&deep).await.unwrap();
+        builder.create(&deep).await.unwrap(); // recursive: existing is fine
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&deep).await.unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+        }
+
+        let path = deep.join("f");
+        let mut file = File::create(&path).await.unwrap();
+        let mut clone = file.try_clone().await.unwrap();
+        file.write_all(b"first,").await.unwrap();
+        file.flush().await.unwrap();
+        clone.write_all(b"second").await.unwrap();
+        clone.flush().await.unwrap();
+        drop((file, clone));
+        assert_eq!(fs::read(&path).await.unwrap(), b"first,second");
+    });
+}

@@ -194,6 +194,37 @@ impl File {
         Ok(Arc::try_unwrap(std).expect("the hop's handle was dropped above"))
     }
 
+    /// A second `File` for the same open file (std's `try_clone`: a
+    /// duplicated handle sharing the OS file position). Its buffer starts
+    /// empty: writes still in this `File`'s buffer are not in the clone's
+    /// view until flushed.
+    ///
+    /// # Errors
+    ///
+    /// The OS's error of duplicating the handle (out of descriptors).
+    ///
+    /// ```
+    /// use magpie::io::AsyncWriteExt;
+    ///
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let path = std::env::temp_dir().join(format!("magpie-doc-clone-{}", std::process::id()));
+    /// let mut file = magpie::fs::File::create(&path).await?;
+    /// let mut clone = file.try_clone().await?;
+    /// file.write_all(b"one ").await?;
+    /// file.flush().await?;
+    /// clone.write_all(b"two").await?; // after "one ": the position is shared
+    /// clone.flush().await?;
+    /// assert_eq!(magpie::fs::read(&path).await?, b"one two");
+    /// # magpie::fs::remove_file(&path).await?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn try_clone(&self) -> io::Result<File> {
+        let std = self.std.clone();
+        let cloned = asyncify(move || std.try_clone()).await?;
+        Ok(File::from_std(cloned))
+    }
+
     /// The file's metadata (size, type, permissions, times).
     ///
     /// Writes still in this `File`'s buffer are not counted in the size:

@@ -29,10 +29,12 @@
 //! [`AsyncWrite`]: crate::io::AsyncWrite
 //! [`AsyncSeek`]: crate::io::AsyncSeek
 
+mod dir_builder;
 mod file;
 mod open_options;
 mod read_dir;
 
+pub use dir_builder::DirBuilder;
 pub use file::File;
 pub use open_options::OpenOptions;
 pub use read_dir::{read_dir, DirEntry, ReadDir};

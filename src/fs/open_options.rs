@@ -133,6 +133,28 @@ impl OpenOptions {
         self
     }
 
+    /// Extra `open(2)` flags (`O_NOFOLLOW`, `O_DIRECT`, ...) on top of
+    /// those the other options set. Unix only.
+    ///
+    /// ```
+    /// # #[cfg(target_os = "linux")]
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// const O_NOFOLLOW: i32 = 0o400000; // Linux's value
+    /// let file = magpie::fs::OpenOptions::new()
+    ///     .read(true)
+    ///     .custom_flags(O_NOFOLLOW)
+    ///     .open("Cargo.toml")
+    ///     .await?;
+    /// # drop(file);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    #[cfg(unix)]
+    pub fn custom_flags(&mut self, flags: i32) -> &mut OpenOptions {
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut self.0, flags);
+        self
+    }
+
     /// Opens `path` with these options, on the blocking pool.
     ///
     /// # Errors
