@@ -244,32 +244,46 @@ fn a_wait_on_both_directions_ends_on_an_event_with_both_bits() {
     });
 }
 
-/// A queued two-direction wait is dropped while the dispatcher wakes both
-/// lists; a reader queued behind it on the read list still gets the event,
-/// and no node is left in either list.
-#[test]
-fn a_two_direction_wait_dropped_while_woken_leaves_the_other_reader_its_event() {
-    loom::model(|| {
-        let io = Arc::new(ScheduledIo::new());
-        let mut first = Box::pin(ReadyWait::new(
-            io.clone(),
-            Interest::READABLE | Interest::WRITABLE,
-        ));
-        let mut noop = Context::from_waker(Waker::noop());
-        assert!(first.as_mut().poll(&mut noop).is_pending());
-        let mut behind = Box::pin(ListWait::new(io.clone(), Direction::Read));
-        assert!(behind.as_mut().poll(&mut noop).is_pending());
+/// A queued two-direction wait is dropped while the dispatcher delivers
+/// `event` (which has the read bit); a reader queued behind it on the read
+/// list still gets the event, and no node is left in either list.
+fn two_direction_wait_dropped_while_woken(event: Ready) {
+    let io = Arc::new(ScheduledIo::new());
+    let mut first = Box::pin(ReadyWait::new(
+        io.clone(),
+        Interest::READABLE | Interest::WRITABLE,
+    ));
+    let mut noop = Context::from_waker(Waker::noop());
+    assert!(first.as_mut().poll(&mut noop).is_pending());
+    let mut behind = Box::pin(ListWait::new(io.clone(), Direction::Read));
+    assert!(behind.as_mut().poll(&mut noop).is_pending());
 
-        let reader = thread::spawn(move || loom::future::block_on(behind));
-        let dispatcher = {
-            let io = io.clone();
-            thread::spawn(move || io.wake(1, Ready::READABLE | Ready::WRITABLE))
-        };
-        drop(first);
-        assert!(reader.join().unwrap().is_readable());
-        dispatcher.join().unwrap();
-        assert_eq!(has_waiters(&io), (false, false));
-    });
+    let reader = thread::spawn(move || loom::future::block_on(behind));
+    let dispatcher = {
+        let io = io.clone();
+        thread::spawn(move || io.wake(1, event))
+    };
+    drop(first);
+    assert!(reader.join().unwrap().is_readable());
+    dispatcher.join().unwrap();
+    assert_eq!(
+        has_waiters(&io),
+        (false, false),
+        "a dropped wait stays queued"
+    );
+}
+
+/// ... with a READABLE-only event: the dropped wait's write node must
+/// leave the write list by itself.
+#[test]
+fn a_two_direction_wait_dropped_during_a_readable_event_leaves_the_other_reader_its_event() {
+    loom::model(|| two_direction_wait_dropped_while_woken(Ready::READABLE));
+}
+
+/// ... with an event with both bits: both of its nodes may be popped.
+#[test]
+fn a_two_direction_wait_dropped_during_a_both_bit_event_leaves_the_other_reader_its_event() {
+    loom::model(|| two_direction_wait_dropped_while_woken(Ready::READABLE | Ready::WRITABLE));
 }
 
 /// A reader-only event and a writer-only event come from two dispatch
