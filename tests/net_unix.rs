@@ -4,6 +4,7 @@
 #[path = "support/net.rs"]
 mod support;
 
+use std::future::Future;
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -285,4 +286,102 @@ async fn unix_datagram_try_and_poll_operations_work_on_a_pair() {
         .await
         .unwrap();
     assert!(ready.is_writable() && !ready.is_readable());
+}
+
+#[magpie::test]
+async fn a_unix_stream_peek_leaves_the_bytes_for_the_next_read() {
+    let (mut a, mut b) = UnixStream::pair().unwrap();
+    a.write_all(b"hello").await.unwrap();
+    let mut buf = [0; 5];
+    // A stream may deliver part of what was written: peek until all is there.
+    while b.peek(&mut buf).await.unwrap() < 5 {}
+    assert_eq!(&buf, b"hello");
+    let mut again = [0; 5];
+    let n = std::future::poll_fn(|cx| b.poll_peek(cx, &mut again))
+        .await
+        .unwrap();
+    assert_eq!(&again[..n], &b"hello"[..n]);
+    let mut read = [0; 5];
+    b.read_exact(&mut read).await.unwrap();
+    assert_eq!(&read, b"hello");
+    assert_eq!(
+        b.try_read(&mut read).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock,
+        "peeking did not duplicate the bytes"
+    );
+}
+
+#[magpie::test]
+async fn a_unix_stream_peek_after_the_peer_closed_returns_zero() {
+    let (mut a, mut b) = UnixStream::pair().unwrap();
+    a.write_all(b"last").await.unwrap();
+    drop(a);
+    let mut rest = Vec::new();
+    b.read_to_end(&mut rest).await.unwrap();
+    assert_eq!(rest, b"last");
+    assert_eq!(b.peek(&mut [0; 4]).await.unwrap(), 0);
+    let n = std::future::poll_fn(|cx| b.poll_peek(cx, &mut [0; 4]))
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+/// Three tasks wait in `peek` on one stream before anything is written;
+/// one write wakes them all, and each sees the same bytes.
+#[magpie::test(worker_threads = 2)]
+async fn several_tasks_peeking_at_one_unix_stream_all_see_the_bytes() {
+    let (mut a, b) = UnixStream::pair().unwrap();
+    let b = std::sync::Arc::new(b);
+    let (started, mut all_started) = magpie::sync::mpsc::channel::<()>(3);
+    let peekers: Vec<_> = (0..3)
+        .map(|_| {
+            let (b, started) = (b.clone(), started.clone());
+            magpie::spawn(async move {
+                let mut buf = [0; 1];
+                let n = {
+                    let mut peek = std::pin::pin!(b.peek(&mut buf));
+                    // Waiting (queued) before the write.
+                    std::future::poll_fn(|cx| {
+                        assert!(peek.as_mut().poll(cx).is_pending());
+                        std::task::Poll::Ready(())
+                    })
+                    .await;
+                    started.send(()).await.unwrap();
+                    peek.await.unwrap()
+                };
+                (n, buf)
+            })
+        })
+        .collect();
+    for _ in 0..3 {
+        all_started.recv().await.unwrap();
+    }
+    a.write_all(b"x").await.unwrap();
+    for peeker in peekers {
+        assert_eq!(peeker.await.unwrap(), (1, *b"x"));
+    }
+    let mut buf = [0; 2];
+    assert_eq!(b.try_read(&mut buf).unwrap(), 1, "the byte is still queued");
+}
+
+#[magpie::test]
+async fn a_unix_datagram_peek_and_peek_from_leave_the_datagram_queued() {
+    let dir = TempPath::new("peek-from");
+    let receiver = UnixDatagram::bind(&dir.0).unwrap();
+    let sender = UnixDatagram::unbound().unwrap();
+    sender.send_to(b"one", &dir.0).await.unwrap();
+    sender.send_to(b"two", &dir.0).await.unwrap();
+    let mut buf = [0; 8];
+    assert_eq!(receiver.peek(&mut buf).await.unwrap(), 3);
+    assert_eq!(&buf[..3], b"one");
+    let (n, from) = receiver.peek_from(&mut buf).await.unwrap();
+    assert_eq!((n, &buf[..3]), (3, &b"one"[..]));
+    assert!(from.is_unnamed(), "an unbound sender has no name: {from:?}");
+    let n = std::future::poll_fn(|cx| receiver.poll_peek(cx, &mut buf))
+        .await
+        .unwrap();
+    assert_eq!(&buf[..n], b"one");
+    assert_eq!(receiver.recv(&mut buf).await.unwrap(), 3);
+    assert_eq!(receiver.peek(&mut buf).await.unwrap(), 3);
+    assert_eq!(&buf[..3], b"two");
 }

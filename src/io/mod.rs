@@ -11,6 +11,8 @@
 //! * [`AsyncSeekExt`]: `seek`, `rewind`, `stream_position`
 //! * [`AsyncBufReadExt`]: `read_line`, `lines`
 //! * [`copy`], [`copy_bidirectional`], [`BufReader`], [`BufWriter`], [`split`]
+//! * the process's standard streams: [`stdin`], [`stdout`], [`stderr`]
+//!   (on the blocking pool, as in tokio)
 //! * in-memory streams: [`duplex`] (a bounded pipe pair, for tests),
 //!   [`empty`], [`sink`], [`repeat`]
 //! * readiness: [`Interest`] and [`Ready`], used by the sockets' `ready`
@@ -44,6 +46,8 @@ mod repeat;
 mod seek_ext;
 mod sink;
 mod split;
+#[cfg(not(loom))]
+mod stdio;
 #[cfg(all(unix, not(loom)))]
 pub mod unix;
 mod write_ext;
@@ -65,4 +69,6 @@ pub use seek_ext::{AsyncSeekExt, Seek};
 pub use sink::{sink, Sink};
 pub use split::{split, ReadHalf, ReuniteError, WriteHalf};
 pub use std::io::{Error, ErrorKind, Result};
+#[cfg(not(loom))]
+pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 pub use write_ext::{AsyncWriteExt, Close, Flush, Write, WriteAll, WriteVectored};

@@ -40,44 +40,28 @@ fn register(fd: std::os::fd::OwnedFd) -> io::Result<Pipe> {
 #[cfg(windows)]
 mod sys {
     use crate::io::blocking::BlockingIo;
-    use std::io::{self, Read, SeekFrom, Write};
+    use std::io::{self, Read, Write};
 
     /// A std pipe end moved to and from the pool for each hop.
     pub(super) struct PipeIo<T>(pub(super) T);
 
-    fn unsupported() -> io::Error {
-        io::Error::new(io::ErrorKind::Unsupported, "not supported on this pipe end")
-    }
-
     impl BlockingIo for PipeIo<std::process::ChildStdin> {
-        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-            Err(unsupported())
-        }
         fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
             self.0.write_all(buf)
         }
-        fn seek(&mut self, _: SeekFrom) -> io::Result<u64> {
-            Err(unsupported())
+    }
+
+    impl BlockingIo for PipeIo<std::process::ChildStdout> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
         }
     }
 
-    macro_rules! reader {
-        ($ty:ty) => {
-            impl BlockingIo for PipeIo<$ty> {
-                fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                    self.0.read(buf)
-                }
-                fn write_all(&mut self, _: &[u8]) -> io::Result<()> {
-                    Err(unsupported())
-                }
-                fn seek(&mut self, _: SeekFrom) -> io::Result<u64> {
-                    Err(unsupported())
-                }
-            }
-        };
+    impl BlockingIo for PipeIo<std::process::ChildStderr> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
     }
-    reader!(std::process::ChildStdout);
-    reader!(std::process::ChildStderr);
 }
 
 #[cfg(windows)]
@@ -218,16 +202,7 @@ impl futures_io::AsyncWrite for ChildStdin {
         #[cfg(unix)]
         return io.poll_write(cx, buf);
         #[cfg(windows)]
-        {
-            // Wait for the previous write's hop (and see its error), buffer
-            // this one, and start its hop now.
-            std::task::ready!(io.poll_flush(cx))?;
-            let n = std::task::ready!(io.poll_write(cx, buf))?;
-            if let Poll::Ready(Err(e)) = io.poll_flush(cx) {
-                return Poll::Ready(Err(e));
-            }
-            Poll::Ready(Ok(n))
-        }
+        io.poll_write_through(cx, buf)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -1,5 +1,6 @@
-//! `Blocking<T>`: the futures-io traits over a blocking handle (a file, or
-//! on Windows a child's pipe), one blocking-pool hop per buffer.
+//! `Blocking<T>`: the futures-io traits over a blocking handle (a file, the
+//! process's stdin/stdout/stderr, or on Windows a child's pipe), one
+//! blocking-pool hop per buffer.
 //!
 //! The protocol, in the order a reader of `fs::File` needs it:
 //!
@@ -13,8 +14,11 @@
 //! 3. **Writes** copy into the buffer and return at once; the hop that
 //!    writes it out starts when the buffer reaches `BUF_SIZE`, or on
 //!    `flush`/`close`, or when a read or seek needs the file position to be
-//!    right. A write whose hop failed reports the error on the next write,
-//!    flush, close or seek (as tokio does).
+//!    right. Streams that someone reads as they are written (stdout, a
+//!    Windows pipe) use `poll_write_through` instead: each write's hop
+//!    starts at once, and the next write or flush waits for it. A write
+//!    whose hop failed reports the error on the next write, flush, close or
+//!    seek (as tokio does).
 //! 4. **The file position**: read-ahead moves the OS position past what
 //!    the caller has read. Before anything that depends on the position (a
 //!    write, a seek, `set_len`), the unread part is dropped and
@@ -44,13 +48,29 @@ pub(crate) const BUF_SIZE: usize = 64 * 1024;
 /// The most one hop reads or accepts for writing.
 pub(crate) const MAX_BUF: usize = 2 * 1024 * 1024;
 
-/// The blocking calls a hop makes. Each type implements the ones it has;
-/// the engine only calls `seek` when something moved the position (which a
-/// one-way pipe never does).
+/// The blocking calls a hop makes. Each type implements the ones it has
+/// (the others say `Unsupported`); the engine only calls `seek` when
+/// something moved the position (which a one-way pipe never does).
 pub(crate) trait BlockingIo: Send + 'static {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()>;
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64>;
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        Err(unsupported())
+    }
+    /// Writes all of `buf` and pushes it past any buffer of the handle's
+    /// own (std's `Stdout` keeps a line buffer), so that a finished hop
+    /// means the OS has the bytes.
+    fn write_all(&mut self, _buf: &[u8]) -> io::Result<()> {
+        Err(unsupported())
+    }
+    fn seek(&mut self, _pos: SeekFrom) -> io::Result<u64> {
+        Err(unsupported())
+    }
+}
+
+fn unsupported() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "not supported by this handle (a one-way stream)",
+    )
 }
 
 /// What the buffer holds.
@@ -192,7 +212,7 @@ impl<T: BlockingIo> Blocking<T> {
                 Err(join) if join.is_panic() => {
                     self.state = State::Idle(None);
                     return Poll::Ready(Err(io::Error::other(format!(
-                        "magpie: a blocking file operation panicked: {join}"
+                        "magpie: a blocking I/O operation panicked: {join}"
                     ))));
                 }
                 Err(_) => self.state = State::Idle(None),
@@ -294,6 +314,26 @@ impl<T: BlockingIo> Blocking<T> {
         buf.data.extend_from_slice(&src[..n]);
         buf.mode = Mode::Write;
         if buf.data.len() >= BUF_SIZE {
+            self.start(Then::Nothing);
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    /// `AsyncWrite::poll_write` for a stream someone is waiting on (a pipe,
+    /// a terminal): waits for the previous hop and reports its error, then
+    /// buffers `src` (up to `MAX_BUF` bytes) and starts its hop at once, so
+    /// every write reaches the handle without a `flush`, one hop at a time
+    /// (tokio's stdout and Windows pipes work this way).
+    pub(crate) fn poll_write_through(
+        &mut self,
+        cx: &mut Context<'_>,
+        src: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        ready!(self.poll_flush(cx))?;
+        // Idle with an empty buffer now: this takes up to `MAX_BUF` bytes
+        // and does not wait.
+        let n = ready!(self.poll_write(cx, src))?;
+        if matches!(&self.state, State::Idle(Some(p)) if p.buf.has_write_data()) {
             self.start(Then::Nothing);
         }
         Poll::Ready(Ok(n))

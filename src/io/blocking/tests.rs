@@ -34,6 +34,25 @@ impl BlockingIo for Counted {
 /// The engine as a futures-io object, for the extension methods.
 struct Engine(Blocking<Counted>);
 
+/// The engine with `poll_write_through` as its write.
+struct Stream(Blocking<Counted>);
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().0.poll_write_through(cx, buf)
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().0.poll_flush(cx)
+    }
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().0.poll_flush(cx)
+    }
+}
+
 impl AsyncRead for Engine {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -143,4 +162,21 @@ fn a_write_after_a_read_lands_where_the_caller_stopped_reading() {
         assert_eq!(rest, b"Yefghij");
     });
     assert_eq!(data.lock().unwrap().get_ref(), b"abXYefghij");
+}
+
+#[test]
+fn a_write_through_goes_out_in_its_own_hop_without_a_flush() {
+    use crate::io::AsyncWriteExt;
+    let io = Counted::default();
+    let (writes, data) = (io.writes.clone(), io.data.clone());
+    run(|handle| async move {
+        let mut stream = Stream(Blocking::new(io, handle));
+        stream.write_all(b"one ").await.unwrap();
+        stream.write_all(b"two ").await.unwrap(); // waits for "one "'s hop
+        assert_eq!(data.lock().unwrap().get_ref(), b"one ");
+        stream.write_all(b"three").await.unwrap();
+        stream.flush().await.unwrap();
+        assert_eq!(data.lock().unwrap().get_ref(), b"one two three");
+    });
+    assert_eq!(writes.load(Ordering::SeqCst), 3);
 }

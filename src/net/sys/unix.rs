@@ -140,6 +140,41 @@ impl SockAddr {
         }
     }
 
+    /// The Unix-domain address held, as std's type: a path, a Linux
+    /// abstract name, or unnamed (an unbound sender).
+    fn to_unix(&self) -> io::Result<std::os::unix::net::SocketAddr> {
+        use std::os::unix::net::SocketAddr as UnixAddr;
+        let offset = mem::offset_of!(libc::sockaddr_un, sun_path);
+        let len = (self.len as usize).saturating_sub(offset);
+        if len == 0 {
+            // std's unnamed address is the one with an empty path.
+            return UnixAddr::from_pathname("");
+        }
+        if c_int::from(self.storage.ss_family) != libc::AF_UNIX {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a Unix-domain socket address",
+            ));
+        }
+        // SAFETY: the family says the storage holds a `sockaddr_un`; the
+        // storage is aligned for it, and it is `Copy`.
+        let sun = unsafe { *(&self.storage as *const _ as *const libc::sockaddr_un) };
+        let bytes: Vec<u8> = sun.sun_path[..len.min(sun.sun_path.len())]
+            .iter()
+            .map(|&c| c as u8)
+            .collect();
+        if is_abstract(&bytes) {
+            #[cfg(target_os = "android")]
+            use std::os::android::net::SocketAddrExt;
+            #[cfg(target_os = "linux")]
+            use std::os::linux::net::SocketAddrExt;
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            return UnixAddr::from_abstract_name(&bytes[1..]);
+        }
+        let path = bytes.split(|&b| b == 0).next().unwrap_or_default();
+        UnixAddr::from_pathname(std::ffi::OsStr::from_bytes(path))
+    }
+
     fn as_ptr(&self) -> *const libc::sockaddr {
         (&self.storage as *const libc::sockaddr_storage).cast()
     }
@@ -365,6 +400,50 @@ pub(crate) fn peek_from(
     socket.peek_from(buf)
 }
 
+/// Reads from a socket without taking the bytes off its queue (`recv`
+/// with `MSG_PEEK`): a stream's next bytes, or a datagram (truncated as
+/// [`recv_from`]).
+pub(crate) fn peek(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: `fd` is open for the call, and the kernel writes at most
+    // `buf.len()` bytes into `buf`.
+    let n = unsafe {
+        libc::recv(
+            fd.as_raw_fd(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_PEEK,
+        )
+    };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
+
+/// [`peek`] on a Unix-domain datagram socket, with the sender's address.
+pub(crate) fn peek_from_unix(
+    fd: BorrowedFd<'_>,
+    buf: &mut [u8],
+) -> io::Result<(usize, std::os::unix::net::SocketAddr)> {
+    let mut from = SockAddr::empty();
+    // SAFETY: as in `peek`; the kernel writes at most `from.len` bytes of
+    // address into `from.storage` and the length it wrote into `from.len`.
+    let n = unsafe {
+        libc::recvfrom(
+            fd.as_raw_fd(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_PEEK,
+            from.as_mut_ptr(),
+            &mut from.len,
+        )
+    };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok((n as usize, from.to_unix()?))
+}
+
 /// Receives one datagram from the connected peer; truncated as
 /// [`recv_from`].
 pub(crate) fn recv(socket: &std::net::UdpSocket, buf: &mut [u8]) -> io::Result<usize> {
@@ -399,5 +478,21 @@ mod tests {
             .unwrap()
             .to_inet()
             .is_err());
+    }
+
+    #[test]
+    fn unix_addresses_survive_the_round_trip_through_sockaddr() {
+        let path = SockAddr::from_path(Path::new("/tmp/x.sock")).unwrap();
+        let path = path.to_unix().unwrap();
+        assert_eq!(path.as_pathname(), Some(Path::new("/tmp/x.sock")));
+        let unnamed = SockAddr::from_path(Path::new("")).unwrap();
+        assert!(unnamed.to_unix().unwrap().is_unnamed());
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::linux::net::SocketAddrExt;
+            let name = SockAddr::from_path(Path::new("\0magpie")).unwrap();
+            let name = name.to_unix().unwrap();
+            assert_eq!(name.as_abstract_name(), Some(&b"magpie"[..]));
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! `UnixDatagram`: datagrams over a Unix-domain socket.
 
 use std::io;
+use std::os::fd::AsFd;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 
@@ -282,6 +283,70 @@ impl UnixDatagram {
     /// ```
     pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.try_io(Direction::Read, |socket| socket.recv(buf))
+    }
+
+    /// Reads the next datagram without taking it off the queue (`recv`
+    /// with `MSG_PEEK`): the next `recv` or `peek` sees it again. A
+    /// datagram longer than `buf` is truncated to fit (the copy only).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = magpie::net::UnixDatagram::pair()?;
+    /// a.send(b"first").await?;
+    /// let mut buf = [0; 8];
+    /// assert_eq!(b.peek(&mut buf).await?, 5);
+    /// assert_eq!(b.recv(&mut buf).await?, 5); // still there
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io
+            .async_io(Direction::Read, |socket| sys::peek(socket.as_fd(), buf))
+            .await
+    }
+
+    /// As [`peek`](Self::peek), with the sender's address.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let dir = std::env::temp_dir();
+    /// let (to, from) = (dir.join("magpie-doc-peek-to"), dir.join("magpie-doc-peek-from"));
+    /// # let to = dir.join(format!("magpie-doc-peek-to-{}", std::process::id()));
+    /// # let from = dir.join(format!("magpie-doc-peek-from-{}", std::process::id()));
+    /// # let _ = (std::fs::remove_file(&to), std::fs::remove_file(&from));
+    /// let receiver = magpie::net::UnixDatagram::bind(&to)?;
+    /// let sender = magpie::net::UnixDatagram::bind(&from)?;
+    /// sender.send_to(b"x", &to).await?;
+    /// let (n, addr) = receiver.peek_from(&mut [0; 4]).await?;
+    /// assert_eq!((n, addr.as_pathname()), (1, Some(from.as_path())));
+    /// # std::fs::remove_file(&to)?;
+    /// # std::fs::remove_file(&from)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .async_io(Direction::Read, |socket| {
+                sys::peek_from_unix(socket.as_fd(), buf)
+            })
+            .await
+    }
+
+    /// Polls to peek at the next datagram; see [`peek`](Self::peek) and,
+    /// on who is woken, [`poll_send`](Self::poll_send).
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, b) = magpie::net::UnixDatagram::pair()?;
+    /// a.send(b"q").await?;
+    /// let mut buf = [0; 4];
+    /// assert_eq!(std::future::poll_fn(|cx| b.poll_peek(cx, &mut buf)).await?, 1);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Read, |socket| sys::peek(socket.as_fd(), buf))
     }
 
     /// Receives a datagram and its sender's address without waiting; see

@@ -2,9 +2,11 @@
 
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::Shutdown;
+use std::os::fd::AsFd;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
@@ -281,6 +283,52 @@ impl UnixStream {
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.io
             .try_io(Direction::Write, |mut stream| stream.write_vectored(bufs))
+    }
+
+    /// Reads bytes without removing them from the socket's queue (`recv`
+    /// with `MSG_PEEK`): the next read sees them again. Returns 0 once the
+    /// peer has closed its end (or shut down writing) and everything it
+    /// sent has been read. Any number of tasks may peek at once.
+    ///
+    /// ```
+    /// use magpie::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (mut a, mut b) = magpie::net::UnixStream::pair()?;
+    /// a.write_all(b"peek").await?;
+    /// let mut buf = [0; 4];
+    /// let n = b.peek(&mut buf).await?;
+    /// assert_eq!(&buf[..n], &b"peek"[..n]);
+    /// b.read_exact(&mut buf).await?; // still there
+    /// assert_eq!(&buf, b"peek");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io
+            .async_io(Direction::Read, |stream| sys::peek(stream.as_fd(), buf))
+            .await
+    }
+
+    /// Polls to read bytes without removing them from the socket's queue;
+    /// see [`peek`](Self::peek). Only the task that polled last is woken;
+    /// see [`poll_read_ready`](Self::poll_read_ready).
+    ///
+    /// ```
+    /// use magpie::io::AsyncWriteExt;
+    ///
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (mut a, b) = magpie::net::UnixStream::pair()?;
+    /// a.write_all(b"p").await?;
+    /// let mut buf = [0; 1];
+    /// let n = std::future::poll_fn(|cx| b.poll_peek(cx, &mut buf)).await?;
+    /// assert_eq!(&buf[..n], b"p");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Read, |stream| sys::peek(stream.as_fd(), buf))
     }
 
     /// Borrows the stream as a read half and a write half, for use from

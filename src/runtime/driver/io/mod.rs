@@ -4,6 +4,8 @@
 //! * `interest.rs` — the directions an operation or registration names.
 //! * `scheduled_io.rs` — one source's readiness word and reader/writer
 //!   wakers, and the set/clear/wait protocol on them.
+//! * `interest_wait.rs` — one `async` wait on one or both directions of a
+//!   source (`ready(Interest)`), a list node in each direction's list.
 //! * `registrations.rs` — the slab of sources, keyed by index + generation.
 //! * `driver.rs` — the `Poller`, `Driver::turn`, `Handle::{unpark, shutdown}`.
 //! * `poll_evented.rs` — a registered std socket; the wait-try-clear loop.
@@ -14,6 +16,7 @@
 //!   The readiness protocol itself is the real code in both builds.
 
 mod interest;
+mod interest_wait;
 mod ready;
 mod registrations;
 mod scheduled_io;
@@ -59,7 +62,9 @@ pub(crate) fn current() -> Handle {
 /// The readiness protocol, exported for the loom models.
 #[cfg(loom)]
 pub mod loom_api {
+    pub use super::interest::Interest;
+    pub use super::interest_wait::{ListWait, ReadyWait};
     pub use super::ready::{Direction, Ready, ReadyEvent};
     pub use super::registrations::Registrations;
-    pub use super::scheduled_io::{ListWait, ScheduledIo};
+    pub use super::scheduled_io::ScheduledIo;
 }

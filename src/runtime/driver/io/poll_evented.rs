@@ -17,9 +17,10 @@ use std::task::{ready, Context, Poll};
 
 use super::driver::Handle;
 use super::interest::Interest;
+use super::interest_wait::InterestWait;
 use super::ready::{Direction, Observed, ReadyEvent};
 use super::registrations::shutdown_error;
-use super::scheduled_io::{IoWaiter, ScheduledIo};
+use super::scheduled_io::ScheduledIo;
 use super::source::AsSource;
 use crate::loom::sync::Arc;
 use crate::runtime::task::coop;
@@ -131,8 +132,7 @@ impl<T: AsSource> PollEvented<T> {
         Readiness {
             io: self,
             interest,
-            waiters: [IoWaiter::new(()), IoWaiter::new(())],
-            queued: [false; 2],
+            wait: InterestWait::new(),
         }
     }
 
@@ -272,36 +272,14 @@ impl<T: AsSource> PollEvented<T> {
 }
 
 /// Future of [`PollEvented::ready`]: a list waiter on each direction of an
-/// interest. It ends when any of them is ready, and leaves the other
-/// direction's list before it returns (or when it is dropped).
+/// interest (`interest_wait.rs`). It ends when any of them is ready, and
+/// leaves the other direction's list before it returns (or when it is
+/// dropped).
 pub(crate) struct Readiness<'a, T: AsSource> {
     io: &'a PollEvented<T>,
     interest: Interest,
-    /// Structurally pinned: `waiters[0]` is linked into the source's read
-    /// list while `queued[0]`, `waiters[1]` into its write list.
-    waiters: [IoWaiter; 2],
-    queued: [bool; 2],
-}
-
-/// The slot of `direction` in [`Readiness`]'s arrays.
-fn index(direction: Direction) -> usize {
-    match direction {
-        Direction::Read => 0,
-        Direction::Write => 1,
-    }
-}
-
-impl<T: AsSource> Readiness<'_, T> {
-    /// Takes every still-queued waiter out of its list.
-    fn cancel_all(&mut self) {
-        for direction in [Direction::Read, Direction::Write] {
-            let i = index(direction);
-            if self.queued[i] {
-                self.io.shared.cancel(&self.waiters[i], direction);
-                self.queued[i] = false;
-            }
-        }
-    }
+    /// Structurally pinned.
+    wait: InterestWait,
 }
 
 impl<T: AsSource> Future for Readiness<'_, T> {
@@ -309,32 +287,20 @@ impl<T: AsSource> Future for Readiness<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let coop = ready!(coop::poll_proceed(cx));
-        // SAFETY: the waiters are never moved out of the pinned future (each
-        // is only re-pinned in place below); the other fields are not pinned.
+        // SAFETY: `wait` is never moved out of the pinned future (it is
+        // only re-pinned in place below); the other fields are not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let shared = &this.io.shared;
-        let mut seen = Observed::default();
-        for direction in this.interest.directions() {
-            let i = index(direction);
-            // SAFETY: as above: `this.waiters[i]` stays where it is.
-            let waiter = unsafe { Pin::new_unchecked(&mut this.waiters[i]) };
-            if let Poll::Ready(event) =
-                shared.poll_ready_queued(waiter, &mut this.queued[i], cx, direction)
-            {
-                seen.set(direction, event);
-            }
-        }
-        if !seen.is_empty() {
-            // The other direction (if any) stays queued no longer.
-            this.cancel_all();
+        let io = this.io;
+        // SAFETY: as above.
+        let wait = unsafe { Pin::new_unchecked(&mut this.wait) };
+        if let Poll::Ready(seen) = wait.poll(&io.shared, this.interest, cx) {
             if seen.is_shutdown() {
                 return Poll::Ready(Err(shutdown_error()));
             }
             coop.made_progress();
             return Poll::Ready(Ok(seen));
         }
-        let io = this.io;
-        if let Err(e) = io.handle.rearm(io.get_ref().source(), io.key, shared) {
+        if let Err(e) = io.handle.rearm(io.get_ref().source(), io.key, &io.shared) {
             return Poll::Ready(Err(e));
         }
         Poll::Pending
@@ -343,7 +309,7 @@ impl<T: AsSource> Future for Readiness<'_, T> {
 
 impl<T: AsSource> Drop for Readiness<'_, T> {
     fn drop(&mut self) {
-        self.cancel_all();
+        self.wait.cancel(&self.io.shared);
     }
 }
 

@@ -299,53 +299,6 @@ impl ScheduledIo {
     }
 }
 
-/// An `async` operation's wait, as the loom models drive it: a list waiter
-/// on one direction of a shared source (what `PollEvented::readiness` is,
-/// without the socket).
-#[cfg(loom)]
-pub struct ListWait {
-    io: crate::loom::sync::Arc<ScheduledIo>,
-    direction: Direction,
-    waiter: IoWaiter,
-    queued: bool,
-}
-
-#[cfg(loom)]
-impl ListWait {
-    /// A wait for `direction` of `io`, not yet queued.
-    pub fn new(io: crate::loom::sync::Arc<ScheduledIo>, direction: Direction) -> ListWait {
-        ListWait {
-            io,
-            direction,
-            waiter: IoWaiter::new(()),
-            queued: false,
-        }
-    }
-}
-
-#[cfg(loom)]
-impl std::future::Future for ListWait {
-    type Output = ReadyEvent;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ReadyEvent> {
-        // SAFETY: `waiter` is never moved out of the pinned future.
-        let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: as above.
-        let waiter = unsafe { Pin::new_unchecked(&mut this.waiter) };
-        this.io
-            .poll_ready_queued(waiter, &mut this.queued, cx, this.direction)
-    }
-}
-
-#[cfg(loom)]
-impl Drop for ListWait {
-    fn drop(&mut self) {
-        if self.queued {
-            self.io.cancel(&self.waiter, self.direction);
-        }
-    }
-}
-
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
