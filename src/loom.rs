@@ -187,7 +187,7 @@ mod imp {
     }
 
     pub(crate) mod thread {
-        pub(crate) use std::thread::{current, yield_now, JoinHandle, ThreadId};
+        pub(crate) use std::thread::{current, park, yield_now, JoinHandle, ThreadId};
 
         /// Spawns a thread with an optional name and stack size.
         pub(crate) fn spawn_named<F, T>(
@@ -364,7 +364,7 @@ mod imp {
     }
 
     pub(crate) mod thread {
-        pub(crate) use loom::thread::{current, yield_now, JoinHandle, ThreadId};
+        pub(crate) use loom::thread::{current, park, yield_now, JoinHandle, ThreadId};
 
         /// loom threads have no names or stack sizes; both are ignored.
         pub(crate) fn spawn_named<F, T>(

@@ -1,6 +1,7 @@
 //! Asynchronous signal handling: [`ctrl_c`] for graceful shutdown (on Unix
-//! and Windows), and, on Unix only, `unix::signal` for any catchable Unix
-//! signal.
+//! and Windows); on Unix, `unix::signal` for any catchable Unix signal; on
+//! Windows, `windows::{ctrl_c, ctrl_break, ctrl_close, ctrl_logoff,
+//! ctrl_shutdown}` for the console events.
 //!
 //! asyncio readers: this is `loop.add_signal_handler(SIGINT, ...)`, turned
 //! into something you `.await` — typically one branch of a `select!`:
@@ -29,7 +30,7 @@ mod registry;
 #[cfg(unix)]
 pub mod unix;
 #[cfg(windows)]
-mod windows;
+pub mod windows;
 
 use std::io;
 
@@ -42,7 +43,8 @@ use std::io;
 /// ignored). On Unix, to be sure no early Ctrl-C is missed, create the
 /// listener up front with `unix::signal(SignalKind::interrupt())` and
 /// `recv` it later. On Windows only Ctrl-C is handled: Ctrl-Break and
-/// closing the console keep their default action.
+/// closing the console keep their default action unless listened for with
+/// `windows::{ctrl_break, ctrl_close, ...}`.
 ///
 /// # Errors
 ///
@@ -64,6 +66,6 @@ pub async fn ctrl_c() -> io::Result<()> {
         interrupt.recv().await;
     }
     #[cfg(windows)]
-    windows::CtrlC::new()?.await;
+    windows::ctrl_c()?.recv().await;
     Ok(())
 }
