@@ -452,3 +452,49 @@ fn a_local_future_stays_on_the_sets_thread_when_it_panics() {
     assert_eq!(panic_message(&*err.into_panic()), "local boom");
     checks.assert_polled_and_dropped_at_home();
 }
+
+#[test]
+fn a_join_set_collects_tasks_spawned_onto_a_local_set_and_aborts_them_on_drop() {
+    let rt = magpie::runtime::Builder::new_current_thread().build().unwrap();
+    let local = magpie::task::LocalSet::new();
+    let dropped = Rc::new(Cell::new(0));
+    struct CountDrop(Rc<Cell<u32>>);
+    impl Drop for CountDrop {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    let mut set = magpie::task::JoinSet::new();
+    for i in 0..3u32 {
+        let guard = CountDrop(dropped.clone());
+        set.spawn_local_on(
+            async move {
+                let _guard = guard;
+                i * 10
+            },
+            &local,
+        );
+    }
+    let mut sum = 0;
+    rt.block_on(local.run_until(async {
+        while let Some(out) = set.join_next().await {
+            sum += out.unwrap();
+        }
+    }));
+    assert_eq!(sum, 30);
+    assert_eq!(dropped.get(), 3);
+
+    // Still waiting when the JoinSet goes: aborted, dropped on this thread.
+    let guard = CountDrop(dropped.clone());
+    set.spawn_local_on(
+        async move {
+            let _guard = guard;
+            std::future::pending::<u32>().await
+        },
+        &local,
+    );
+    rt.block_on(local.run_until(magpie::task::yield_now()));
+    drop(set);
+    rt.block_on(local.run_until(magpie::task::yield_now()));
+    assert_eq!(dropped.get(), 4);
+}

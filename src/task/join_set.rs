@@ -181,6 +181,29 @@ impl<T> JoinSet<T> {
         self.insert(super::spawn_local(future))
     }
 
+    /// Spawns a `!Send` task onto `local_set` into the set: it runs when
+    /// the `LocalSet` is driven (`run_until`, or being awaited), wherever
+    /// the `JoinSet` is.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let rt = magpie::runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = magpie::task::LocalSet::new();
+    /// let mut set = magpie::task::JoinSet::new();
+    /// let shared = Rc::new(5);
+    /// set.spawn_local_on(async move { *shared + 1 }, &local);
+    /// let out = rt.block_on(local.run_until(set.join_next()));
+    /// assert_eq!(out.unwrap().unwrap(), 6);
+    /// ```
+    #[track_caller]
+    pub fn spawn_local_on<F>(&mut self, future: F, local_set: &super::LocalSet) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+        T: 'static,
+    {
+        self.insert(local_set.spawn_local(future))
+    }
+
     /// Spawns a task on the given runtime handle into the set.
     ///
     /// ```
@@ -215,6 +238,24 @@ impl<T> JoinSet<T> {
         T: Send + 'static,
     {
         self.insert(super::spawn_blocking(f))
+    }
+
+    /// Runs a blocking function on the blocking pool of the runtime of
+    /// `handle`, as a member.
+    ///
+    /// ```
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// let mut set = magpie::task::JoinSet::new();
+    /// set.spawn_blocking_on(|| 6 * 7, rt.handle());
+    /// assert_eq!(rt.block_on(set.join_next()).unwrap().unwrap(), 42);
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking_on<F>(&mut self, f: F, handle: &crate::runtime::Handle) -> AbortHandle
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.insert(handle.spawn_blocking(f))
     }
 
     fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
