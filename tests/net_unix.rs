@@ -385,3 +385,21 @@ async fn a_unix_datagram_peek_and_peek_from_leave_the_datagram_queued() {
     assert_eq!(receiver.peek(&mut buf).await.unwrap(), 3);
     assert_eq!(&buf[..3], b"two");
 }
+
+#[magpie::test]
+async fn peer_cred_names_this_process_on_both_ends_of_a_connection() {
+    let dir = std::env::temp_dir().join(format!("magpie-ucred-{}", std::process::id()));
+    let _ = std::fs::remove_file(&dir);
+    let listener = magpie::net::UnixListener::bind(&dir).unwrap();
+    let client = magpie::net::UnixStream::connect(&dir).await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    // SAFETY: getuid/getgid have no preconditions.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    for cred in [client.peer_cred().unwrap(), server.peer_cred().unwrap()] {
+        assert_eq!((cred.uid(), cred.gid()), (uid, gid));
+        if cfg!(any(target_os = "linux", target_os = "android")) {
+            assert_eq!(cred.pid(), Some(std::process::id() as i32));
+        }
+    }
+    let _ = std::fs::remove_file(&dir);
+}

@@ -455,7 +455,9 @@ fn a_local_future_stays_on_the_sets_thread_when_it_panics() {
 
 #[test]
 fn a_join_set_collects_tasks_spawned_onto_a_local_set_and_aborts_them_on_drop() {
-    let rt = magpie::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = magpie::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let local = magpie::task::LocalSet::new();
     let dropped = Rc::new(Cell::new(0));
     struct CountDrop(Rc<Cell<u32>>);

@@ -450,6 +450,46 @@ pub(crate) fn recv(socket: &std::net::UdpSocket, buf: &mut [u8]) -> io::Result<u
     socket.recv(buf)
 }
 
+/// The credentials of a Unix-domain stream's peer, as they were when it
+/// connected: `(uid, gid, pid)`; the pid where the OS tells it.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn peer_cred(fd: BorrowedFd<'_>) -> io::Result<(u32, u32, Option<i32>)> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: `fd` is open for the call; `cred` and `len` are valid for
+    // writes and `len` is `cred`'s size, so the kernel writes within it.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&raw mut cred).cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok((cred.uid, cred.gid, Some(cred.pid)))
+}
+
+/// As above, on the BSDs and macOS (`getpeereid`, which gives no pid).
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(crate) fn peer_cred(fd: BorrowedFd<'_>) -> io::Result<(u32, u32, Option<i32>)> {
+    let (mut uid, mut gid) = (0, 0);
+    // SAFETY: `fd` is open for the call; `uid` and `gid` are valid for
+    // writes.
+    let rc = unsafe { libc::getpeereid(fd.as_raw_fd(), &mut uid, &mut gid) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok((uid, gid, None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

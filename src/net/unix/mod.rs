@@ -7,6 +7,7 @@ mod listener;
 mod socket;
 mod split;
 mod stream;
+mod ucred;
 
 pub use datagram::UnixDatagram;
 pub use listener::UnixListener;
@@ -14,3 +15,4 @@ pub use socket::UnixSocket;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use std::os::unix::net::SocketAddr;
 pub use stream::UnixStream;
+pub use ucred::UCred;
