@@ -172,7 +172,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
         acquire_or_unreachable!(self.permits, 1);
-        RwLockReadGuard::new(&self.permits, self.data_ptr())
+        RwLockReadGuard::new(&self.permits, self.data_ptr_shared())
     }
 
     /// Waits for exclusive access.
@@ -231,7 +231,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         self.permits.try_acquire(1).map_err(|_| TryLockError(()))?;
-        Ok(RwLockReadGuard::new(&self.permits, self.data_ptr()))
+        Ok(RwLockReadGuard::new(&self.permits, self.data_ptr_shared()))
     }
 
     /// Exclusive access if available right now.
@@ -325,9 +325,16 @@ impl<T: ?Sized> RwLock<T> {
         self.data.with_mut(|p| unsafe { &mut *p })
     }
 
-    /// The data, for the guards (whose permits make using it sound).
+    /// The data, for the write guards (whose permits make using it sound).
     fn data_ptr(&self) -> *mut T {
         self.data.with_mut(|p| p)
+    }
+
+    /// The data, for the read guards: a shared access, so that loom sees
+    /// readers holding the lock at once as the concurrent reads they are
+    /// (through `data_ptr` it reported them as concurrent writes).
+    fn data_ptr_shared(&self) -> *const T {
+        self.data.with(|p| p)
     }
 }
 

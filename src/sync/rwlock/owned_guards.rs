@@ -80,7 +80,7 @@ impl<T: ?Sized> OwnedRwLockReadGuard<T> {
     /// A guard over all of `lock`'s data, holding the read permit the
     /// caller has just taken.
     pub(super) fn new(lock: Arc<RwLock<T>>) -> Self {
-        let data = lock.data_ptr();
+        let data = lock.data_ptr_shared();
         OwnedRwLockReadGuard {
             lock,
             data,
