@@ -58,15 +58,16 @@ async fn one_mebibyte_flows_from_server_to_client() {
     assert!(received == sent, "streamed bytes differ");
 }
 
-#[magpie::test(worker_threads = 2)]
-async fn five_hundred_connections_each_make_a_hundred_round_trips() {
+/// `clients` connections to an echo server, each making `rounds` round
+/// trips of an 8-byte message naming it and the round; all must succeed.
+async fn echo_round_trips(clients: u32, rounds: u32) {
     let addr = echo_server().await;
-    let mut clients = JoinSet::new();
-    for id in 0..500u32 {
-        clients.spawn(async move {
+    let mut set = JoinSet::new();
+    for id in 0..clients {
+        set.spawn(async move {
             let mut stream = TcpStream::connect(addr).await?;
             stream.set_nodelay(true)?;
-            for round in 0..100u32 {
+            for round in 0..rounds {
                 let msg = [id.to_le_bytes(), round.to_le_bytes()].concat();
                 stream.write_all(&msg).await?;
                 let mut back = [0; 8];
@@ -77,11 +78,16 @@ async fn five_hundred_connections_each_make_a_hundred_round_trips() {
         });
     }
     let mut done = 0;
-    while let Some(result) = clients.join_next().await {
+    while let Some(result) = set.join_next().await {
         result.unwrap().unwrap();
         done += 1;
     }
-    assert_eq!(done, 500);
+    assert_eq!(done, clients);
+}
+
+#[magpie::test(worker_threads = 2)]
+async fn five_hundred_connections_each_make_a_hundred_round_trips() {
+    echo_round_trips(500, 100).await;
 }
 
 #[magpie::test(worker_threads = 2)]
@@ -434,29 +440,7 @@ fn one_io_event_per_driver_turn_still_serves_every_connection() {
         .max_io_events_per_tick(1)
         .build()
         .unwrap();
-    rt.block_on(async {
-        let addr = echo_server().await;
-        let mut clients = JoinSet::new();
-        for id in 0..50u32 {
-            clients.spawn(async move {
-                let mut stream = TcpStream::connect(addr).await?;
-                for round in 0..20u32 {
-                    let msg = [id.to_le_bytes(), round.to_le_bytes()].concat();
-                    stream.write_all(&msg).await?;
-                    let mut back = [0; 8];
-                    stream.read_exact(&mut back).await?;
-                    assert_eq!(back[..], msg[..]);
-                }
-                std::io::Result::Ok(())
-            });
-        }
-        let mut done = 0;
-        while let Some(result) = clients.join_next().await {
-            result.unwrap().unwrap();
-            done += 1;
-        }
-        assert_eq!(done, 50);
-    });
+    rt.block_on(echo_round_trips(50, 20));
 }
 
 #[test]
