@@ -204,3 +204,22 @@ fn async_fd_outside_a_runtime_panics() {
     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
     let _ = AsyncFd::new(a);
 }
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[magpie::test]
+async fn try_new_hands_back_an_fd_epoll_refuses() {
+    // epoll refuses regular files (EPERM): the file comes back, still open.
+    let file = std::fs::File::open("Cargo.toml").unwrap();
+    let refused = magpie::io::unix::AsyncFd::try_new(file).unwrap_err();
+    assert!(refused.to_string().contains("register"), "{refused}");
+    let (file, cause) = refused.into_parts();
+    assert_eq!(cause.raw_os_error(), Some(libc::EPERM));
+    assert!(
+        file.metadata().unwrap().len() > 0,
+        "the file is still usable"
+    );
+    // `new` reports the same error, as an io::Error.
+    let file = std::fs::File::open("Cargo.toml").unwrap();
+    let err = magpie::io::unix::AsyncFd::new(file).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::EPERM));
+}

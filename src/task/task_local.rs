@@ -184,6 +184,20 @@ impl<T: 'static> LocalKey<T> {
     {
         self.with(T::clone)
     }
+
+    /// A copy of the value, or `AccessError` outside the key's scope.
+    ///
+    /// ```
+    /// magpie::task_local! { static N: u32; }
+    /// assert!(N.try_get().is_err());
+    /// assert_eq!(N.sync_scope(5, || N.try_get()), Ok(5));
+    /// ```
+    pub fn try_get(&'static self) -> Result<T, AccessError>
+    where
+        T: Clone,
+    {
+        self.try_with(T::clone)
+    }
 }
 
 impl<T: 'static> fmt::Debug for LocalKey<T> {

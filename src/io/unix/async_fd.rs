@@ -106,11 +106,52 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # }).unwrap();
     /// ```
     pub fn with_interest(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
+        AsyncFd::try_with_interest(inner, interest).map_err(io::Error::from)
+    }
+
+    /// As [`new`](Self::new), but a failure hands `inner` back (inside the
+    /// error) instead of dropping it: a regular file, which `epoll` refuses,
+    /// can then still be read some other way.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let file = std::fs::File::open("Cargo.toml")?;
+    /// match magpie::io::unix::AsyncFd::try_new(file) {
+    ///     Ok(fd) => drop(fd), // kqueue accepts regular files
+    ///     Err(refused) => {
+    ///         let (file, cause) = refused.into_parts();
+    ///         assert!(file.metadata()?.is_file(), "{cause}");
+    ///     }
+    /// }
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_new(inner: T) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
+        AsyncFd::try_with_interest(inner, Interest::READABLE | Interest::WRITABLE)
+    }
+
+    /// As [`with_interest`](Self::with_interest), handing `inner` back on
+    /// failure (see [`try_new`](Self::try_new)).
+    ///
+    /// ```
+    /// use magpie::io::{unix::AsyncFd, Interest};
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    /// a.set_nonblocking(true)?;
+    /// let fd = AsyncFd::try_with_interest(a, Interest::READABLE).map_err(std::io::Error::from)?;
+    /// # drop(fd);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_with_interest(
+        inner: T,
+        interest: Interest,
+    ) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
         let handle = crate::runtime::driver::io::current();
-        Ok(AsyncFd {
-            io: PollEvented::new_with_interest(Fd(inner), handle, interest)?,
-            interest,
-        })
+        match PollEvented::try_new_with_interest(Fd(inner), handle, interest) {
+            Ok(io) => Ok(AsyncFd { io, interest }),
+            Err((Fd(inner), cause)) => Err(AsyncFdTryNewError { inner, cause }),
+        }
     }
 
     /// The wrapped object.
@@ -471,5 +512,69 @@ impl<T: AsRawFd + std::fmt::Debug> std::fmt::Debug for AsyncFd<T> {
             .field("inner", self.get_ref())
             .field("interest", &self.interest)
             .finish()
+    }
+}
+
+/// Why [`AsyncFd::try_new`] failed, with the object it was given.
+///
+/// ```
+/// # magpie::Runtime::new().unwrap().block_on(async {
+/// # let file = std::fs::File::open("Cargo.toml")?;
+/// if let Err(refused) = magpie::io::unix::AsyncFd::try_new(file) {
+///     let as_io: std::io::Error = refused.into();
+///     # drop(as_io);
+/// }
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub struct AsyncFdTryNewError<T> {
+    inner: T,
+    cause: io::Error,
+}
+
+impl<T> AsyncFdTryNewError<T> {
+    /// The object that could not be registered, and why.
+    ///
+    /// ```
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// # let file = std::fs::File::open("Cargo.toml")?;
+    /// if let Err(refused) = magpie::io::unix::AsyncFd::try_new(file) {
+    ///     let (_file, _why) = refused.into_parts();
+    /// }
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn into_parts(self) -> (T, io::Error) {
+        (self.inner, self.cause)
+    }
+}
+
+impl<T> From<AsyncFdTryNewError<T>> for io::Error {
+    fn from(e: AsyncFdTryNewError<T>) -> io::Error {
+        e.cause
+    }
+}
+
+impl<T> std::fmt::Debug for AsyncFdTryNewError<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncFdTryNewError")
+            .field("cause", &self.cause)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> std::fmt::Display for AsyncFdTryNewError<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "could not register the fd with the I/O driver: {}",
+            self.cause
+        )
+    }
+}
+
+impl<T> std::error::Error for AsyncFdTryNewError<T> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.cause)
     }
 }

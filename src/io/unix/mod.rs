@@ -4,5 +4,5 @@
 mod async_fd;
 mod guard;
 
-pub use async_fd::AsyncFd;
+pub use async_fd::{AsyncFd, AsyncFdTryNewError};
 pub use guard::{AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};

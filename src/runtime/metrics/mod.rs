@@ -147,6 +147,18 @@ impl RuntimeMetrics {
         return 0;
     }
 
+    /// tokio's name for [`io_events_dispatched`](Self::io_events_dispatched),
+    /// so ported dashboards keep working.
+    ///
+    /// ```
+    /// let rt = magpie::Runtime::new().unwrap();
+    /// let m = rt.handle().metrics();
+    /// assert_eq!(m.io_driver_ready_count(), m.io_events_dispatched());
+    /// ```
+    pub fn io_driver_ready_count(&self) -> u64 {
+        self.io_events_dispatched()
+    }
+
     /// Task polls run by `worker`.
     ///
     /// ```

@@ -53,16 +53,29 @@ impl<T: AsSource> PollEvented<T> {
         handle: Handle,
         interest: Interest,
     ) -> io::Result<PollEvented<T>> {
+        Self::try_new_with_interest(io, handle, interest).map_err(|(_, e)| e)
+    }
+
+    /// As [`new_with_interest`](Self::new_with_interest), handing `io`
+    /// back with the error if it cannot be registered.
+    pub(crate) fn try_new_with_interest(
+        io: T,
+        handle: Handle,
+        interest: Interest,
+    ) -> Result<PollEvented<T>, (T, io::Error)> {
         // SAFETY: `Handle::add` needs the source deleted before it closes.
         // `PollEvented` owns `io`, and every way it can give the source up —
         // `Drop`, `into_inner` and `deregister` — calls `handle.delete` first.
-        let (key, shared) = unsafe { handle.add(io.source(), interest)? };
-        Ok(PollEvented {
-            io: Some(io),
-            handle,
-            key,
-            shared,
-        })
+        // (On failure nothing was added, so `io` goes back as it came.)
+        match unsafe { handle.add(io.source(), interest) } {
+            Ok((key, shared)) => Ok(PollEvented {
+                io: Some(io),
+                handle,
+                key,
+                shared,
+            }),
+            Err(e) => Err((io, e)),
+        }
     }
 
     /// The driver this object is registered with.
