@@ -173,7 +173,7 @@ fn a_write_through_goes_out_in_its_own_hop_without_a_flush() {
         let mut stream = Stream(Blocking::new(io, handle));
         stream.write_all(b"one ").await.unwrap();
         stream.write_all(b"two ").await.unwrap(); // waits for "one "'s hop
-        // "one " is out; "two "'s own hop started at once and may be too.
+                                                  // "one " is out; "two "'s own hop started at once and may be too.
         let so_far = data.lock().unwrap().get_ref().clone();
         assert!(
             so_far == b"one " || so_far == b"one two ",
