@@ -172,8 +172,9 @@ fn a_write_through_goes_out_in_its_own_hop_without_a_flush() {
     run(|handle| async move {
         let mut stream = Stream(Blocking::new(io, handle));
         stream.write_all(b"one ").await.unwrap();
-        stream.write_all(b"two ").await.unwrap(); // waits for "one "'s hop
-                                                  // "one " is out; "two "'s own hop started at once and may be too.
+        // This write waits for "one "'s hop; its own hop starts at once,
+        // so "two " may be out already too.
+        stream.write_all(b"two ").await.unwrap();
         let so_far = data.lock().unwrap().get_ref().clone();
         assert!(
             so_far == b"one " || so_far == b"one two ",
