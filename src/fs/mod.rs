@@ -389,7 +389,7 @@ pub async fn hard_link(original: impl AsRef<Path>, link: impl AsRef<Path>) -> io
 }
 
 /// Makes `link` a symbolic link to `original` (Unix; on Windows use
-/// [`symlink_file`] or [`symlink_dir`]). `original` need not exist.
+/// `symlink_file` or `symlink_dir`). `original` need not exist.
 ///
 /// ```
 /// # #[cfg(unix)]
