@@ -339,3 +339,24 @@ fn unsplit_of_halves_of_two_streams_panics() {
     let (_, other_write) = split(futures::io::Cursor::new(Vec::<u8>::new()));
     read.unsplit(other_write);
 }
+
+#[test]
+fn join_reads_from_its_reader_and_writes_to_its_writer_across_pending() {
+    let data = pattern(5_000);
+    let sink = Sink {
+        chunk: 100,
+        ..Sink::default()
+    };
+    let mut both = magpie::io::join(Trickle::new(&data, 333), sink);
+    block_on(async {
+        let mut got = Vec::new();
+        both.read_to_end(&mut got).await?;
+        assert_eq!(got, data);
+        both.write_all(&data).await?;
+        both.close().await
+    })
+    .unwrap();
+    let (_, sink) = both.into_inner();
+    assert_eq!(sink.data, data);
+    assert!(sink.closed, "close reaches the writer");
+}
