@@ -434,3 +434,37 @@ fn dir_builder_and_a_cloned_file_handle() {
         assert_eq!(fs::read(&path).await.unwrap(), b"first,second");
     });
 }
+
+#[test]
+fn try_into_std_succeeds_only_with_nothing_pending() {
+    let dir = TempDir::new("tis");
+    support::rt(2).block_on(async {
+        let path = dir.join("f");
+        std::fs::write(&path, pattern(100_000)).unwrap();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .await
+            .unwrap();
+        // Read-ahead: the OS position is past the caller's.
+        let mut first = [0u8; 10];
+        file.read_exact(&mut first).await.unwrap();
+        let mut file = file.try_into_std().unwrap_err();
+        // Reading what was fetched leaves nothing ahead: the position is
+        // where the caller is.
+        let mut rest = vec![0u8; 100_000 - 10];
+        file.read_exact(&mut rest).await.unwrap();
+        let mut std_file = file.try_into_std().ok().expect("nothing pending");
+        use std::io::Seek;
+        assert_eq!(std_file.stream_position().unwrap(), 100_000);
+
+        // Unwritten data: refused until flushed.
+        let mut file = File::from_std(std_file);
+        file.write_all(b"tail").await.unwrap();
+        let mut file = file.try_into_std().unwrap_err();
+        file.flush().await.unwrap();
+        let std_file = file.try_into_std().ok().expect("flushed");
+        assert_eq!(std_file.metadata().unwrap().len(), 100_004);
+    });
+}

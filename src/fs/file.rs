@@ -225,6 +225,37 @@ impl File {
         Ok(File::from_std(cloned))
     }
 
+    /// The std file, if nothing is in flight or buffered: no operation
+    /// running on the blocking pool, no unwritten data, no read-ahead (the
+    /// OS position is then where this `File`'s reads and writes left it).
+    /// Otherwise the `File` comes back unchanged: use
+    /// [`into_std`](Self::into_std), which waits and flushes.
+    ///
+    /// ```
+    /// use magpie::io::AsyncWriteExt;
+    ///
+    /// # magpie::Runtime::new().unwrap().block_on(async {
+    /// let path = std::env::temp_dir().join(format!("magpie-doc-tis-{}", std::process::id()));
+    /// let mut file = magpie::fs::File::create(&path).await?;
+    /// file.write_all(b"buffered").await?;
+    /// let mut file = file.try_into_std().unwrap_err(); // not written out yet
+    /// file.flush().await?;
+    /// let std = file.try_into_std().ok().expect("flushed: nothing pending");
+    /// assert_eq!(std.metadata()?.len(), 8);
+    /// # magpie::fs::remove_file(&path).await?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_into_std(mut self) -> Result<std::fs::File, File> {
+        if !self.inner.is_settled() {
+            return Err(self);
+        }
+        drop(self.inner.take_io());
+        let File { std, inner } = self;
+        drop(inner);
+        Ok(Arc::try_unwrap(std).expect("the hop's handle was dropped above"))
+    }
+
     /// The file's metadata (size, type, permissions, times).
     ///
     /// Writes still in this `File`'s buffer are not counted in the size:

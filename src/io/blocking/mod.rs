@@ -245,6 +245,18 @@ impl<T: BlockingIo> Blocking<T> {
         }
     }
 
+    /// Whether nothing is in flight or pending: no hop running, an empty
+    /// buffer (no unwritten data, no read-ahead), no seek to make up and no
+    /// result or error not yet taken. Then the OS position is the caller's
+    /// and the handle can leave as it is.
+    pub(crate) fn is_settled(&self) -> bool {
+        matches!(&self.state, State::Idle(Some(parts))
+            if parts.buf.unread().is_empty() && !parts.buf.has_write_data())
+            && self.pending_seek == 0
+            && self.outcome.is_none()
+            && self.write_err.is_none()
+    }
+
     /// [`take_io`](Self::take_io), by value, with an error for `None`.
     #[cfg(windows)]
     pub(crate) fn into_io(mut self) -> io::Result<T> {
