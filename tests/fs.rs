@@ -455,7 +455,7 @@ fn try_into_std_succeeds_only_with_nothing_pending() {
         // where the caller is.
         let mut rest = vec![0u8; 100_000 - 10];
         file.read_exact(&mut rest).await.unwrap();
-        let mut std_file = file.try_into_std().ok().expect("nothing pending");
+        let mut std_file = file.try_into_std().expect("nothing pending");
         use std::io::Seek;
         assert_eq!(std_file.stream_position().unwrap(), 100_000);
 
@@ -464,7 +464,7 @@ fn try_into_std_succeeds_only_with_nothing_pending() {
         file.write_all(b"tail").await.unwrap();
         let mut file = file.try_into_std().unwrap_err();
         file.flush().await.unwrap();
-        let std_file = file.try_into_std().ok().expect("flushed");
+        let std_file = file.try_into_std().expect("flushed");
         assert_eq!(std_file.metadata().unwrap().len(), 100_004);
     });
 }

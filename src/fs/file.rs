@@ -240,7 +240,7 @@ impl File {
     /// file.write_all(b"buffered").await?;
     /// let mut file = file.try_into_std().unwrap_err(); // not written out yet
     /// file.flush().await?;
-    /// let std = file.try_into_std().ok().expect("flushed: nothing pending");
+    /// let std = file.try_into_std().expect("flushed: nothing pending");
     /// assert_eq!(std.metadata()?.len(), 8);
     /// # magpie::fs::remove_file(&path).await?;
     /// # std::io::Result::Ok(())
