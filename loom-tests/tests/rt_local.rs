@@ -99,5 +99,5 @@ fn shutdown_while_a_pinned_task_is_being_woken() {
 fn a_remote_wake_of_a_pinned_task_while_its_worker_parks_2() {
     let mut model = loom::model::Builder::new();
     model.preemption_bound = Some(1);
-    model.check(|| remote_wake_of_a_pinned_task(2));
+    magpie_loom_tests::check(&model, || remote_wake_of_a_pinned_task(2));
 }

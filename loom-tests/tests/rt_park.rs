@@ -42,7 +42,7 @@ fn tasks_spawned_from_a_worker_are_found_by_the_other_2() {
 fn a_task_spawned_from_outside_wakes_a_sleeping_worker_3() {
     let mut model = loom::model::Builder::new();
     model.preemption_bound = Some(1);
-    model.check(|| {
+    magpie_loom_tests::check(&model, || {
         let rt = rt(3);
         let h = rt.spawn(async { 1 });
         assert_eq!(rt.block_on(h).unwrap(), 1);

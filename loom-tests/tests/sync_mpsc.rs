@@ -65,13 +65,30 @@ fn unbounded_values_from_two_threads_all_arrive_then_none() {
     });
 }
 
+/// The send either is refused and hands the very value back, or is
+/// accepted and the value is dropped (by the receiver's final drain or by
+/// the send finding the receiver gone) by the time both are done. The
+/// sender stays alive, so nothing else frees the buffer.
 #[test]
 fn a_send_racing_the_receivers_drop_either_arrives_or_comes_back() {
     loom::model(|| {
+        let value = std::sync::Arc::new(());
         let (tx, rx) = mpsc::channel(1);
-        let t = thread::spawn(move || block_on(tx.send(1)).is_ok());
+        let sent = value.clone();
+        let t = thread::spawn(move || {
+            let res = block_on(tx.send(sent)).map_err(|e| e.0);
+            (res, tx)
+        });
         drop(rx);
-        let _ = t.join().unwrap();
+        let (res, tx) = t.join().unwrap();
+        match res {
+            Ok(()) => assert_eq!(std::sync::Arc::strong_count(&value), 1, "value kept alive"),
+            Err(back) => assert!(
+                std::sync::Arc::ptr_eq(&back, &value),
+                "another value came back"
+            ),
+        }
+        drop(tx);
     });
 }
 

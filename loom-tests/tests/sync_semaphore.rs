@@ -49,8 +49,10 @@ fn a_waiter_dropped_after_being_granted_hands_the_permit_on() {
         });
         let s3 = sem.clone();
         let releaser = thread::spawn(move || s3.add_permits(1));
+        // Dropped while the release runs (no join first, which would make
+        // it always granted): granted or not, the permit must reach `second`.
+        drop(first);
         releaser.join().unwrap();
-        drop(first); // granted or not, the permit must reach `second`
         second.join().unwrap();
         assert_eq!(sem.available_permits(), 0);
     });

@@ -25,6 +25,11 @@ impl Flag {
         }
     }
 
+    /// Whether a waiter's waker is stored (it waits, not yet woken).
+    fn has_waker(&self) -> bool {
+        self.0 .1.lock().unwrap().is_some()
+    }
+
     async fn wait(&self) {
         poll_fn(|cx| {
             if self.0 .0.load(Ordering::SeqCst) {
@@ -78,8 +83,19 @@ fn a_remote_wake_racing_the_sets_drop_cancels_the_task() {
         let flag = Flag::default();
         let f = flag.clone();
         let h = local.spawn_local(async move { f.wait().await });
-        // Polled once: the task's waker now sits in the flag.
-        block_on(local.run_until(async {}));
+        // Run the set until the task has polled once and its waker sits in
+        // the flag (`run_until` polls its own future first: one that is
+        // ready at once would return before the task ever ran, and the
+        // setter below would find no waker to wake).
+        let registered = flag.clone();
+        block_on(local.run_until(poll_fn(|cx| {
+            if registered.has_waker() {
+                Poll::Ready(())
+            } else {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        })));
         let setter = thread::spawn(move || flag.set());
         drop(local);
         setter.join().unwrap();
