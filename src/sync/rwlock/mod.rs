@@ -130,6 +130,8 @@ impl<T> RwLock<T> {
         /// assert!(lock.try_read().is_err());
         /// ```
         #[track_caller]
+        // A `const fn` (outside loom): `RangeInclusive::contains` is not const.
+        #[allow(clippy::manual_range_contains)]
         pub fn with_max_readers(value: T, max_readers: u32) -> RwLock<T> {
             assert!(
                 max_readers >= 1 && max_readers <= MAX_READS,
