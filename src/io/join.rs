@@ -27,7 +27,7 @@ pub fn join<R, W>(reader: R, writer: W) -> Join<R, W> {
     Join { reader, writer }
 }
 
-/// A reader and a writer as one stream; see [`join`].
+/// A reader and a writer as one stream; see [`join()`].
 #[derive(Debug)]
 pub struct Join<R, W> {
     reader: R,
