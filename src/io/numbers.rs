@@ -10,6 +10,9 @@ use std::task::{ready, Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+use super::read_ext::poll_read_exact;
+use super::write_ext::poll_write_all;
+
 /// Future of the `AsyncReadExt::read_*` number methods: reads exactly `N`
 /// bytes, then decodes them. A stream that ends part-way fails with
 /// `UnexpectedEof`; the bytes already read are then lost, as with
@@ -38,14 +41,12 @@ impl<R: AsyncRead + Unpin + ?Sized, T, const N: usize> Future for ReadNumber<'_,
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
         let this = self.get_mut();
-        while this.filled < N {
-            let n =
-                ready!(Pin::new(&mut *this.reader).poll_read(cx, &mut this.buf[this.filled..]))?;
-            if n == 0 {
-                return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
-            }
-            this.filled += n;
-        }
+        ready!(poll_read_exact(
+            this.reader,
+            cx,
+            &mut this.buf,
+            &mut this.filled
+        ))?;
         Poll::Ready(Ok((this.decode)(this.buf)))
     }
 }
@@ -84,14 +85,7 @@ impl<W: AsyncWrite + Unpin + ?Sized, const N: usize> Future for WriteNumber<'_, 
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        while this.written < N {
-            let n = ready!(Pin::new(&mut *this.writer).poll_write(cx, &this.buf[this.written..]))?;
-            if n == 0 {
-                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
-            }
-            this.written += n;
-        }
-        Poll::Ready(Ok(()))
+        poll_write_all(this.writer, cx, &this.buf, &mut this.written)
     }
 }
 

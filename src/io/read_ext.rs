@@ -176,16 +176,27 @@ impl<R: AsyncRead + Unpin + ?Sized> Future for ReadExact<'_, R> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        while this.filled < this.buf.len() {
-            let n =
-                ready!(Pin::new(&mut *this.reader).poll_read(cx, &mut this.buf[this.filled..]))?;
-            if n == 0 {
-                return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
-            }
-            this.filled += n;
-        }
-        Poll::Ready(Ok(()))
+        poll_read_exact(this.reader, cx, this.buf, &mut this.filled)
     }
+}
+
+/// Reads into `buf[*filled..]` until `buf` is full, counting in `filled`
+/// across `Pending`; `UnexpectedEof` if the stream ends first. Shared by
+/// `read_exact` and the number reads.
+pub(super) fn poll_read_exact<R: AsyncRead + Unpin + ?Sized>(
+    reader: &mut R,
+    cx: &mut Context<'_>,
+    buf: &mut [u8],
+    filled: &mut usize,
+) -> Poll<io::Result<()>> {
+    while *filled < buf.len() {
+        let n = ready!(Pin::new(&mut *reader).poll_read(cx, &mut buf[*filled..]))?;
+        if n == 0 {
+            return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
+        }
+        *filled += n;
+    }
+    Poll::Ready(Ok(()))
 }
 
 /// Future of [`AsyncReadExt::read_to_end`].

@@ -78,7 +78,11 @@ pub trait AsyncWriteExt: AsyncWrite {
     where
         Self: Unpin,
     {
-        WriteAll { writer: self, buf }
+        WriteAll {
+            writer: self,
+            buf,
+            written: 0,
+        }
     }
 
     /// Flushes buffered bytes to their destination.
@@ -210,6 +214,7 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteVectored<'_, '_, W> {
 pub struct WriteAll<'a, W: ?Sized> {
     writer: &'a mut W,
     buf: &'a [u8],
+    written: usize,
 }
 
 impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteAll<'_, W> {
@@ -217,15 +222,27 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for WriteAll<'_, W> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        while !this.buf.is_empty() {
-            let n = ready!(Pin::new(&mut *this.writer).poll_write(cx, this.buf))?;
-            if n == 0 {
-                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
-            }
-            this.buf = &this.buf[n..];
-        }
-        Poll::Ready(Ok(()))
+        poll_write_all(this.writer, cx, this.buf, &mut this.written)
     }
+}
+
+/// Writes `buf[*written..]` until all of `buf` is taken, counting in
+/// `written` across `Pending`; `WriteZero` if the writer takes nothing.
+/// Shared by `write_all` and the number writes.
+pub(super) fn poll_write_all<W: AsyncWrite + Unpin + ?Sized>(
+    writer: &mut W,
+    cx: &mut Context<'_>,
+    buf: &[u8],
+    written: &mut usize,
+) -> Poll<io::Result<()>> {
+    while *written < buf.len() {
+        let n = ready!(Pin::new(&mut *writer).poll_write(cx, &buf[*written..]))?;
+        if n == 0 {
+            return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+        }
+        *written += n;
+    }
+    Poll::Ready(Ok(()))
 }
 
 /// Future of [`AsyncWriteExt::flush`].
