@@ -188,10 +188,16 @@ impl File {
     /// ```
     pub async fn into_std(mut self) -> io::Result<std::fs::File> {
         std::future::poll_fn(|cx| self.inner.poll_settle(cx)).await?;
+        Ok(self.unwrap_std())
+    }
+
+    /// The std file, once the engine is settled (nothing in flight): the
+    /// hop's handle is dropped, so this `File` holds the only reference.
+    fn unwrap_std(mut self) -> std::fs::File {
         drop(self.inner.take_io());
         let File { std, inner } = self;
         drop(inner);
-        Ok(Arc::try_unwrap(std).expect("the hop's handle was dropped above"))
+        Arc::try_unwrap(std).expect("the hop's handle was dropped above")
     }
 
     /// A second `File` for the same open file (std's `try_clone`: a
@@ -246,14 +252,11 @@ impl File {
     /// # std::io::Result::Ok(())
     /// # }).unwrap();
     /// ```
-    pub fn try_into_std(mut self) -> Result<std::fs::File, File> {
+    pub fn try_into_std(self) -> Result<std::fs::File, File> {
         if !self.inner.is_settled() {
             return Err(self);
         }
-        drop(self.inner.take_io());
-        let File { std, inner } = self;
-        drop(inner);
-        Ok(Arc::try_unwrap(std).expect("the hop's handle was dropped above"))
+        Ok(self.unwrap_std())
     }
 
     /// The file's metadata (size, type, permissions, times).
