@@ -52,6 +52,44 @@ pub fn print_ratio_table(groups: &[&str], functions: &[&str]) {
 /// As [`print_ratio_table`], with criterion's estimate `stat` ("mean",
 /// "median") instead of the mean.
 pub fn print_ratio_table_of(stat: &str, groups: &[&str], functions: &[&str]) {
+    // The ratio columns name the functions without a parameter
+    // (`magpie/tokio`, not `magpie/32/tokio/32`).
+    fn name(function: &str) -> &str {
+        function.split('/').next().unwrap_or(function)
+    }
+    print_table(
+        stat,
+        groups,
+        functions,
+        |first, other| format!("{}/{}", name(first), name(other)),
+        |first, other| first / other,
+    );
+}
+
+/// One row per group; columns: each function's `stat` time, then each
+/// other function's time over the first's (the inverse of
+/// [`print_ratio_table`]: for a baseline and the settings that add to it,
+/// so above 1.0 means the setting costs).
+pub fn print_cost_table(stat: &str, groups: &[&str], functions: &[&str]) {
+    print_table(
+        stat,
+        groups,
+        functions,
+        |base, other| format!("{other}/{base}"),
+        |base, other| other / base,
+    );
+}
+
+/// The table both of the above print: each function's `stat` time, then
+/// one column per function after the first, headed `heading(first,
+/// other)` and holding `ratio(first's time, other's time)`.
+fn print_table(
+    stat: &str,
+    groups: &[&str],
+    functions: &[&str],
+    heading: impl Fn(&str, &str) -> String,
+    ratio: impl Fn(f64, f64) -> f64,
+) {
     let Some((first, others)) = functions.split_first() else {
         return;
     };
@@ -60,13 +98,8 @@ pub fn print_ratio_table_of(stat: &str, groups: &[&str], functions: &[&str]) {
     for _ in functions {
         rule.push_str("---|");
     }
-    // The ratio columns name the functions without a parameter
-    // (`magpie/tokio`, not `magpie/32/tokio/32`).
-    fn name(function: &str) -> &str {
-        function.split('/').next().unwrap_or(function)
-    }
     for o in others {
-        header.push_str(&format!(" {}/{} |", name(first), name(o)));
+        header.push_str(&format!(" {} |", heading(first, o)));
         rule.push_str("---|");
     }
     println!("\n{header}\n{rule}");
@@ -84,47 +117,7 @@ pub fn print_ratio_table_of(stat: &str, groups: &[&str], functions: &[&str]) {
         }
         for t in &times[1..] {
             match (times[0], t) {
-                (Some(a), Some(b)) => row.push_str(&format!(" {:.2} |", a / b)),
-                _ => row.push_str(" - |"),
-            }
-        }
-        println!("{row}");
-    }
-}
-
-/// One row per group; columns: each function's `stat` time, then each
-/// other function's time over the first's (the inverse of
-/// [`print_ratio_table`]: for a baseline and the settings that add to it,
-/// so above 1.0 means the setting costs).
-pub fn print_cost_table(stat: &str, groups: &[&str], functions: &[&str]) {
-    let Some((base, others)) = functions.split_first() else {
-        return;
-    };
-    let mut header = format!("| workload | {} |", functions.join(" | "));
-    let mut rule = String::from("|---|");
-    for _ in functions {
-        rule.push_str("---|");
-    }
-    for o in others {
-        header.push_str(&format!(" {o}/{base} |"));
-        rule.push_str("---|");
-    }
-    println!("\n{header}\n{rule}");
-    for group in groups {
-        let times: Vec<Option<f64>> = functions
-            .iter()
-            .map(|f| estimate_ns(group, f, stat))
-            .collect();
-        let mut row = format!("| {group} |");
-        for t in &times {
-            row.push_str(&format!(
-                " {} |",
-                t.map(human).unwrap_or_else(|| "-".into())
-            ));
-        }
-        for t in &times[1..] {
-            match (times[0], t) {
-                (Some(a), Some(b)) => row.push_str(&format!(" {:.2} |", b / a)),
+                (Some(a), Some(b)) => row.push_str(&format!(" {:.2} |", ratio(a, *b))),
                 _ => row.push_str(" - |"),
             }
         }
